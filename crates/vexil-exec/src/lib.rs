@@ -1,0 +1,1 @@
+//! vexil's execution: IR interpreter, guest memory, block cache, Linux syscall gate.

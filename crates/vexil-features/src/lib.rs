@@ -1,0 +1,1 @@
+//! vexil's features: IR statement tokens, n-grams, sparse vectors, dataset writers.

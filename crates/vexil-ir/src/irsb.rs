@@ -1,0 +1,242 @@
+//! Blocks (IRSBs), their type environment, and a builder for lifters.
+
+use crate::{
+    Atom, Callee, Const, Endness, Expr, JumpKind, Offset, Op, Stmt, Temp, Type,
+};
+
+/// The types of a block's temporaries, indexed by temporary number.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TypeEnv {
+    types: Vec<Type>,
+}
+
+impl TypeEnv {
+    /// An empty environment.
+    pub fn new() -> TypeEnv {
+        TypeEnv::default()
+    }
+    /// Allocates a new temporary of type `ty`.
+    pub fn new_temp(&mut self, ty: Type) -> Temp {
+        let n = u32::try_from(self.types.len()).unwrap_or(u32::MAX);
+        self.types.push(ty);
+        Temp(n)
+    }
+    /// The type of `t`, if `t` exists.
+    pub fn get(&self, t: Temp) -> Option<Type> {
+        self.types.get(t.index()).copied()
+    }
+    /// Number of temporaries.
+    pub fn len(&self) -> usize {
+        self.types.len()
+    }
+    /// True if there are no temporaries.
+    pub fn is_empty(&self) -> bool {
+        self.types.is_empty()
+    }
+    /// All types, in temporary order.
+    pub fn types(&self) -> &[Type] {
+        &self.types
+    }
+    /// The type of an atom (`None` for an unknown temporary).
+    pub fn atom_type(&self, a: Atom) -> Option<Type> {
+        match a {
+            Atom::Tmp(t) => self.get(t),
+            Atom::Const(c) => Some(c.ty()),
+        }
+    }
+    /// The type an expression produces (`None` if it reads an unknown temporary).
+    pub fn expr_type(&self, e: &Expr) -> Option<Type> {
+        Some(match e {
+            Expr::Const(c) => c.ty(),
+            Expr::RdTmp(t) => self.get(*t)?,
+            Expr::Get { ty, .. } | Expr::Load { ty, .. } | Expr::CCall { ty, .. } => *ty,
+            Expr::GetI { descr, .. } => descr.elem,
+            Expr::Unop { op, .. }
+            | Expr::Binop { op, .. }
+            | Expr::Triop { op, .. }
+            | Expr::Qop { op, .. } => op.result_type(),
+            Expr::Ite { then, .. } => self.atom_type(*then)?,
+        })
+    }
+}
+
+impl From<Vec<Type>> for TypeEnv {
+    fn from(types: Vec<Type>) -> TypeEnv {
+        TypeEnv { types }
+    }
+}
+
+/// A superblock: a straight list of statements with side exits, ending in a
+/// jump to `next`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Irsb {
+    /// Types of the temporaries.
+    pub tyenv: TypeEnv,
+    /// The statements, in execution order.
+    pub stmts: Vec<Stmt>,
+    /// Where control goes after the last statement.
+    pub next: Atom,
+    /// Why control goes there.
+    pub jumpkind: JumpKind,
+    /// Guest-state offset of the program counter.
+    pub offs_ip: Offset,
+}
+
+impl Irsb {
+    /// The guest instructions of the block: `(address, length)` of each `IMark`.
+    pub fn instructions(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.stmts.iter().filter_map(|s| match s {
+            Stmt::IMark { addr, len, .. } => Some((*addr, *len)),
+            _ => None,
+        })
+    }
+    /// Number of guest instructions in the block.
+    pub fn instruction_count(&self) -> usize {
+        self.instructions().count()
+    }
+    /// Address of the first instruction, if any.
+    pub fn addr(&self) -> Option<u64> {
+        self.instructions().next().map(|(a, _)| a)
+    }
+    /// Total bytes of guest code covered.
+    pub fn size(&self) -> u64 {
+        self.instructions().map(|(_, l)| u64::from(l)).sum()
+    }
+    /// The constant `next` target, if it is one.
+    pub fn const_next(&self) -> Option<u64> {
+        self.next.as_const().map(|c| c.bits())
+    }
+}
+
+/// Builds an [`Irsb`] statement by statement, inferring temporaries' types.
+///
+/// Operation helpers return the result as an [`Atom`], so lifter code reads
+/// like expressions while the block stays flat.
+#[derive(Clone, Debug, Default)]
+pub struct IrsbBuilder {
+    /// Types of the temporaries allocated so far.
+    pub tyenv: TypeEnv,
+    /// Statements emitted so far.
+    pub stmts: Vec<Stmt>,
+}
+
+impl IrsbBuilder {
+    /// An empty builder.
+    pub fn new() -> IrsbBuilder {
+        IrsbBuilder::default()
+    }
+
+    /// A rollback point: the current statement count and temporary count.
+    pub fn mark(&self) -> (usize, usize) {
+        (self.stmts.len(), self.tyenv.len())
+    }
+
+    /// Discards every statement and temporary made after `mark` (used when an
+    /// instruction turns out to be undecodable half-way through lifting).
+    pub fn rollback(&mut self, mark: (usize, usize)) {
+        self.stmts.truncate(mark.0);
+        self.tyenv.types.truncate(mark.1);
+    }
+
+    /// The type of an atom. Unknown temporaries (a lifter bug) read as `I64`
+    /// here; the verifier reports them.
+    pub fn ty(&self, a: Atom) -> Type {
+        self.tyenv.atom_type(a).unwrap_or(Type::I64)
+    }
+
+    /// Allocates a fresh temporary.
+    pub fn new_temp(&mut self, ty: Type) -> Temp {
+        self.tyenv.new_temp(ty)
+    }
+
+    /// Appends a statement.
+    pub fn push(&mut self, s: Stmt) {
+        self.stmts.push(s);
+    }
+
+    /// `t = expr` for a fresh `t`; returns `t` as an atom. Constants and
+    /// temporaries are returned directly without a statement.
+    pub fn assign(&mut self, expr: Expr) -> Atom {
+        match expr {
+            Expr::Const(c) => Atom::Const(c),
+            Expr::RdTmp(t) => Atom::Tmp(t),
+            e => {
+                let ty = self.tyenv.expr_type(&e).unwrap_or(Type::I64);
+                let dst = self.tyenv.new_temp(ty);
+                self.stmts.push(Stmt::WrTmp { dst, expr: e });
+                Atom::Tmp(dst)
+            }
+        }
+    }
+
+    /// Marks the start of a guest instruction.
+    pub fn imark(&mut self, addr: u64, len: u32, delta: u8) {
+        self.stmts.push(Stmt::IMark { addr, len, delta });
+    }
+
+    /// Reads a guest register.
+    pub fn get(&mut self, offset: u32, ty: Type) -> Atom {
+        self.assign(Expr::Get { offset: Offset(offset), ty })
+    }
+
+    /// Writes a guest register.
+    pub fn put(&mut self, offset: u32, data: impl Into<Atom>) {
+        self.stmts.push(Stmt::Put { offset: Offset(offset), data: data.into() });
+    }
+
+    /// Reads memory.
+    pub fn load(&mut self, end: Endness, ty: Type, addr: impl Into<Atom>) -> Atom {
+        self.assign(Expr::Load { end, ty, addr: addr.into() })
+    }
+
+    /// Writes memory.
+    pub fn store(&mut self, end: Endness, addr: impl Into<Atom>, data: impl Into<Atom>) {
+        self.stmts.push(Stmt::Store { end, addr: addr.into(), data: data.into() });
+    }
+
+    /// A one-argument operation.
+    pub fn unop(&mut self, op: Op, a: impl Into<Atom>) -> Atom {
+        self.assign(Expr::Unop { op, a: a.into() })
+    }
+
+    /// A two-argument operation.
+    pub fn binop(&mut self, op: Op, a: impl Into<Atom>, b: impl Into<Atom>) -> Atom {
+        self.assign(Expr::Binop { op, a: a.into(), b: b.into() })
+    }
+
+    /// A three-argument operation.
+    pub fn triop(&mut self, op: Op, a: Atom, b: Atom, c: Atom) -> Atom {
+        self.assign(Expr::Triop { op, args: [a, b, c] })
+    }
+
+    /// A four-argument operation.
+    pub fn qop(&mut self, op: Op, a: Atom, b: Atom, c: Atom, d: Atom) -> Atom {
+        self.assign(Expr::Qop { op, args: Box::new([a, b, c, d]) })
+    }
+
+    /// `cond ? then : els`.
+    pub fn ite(&mut self, cond: Atom, then: Atom, els: Atom) -> Atom {
+        self.assign(Expr::Ite { cond, then, els })
+    }
+
+    /// A pure helper call.
+    pub fn ccall(&mut self, callee: &'static str, ty: Type, args: &[Atom]) -> Atom {
+        self.assign(Expr::CCall { callee: Callee::new(callee), ty, args: args.into() })
+    }
+
+    /// A conditional exit to a constant address.
+    pub fn exit(&mut self, guard: Atom, dst: Const, jk: JumpKind, offs_ip: u32) {
+        self.stmts.push(Stmt::Exit { guard, dst, jk, offs_ip: Offset(offs_ip) });
+    }
+
+    /// Finishes the block.
+    pub fn finish(self, next: Atom, jumpkind: JumpKind, offs_ip: u32) -> Irsb {
+        Irsb {
+            tyenv: self.tyenv,
+            stmts: self.stmts,
+            next,
+            jumpkind,
+            offs_ip: Offset(offs_ip),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! vexil's classifiers: training, evaluation, model files.

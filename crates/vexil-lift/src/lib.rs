@@ -1,0 +1,1 @@
+//! vexil's lifters: machine code of each architecture to vexil IR.

@@ -1,0 +1,1 @@
+//! ELF loading for vexil: images, segments, symbols, architecture detection.
