@@ -59,7 +59,11 @@ impl Arch {
 
     /// The IR type of an address (`I32` or `I64`).
     pub const fn word_type(self) -> crate::Type {
-        if self.bits() == 64 { crate::Type::I64 } else { crate::Type::I32 }
+        if self.bits() == 64 {
+            crate::Type::I64
+        } else {
+            crate::Type::I32
+        }
     }
 }
 

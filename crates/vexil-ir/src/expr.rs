@@ -215,8 +215,14 @@ impl Expr {
         Some(match *args {
             [a] => Expr::Unop { op, a },
             [a, b] => Expr::Binop { op, a, b },
-            [a, b, c] => Expr::Triop { op, args: [a, b, c] },
-            [a, b, c, d] => Expr::Qop { op, args: Box::new([a, b, c, d]) },
+            [a, b, c] => Expr::Triop {
+                op,
+                args: [a, b, c],
+            },
+            [a, b, c, d] => Expr::Qop {
+                op,
+                args: Box::new([a, b, c, d]),
+            },
             _ => return None,
         })
     }
@@ -310,7 +316,10 @@ impl Args {
         let mut out = [Atom::bool(false); 4];
         let len = atoms.len().min(4);
         out[..len].copy_from_slice(&atoms[..len]);
-        Args { atoms: out, len: u8::try_from(len).unwrap_or(4) }
+        Args {
+            atoms: out,
+            len: u8::try_from(len).unwrap_or(4),
+        }
     }
 }
 

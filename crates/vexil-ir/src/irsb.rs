@@ -1,8 +1,6 @@
 //! Blocks (IRSBs), their type environment, and a builder for lifters.
 
-use crate::{
-    Atom, Callee, Const, Endness, Expr, JumpKind, Offset, Op, Stmt, Temp, Type,
-};
+use crate::{Atom, Callee, Const, Endness, Expr, JumpKind, Offset, Op, Stmt, Temp, Type};
 
 /// The types of a block's temporaries, indexed by temporary number.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -176,22 +174,36 @@ impl IrsbBuilder {
 
     /// Reads a guest register.
     pub fn get(&mut self, offset: u32, ty: Type) -> Atom {
-        self.assign(Expr::Get { offset: Offset(offset), ty })
+        self.assign(Expr::Get {
+            offset: Offset(offset),
+            ty,
+        })
     }
 
     /// Writes a guest register.
     pub fn put(&mut self, offset: u32, data: impl Into<Atom>) {
-        self.stmts.push(Stmt::Put { offset: Offset(offset), data: data.into() });
+        self.stmts.push(Stmt::Put {
+            offset: Offset(offset),
+            data: data.into(),
+        });
     }
 
     /// Reads memory.
     pub fn load(&mut self, end: Endness, ty: Type, addr: impl Into<Atom>) -> Atom {
-        self.assign(Expr::Load { end, ty, addr: addr.into() })
+        self.assign(Expr::Load {
+            end,
+            ty,
+            addr: addr.into(),
+        })
     }
 
     /// Writes memory.
     pub fn store(&mut self, end: Endness, addr: impl Into<Atom>, data: impl Into<Atom>) {
-        self.stmts.push(Stmt::Store { end, addr: addr.into(), data: data.into() });
+        self.stmts.push(Stmt::Store {
+            end,
+            addr: addr.into(),
+            data: data.into(),
+        });
     }
 
     /// A one-argument operation.
@@ -201,17 +213,27 @@ impl IrsbBuilder {
 
     /// A two-argument operation.
     pub fn binop(&mut self, op: Op, a: impl Into<Atom>, b: impl Into<Atom>) -> Atom {
-        self.assign(Expr::Binop { op, a: a.into(), b: b.into() })
+        self.assign(Expr::Binop {
+            op,
+            a: a.into(),
+            b: b.into(),
+        })
     }
 
     /// A three-argument operation.
     pub fn triop(&mut self, op: Op, a: Atom, b: Atom, c: Atom) -> Atom {
-        self.assign(Expr::Triop { op, args: [a, b, c] })
+        self.assign(Expr::Triop {
+            op,
+            args: [a, b, c],
+        })
     }
 
     /// A four-argument operation.
     pub fn qop(&mut self, op: Op, a: Atom, b: Atom, c: Atom, d: Atom) -> Atom {
-        self.assign(Expr::Qop { op, args: Box::new([a, b, c, d]) })
+        self.assign(Expr::Qop {
+            op,
+            args: Box::new([a, b, c, d]),
+        })
     }
 
     /// `cond ? then : els`.
@@ -221,12 +243,21 @@ impl IrsbBuilder {
 
     /// A pure helper call.
     pub fn ccall(&mut self, callee: &'static str, ty: Type, args: &[Atom]) -> Atom {
-        self.assign(Expr::CCall { callee: Callee::new(callee), ty, args: args.into() })
+        self.assign(Expr::CCall {
+            callee: Callee::new(callee),
+            ty,
+            args: args.into(),
+        })
     }
 
     /// A conditional exit to a constant address.
     pub fn exit(&mut self, guard: Atom, dst: Const, jk: JumpKind, offs_ip: u32) {
-        self.stmts.push(Stmt::Exit { guard, dst, jk, offs_ip: Offset(offs_ip) });
+        self.stmts.push(Stmt::Exit {
+            guard,
+            dst,
+            jk,
+            offs_ip: Offset(offs_ip),
+        });
     }
 
     /// Finishes the block.

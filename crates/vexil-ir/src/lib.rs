@@ -23,6 +23,8 @@ mod arch;
 mod expr;
 mod irsb;
 mod ops;
+pub mod opt;
+mod print;
 mod stmt;
 mod types;
 
@@ -30,9 +32,7 @@ pub use arch::{Arch, Endian, IsaMode, UnknownArch};
 pub use expr::{Args, Atom, Callee, Expr, RegArray};
 pub use irsb::{Irsb, IrsbBuilder, TypeEnv};
 pub use ops::{Op, Signature};
-pub use stmt::{
-    Cas, Dirty, Effect, JumpKind, LoadGCvt, MemBusEvent, MemEffect, StateEffect, Stmt,
-};
+pub use stmt::{Cas, Dirty, Effect, JumpKind, LoadGCvt, MemBusEvent, MemEffect, StateEffect, Stmt};
 pub use types::{Const, Endness, Offset, Temp, Type, compress_byte_mask, expand_byte_mask};
 
 // Hot types stay small: operands are copied everywhere and blocks hold

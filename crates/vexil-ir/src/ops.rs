@@ -103,7 +103,15 @@ mod tests {
         for &op in Op::ALL {
             let name = op.name();
             let sig = op.signature();
-            for (prefix, _) in [("Add", 0), ("Sub", 0), ("Mul", 0), ("Xor", 0), ("Shl", 0), ("Sar", 0), ("CmpEQ", 0)] {
+            for (prefix, _) in [
+                ("Add", 0),
+                ("Sub", 0),
+                ("Mul", 0),
+                ("Xor", 0),
+                ("Shl", 0),
+                ("Sar", 0),
+                ("CmpEQ", 0),
+            ] {
                 if let Some(rest) = name.strip_prefix(prefix) {
                     if let Ok(w) = rest.trim_end_matches(['S', 'U']).parse::<u32>() {
                         assert_eq!(sig.args[0].bits(), w, "{name}");

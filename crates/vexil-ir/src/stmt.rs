@@ -83,10 +83,34 @@ macro_rules! jump_kind_names {
 }
 
 jump_kind_names!(
-    Boring, Call, Ret, ClientReq, Yield, EmWarn, EmFail, NoDecode, MapFail, InvalICache,
-    FlushDCache, NoRedir, Privileged, SigILL, SigTRAP, SigSEGV, SigBUS, SigFPE, SigFPE_IntDiv,
-    SigFPE_IntOvf, Sys_syscall, Sys_int128, Sys_int129, Sys_int130, Sys_int145, Sys_int210,
-    Sys_int, Sys_sysenter,
+    Boring,
+    Call,
+    Ret,
+    ClientReq,
+    Yield,
+    EmWarn,
+    EmFail,
+    NoDecode,
+    MapFail,
+    InvalICache,
+    FlushDCache,
+    NoRedir,
+    Privileged,
+    SigILL,
+    SigTRAP,
+    SigSEGV,
+    SigBUS,
+    SigFPE,
+    SigFPE_IntDiv,
+    SigFPE_IntOvf,
+    Sys_syscall,
+    Sys_int128,
+    Sys_int129,
+    Sys_int130,
+    Sys_int145,
+    Sys_int210,
+    Sys_int,
+    Sys_sysenter,
 );
 
 impl JumpKind {
@@ -236,7 +260,9 @@ impl Effect {
     }
     /// Parses a VEX name.
     pub fn from_name(s: &str) -> Option<Effect> {
-        [Effect::Read, Effect::Write, Effect::Modify].into_iter().find(|e| e.name() == s)
+        [Effect::Read, Effect::Write, Effect::Modify]
+            .into_iter()
+            .find(|e| e.name() == s)
     }
 }
 
@@ -403,12 +429,16 @@ impl Stmt {
                 f(addr);
                 f(data);
             }
-            Stmt::StoreG { addr, data, guard, .. } => {
+            Stmt::StoreG {
+                addr, data, guard, ..
+            } => {
                 f(addr);
                 f(data);
                 f(guard);
             }
-            Stmt::LoadG { addr, alt, guard, .. } => {
+            Stmt::LoadG {
+                addr, alt, guard, ..
+            } => {
                 f(addr);
                 f(alt);
                 f(guard);
@@ -424,7 +454,9 @@ impl Stmt {
                 }
                 f(&c.data_lo);
             }
-            Stmt::Llsc { addr, store_data, .. } => {
+            Stmt::Llsc {
+                addr, store_data, ..
+            } => {
                 f(addr);
                 if let Some(a) = store_data {
                     f(a);
@@ -455,12 +487,16 @@ impl Stmt {
                 f(addr);
                 f(data);
             }
-            Stmt::StoreG { addr, data, guard, .. } => {
+            Stmt::StoreG {
+                addr, data, guard, ..
+            } => {
                 f(addr);
                 f(data);
                 f(guard);
             }
-            Stmt::LoadG { addr, alt, guard, .. } => {
+            Stmt::LoadG {
+                addr, alt, guard, ..
+            } => {
                 f(addr);
                 f(alt);
                 f(guard);
@@ -476,7 +512,9 @@ impl Stmt {
                 }
                 f(&mut c.data_lo);
             }
-            Stmt::Llsc { addr, store_data, .. } => {
+            Stmt::Llsc {
+                addr, store_data, ..
+            } => {
                 f(addr);
                 if let Some(a) = store_data {
                     f(a);

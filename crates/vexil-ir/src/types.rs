@@ -79,7 +79,10 @@ impl Type {
 
     /// True for `I1` through `I128`.
     pub const fn is_int(self) -> bool {
-        matches!(self, Type::I1 | Type::I8 | Type::I16 | Type::I32 | Type::I64 | Type::I128)
+        matches!(
+            self,
+            Type::I1 | Type::I8 | Type::I16 | Type::I32 | Type::I64 | Type::I128
+        )
     }
 
     /// True for `F32` and `F64`.
@@ -203,39 +206,66 @@ impl Const {
             Type::I32 | Type::F32 => 0xffff_ffff,
             Type::I64 | Type::F64 => u64::MAX,
         };
-        Const { ty, bits: bits & mask }
+        Const {
+            ty,
+            bits: bits & mask,
+        }
     }
     /// An `I1` constant.
     pub const fn bool(b: bool) -> Const {
-        Const { ty: Type::I1, bits: b as u64 }
+        Const {
+            ty: Type::I1,
+            bits: b as u64,
+        }
     }
     /// An `I8` constant.
     pub const fn u8(v: u8) -> Const {
-        Const { ty: Type::I8, bits: v as u64 }
+        Const {
+            ty: Type::I8,
+            bits: v as u64,
+        }
     }
     /// An `I16` constant.
     pub const fn u16(v: u16) -> Const {
-        Const { ty: Type::I16, bits: v as u64 }
+        Const {
+            ty: Type::I16,
+            bits: v as u64,
+        }
     }
     /// An `I32` constant.
     pub const fn u32(v: u32) -> Const {
-        Const { ty: Type::I32, bits: v as u64 }
+        Const {
+            ty: Type::I32,
+            bits: v as u64,
+        }
     }
     /// An `I64` constant.
     pub const fn u64(v: u64) -> Const {
-        Const { ty: Type::I64, bits: v }
+        Const {
+            ty: Type::I64,
+            bits: v,
+        }
     }
     /// An `F32` constant from its value.
     pub fn f32(v: f32) -> Const {
-        Const { ty: Type::F32, bits: u64::from(v.to_bits()) }
+        Const {
+            ty: Type::F32,
+            bits: u64::from(v.to_bits()),
+        }
     }
     /// An `F64` constant from its value.
     pub fn f64(v: f64) -> Const {
-        Const { ty: Type::F64, bits: v.to_bits() }
+        Const {
+            ty: Type::F64,
+            bits: v.to_bits(),
+        }
     }
     /// A `V128` constant from its byte mask (bit `i` set: byte `i` is `0xFF`).
     pub const fn v128_mask(mask: u16) -> Const {
-        Const { ty: Type::V128, bits: mask as u64 }
+        Const {
+            ty: Type::V128,
+            bits: mask as u64,
+        }
     }
     /// An integer constant of the given type (`I1`..`I64`), truncating `v`.
     pub const fn int(ty: Type, v: u64) -> Const {

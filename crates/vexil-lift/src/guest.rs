@@ -1,0 +1,152 @@
+//! The per-architecture interface and guest-state layouts.
+
+use crate::helpers::{DirtyFn, HelperFn};
+use vexil_ir::opt::ArchHooks;
+use vexil_ir::{Arch, Endian, Irsb, IsaMode};
+
+/// Limits and switches for lifting one block.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct LiftOptions {
+    /// Most guest instructions in one block (a MIPS branch and its delay slot
+    /// count as two but are never split).
+    pub max_insns: u32,
+    /// Most bytes of guest code in one block.
+    pub max_bytes: u32,
+    /// Optimization level applied to the lifted block (0, 1 or 2), through
+    /// [`vexil_ir::opt::optimize`] with the guest's hooks.
+    pub opt_level: u8,
+}
+
+impl Default for LiftOptions {
+    fn default() -> LiftOptions {
+        LiftOptions {
+            max_insns: 50,
+            max_bytes: 800,
+            opt_level: 1,
+        }
+    }
+}
+
+/// A named guest register: a byte range of the guest state.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Reg {
+    /// Lower-case name (`rax`, `a0`, `sp`).
+    pub name: &'static str,
+    /// First byte in the guest state.
+    pub offset: u32,
+    /// Size in bytes.
+    pub size: u32,
+}
+
+/// Where an architecture keeps what in its guest-state block.
+#[derive(Clone, Debug)]
+pub struct GuestLayout {
+    /// The architecture.
+    pub arch: Arch,
+    /// Total size of the guest state in bytes.
+    pub size: u32,
+    /// The program counter.
+    pub pc: Reg,
+    /// The stack pointer.
+    pub sp: Reg,
+    /// Every named register, including the bookkeeping ones.
+    pub regs: &'static [Reg],
+    /// Ranges that are lifting artifacts rather than program state the guest
+    /// sees directly: lazy flag thunks, emulation notes, the program counter
+    /// itself. Feature extraction drops writes to them.
+    pub bookkeeping: &'static [Reg],
+}
+
+impl GuestLayout {
+    /// The register with this name.
+    pub fn reg(&self, name: &str) -> Option<Reg> {
+        self.regs.iter().copied().find(|r| r.name == name)
+    }
+    /// The register that starts at `offset` with exactly `size` bytes, or
+    /// else the one containing `offset`.
+    pub fn reg_at(&self, offset: u32, size: u32) -> Option<Reg> {
+        self.regs
+            .iter()
+            .copied()
+            .find(|r| r.offset == offset && r.size == size)
+            .or_else(|| {
+                self.regs
+                    .iter()
+                    .copied()
+                    .find(|r| r.offset <= offset && offset < r.offset + r.size)
+            })
+    }
+    /// True if `[offset, offset+size)` overlaps a bookkeeping range.
+    pub fn is_bookkeeping(&self, offset: u32, size: u32) -> bool {
+        self.bookkeeping
+            .iter()
+            .any(|r| offset < r.offset + r.size && r.offset < offset + size)
+    }
+}
+
+/// What the decoder says about one instruction (for coverage and listings).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InsnInfo {
+    /// Length in bytes.
+    pub len: u32,
+    /// Lower-case mnemonic (`add`, `lw`, `vpcmpeqb`).
+    pub mnemonic: String,
+    /// Full disassembly text.
+    pub text: String,
+}
+
+/// One architecture's lifter and everything that goes with it.
+pub trait Guest: Send + Sync {
+    /// The architecture.
+    fn arch(&self) -> Arch;
+
+    /// The byte order this instance lifts for.
+    fn endian(&self) -> Endian;
+
+    /// The guest-state layout.
+    fn layout(&self) -> &GuestLayout;
+
+    /// Lifts one block starting at `addr`; `code` holds the bytes from `addr`
+    /// on (as many as are mapped). Never fails: an undecodable first
+    /// instruction gives an empty block with a `NoDecode` jump to `addr`; an
+    /// undecodable later one ends the block before it with a `Boring` jump to
+    /// it, so that the next block reports it. Running out of bytes in the middle
+    /// of an instruction is treated like an undecodable instruction.
+    fn lift(&self, code: &[u8], addr: u64, mode: IsaMode, opts: &LiftOptions) -> Irsb;
+
+    /// Decodes one instruction without lifting it. `None` if undecodable.
+    fn decode(&self, code: &[u8], addr: u64, mode: IsaMode) -> Option<InsnInfo>;
+
+    /// True if the lifter can lift the decoded instruction (as opposed to
+    /// returning `NoDecode` for an instruction the decoder knows but the lifter
+    /// does not support). Coverage reports use it to name unsupported mnemonics.
+    fn can_lift(&self, code: &[u8], addr: u64, mode: IsaMode) -> bool;
+
+    /// The implementation of a pure helper named by this guest's blocks.
+    fn helper(&self, name: &str) -> Option<HelperFn>;
+
+    /// The implementation of a dirty helper named by this guest's blocks.
+    fn dirty_helper(&self, name: &str) -> Option<DirtyFn>;
+
+    /// Optimizer hooks: helper specialization and precise registers.
+    fn hooks(&self) -> &dyn ArchHooks;
+
+    /// A fresh guest state: zeroed, plus the architecture's reset values
+    /// (x86's direction flag and FPU/SSE control words, for example).
+    fn initial_state(&self) -> Vec<u8>;
+
+    /// Reads a register by name, including derived registers (`rflags`,
+    /// `eflags`, `fcsr`) computed from the lifter's internal representation.
+    fn read_reg(&self, state: &[u8], name: &str) -> Option<u128>;
+
+    /// Writes a register by name, including derived ones (writing `rflags`
+    /// sets the flag thunk so that later reads see exactly those flags).
+    /// Returns false for an unknown name.
+    fn write_reg(&self, state: &mut [u8], name: &str, value: u128) -> bool;
+}
+
+/// The lifter for `arch` in byte order `endian`, if vexil has one yet.
+pub fn guest_for(arch: Arch, endian: Endian) -> Option<&'static dyn Guest> {
+    let _ = (arch, endian);
+    None
+}
