@@ -1,4 +1,4 @@
-#![allow(clippy::panic)] // test helpers report failures by panicking
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test code reports failures by panicking
 //! Optimizer behaviour on hand-written blocks. Semantic equivalence on random
 //! blocks (optimized vs. unoptimized, run by the interpreter) is tested in
 //! vexil-exec, which owns the interpreter.

@@ -1,4 +1,4 @@
-#![allow(clippy::panic)] // test helpers report failures by panicking
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test code reports failures by panicking
 //! The canonical text form round-trips: print -> parse gives the same block,
 //! and printing that block again gives the same text. Checked for every
 //! operation, every statement kind, and thousands of random blocks.
