@@ -80,7 +80,7 @@ impl Guest for Toy {
             n += 1;
             off += len as usize;
             let next = pc + u64::from(len);
-            let target = || next.wrapping_add_signed(i64::from(rest[1] as i8));
+            let target = || next.wrapping_add_signed(i64::from(i8::from_le_bytes([rest[1]])));
             match m {
                 "nop" => {}
                 "jmp" => return b.finish(Atom::u64(target()), JumpKind::Boring, 0),
