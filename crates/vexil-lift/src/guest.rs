@@ -147,6 +147,9 @@ pub trait Guest: Send + Sync {
 
 /// The lifter for `arch` in byte order `endian`, if vexil has one yet.
 pub fn guest_for(arch: Arch, endian: Endian) -> Option<&'static dyn Guest> {
-    let _ = (arch, endian);
-    None
+    match (arch, endian) {
+        (Arch::X86, Endian::Little) => Some(&crate::x86::GUEST32),
+        (Arch::X86_64, Endian::Little) => Some(&crate::x86::GUEST64),
+        _ => None,
+    }
 }
