@@ -30,6 +30,9 @@ pub(crate) fn pure(name: &str) -> Option<HelperFn> {
         "x86g_rotate_carry" => rotate_carry,
         "x86g_pdep" => pdep,
         "x86g_pext" => pext,
+        "x86g_f80_to_f64" => super::x87::f80_to_f64,
+        "x86g_f64_to_f80" => super::x87::f64_to_f80,
+        "x86g_fxam" => super::x87::fxam,
         _ => return super::sse_helpers::pure(name),
     })
 }

@@ -16,6 +16,7 @@
 //! - An instruction the lifter does not support ends the block before it,
 //!   and `can_lift` runs the same per-instruction code, so the two agree.
 
+mod avx512;
 mod bits;
 mod dispatch;
 pub(crate) mod flags;
