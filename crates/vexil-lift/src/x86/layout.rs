@@ -177,23 +177,66 @@ static A64_VEC_ZHI: [u32; 32] = a64_vec_zhi();
 static A64_KREG: [u32; 8] = a64_k();
 
 macro_rules! vec_regs {
-    ($kind:literal, $lo:expr, $size:expr, $($n:literal),*) => {
-        [$( r(concat!($kind, stringify!($n)), $lo[$n], $size) ),*]
+    ($pre:literal, $suf:literal, $offs:expr, $add:expr, $size:expr, $($n:literal),*) => {
+        [$( r(concat!($pre, stringify!($n), $suf), $offs[$n] + $add, $size) ),*]
     };
 }
 
+// Every slice is at most 16 bytes so `read_reg` can return it in a u128:
+// `xmmN` (bits 0..128), `ymmhN` (128..256), `zmmNq2` and `zmmNq3` (256..512).
 static A64_XMM: [Reg; 32] = vec_regs!(
-    "xmm", A64_VEC_LO, 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
-    20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+    "xmm", "", A64_VEC_LO, 0, 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+    19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
 );
 static A64_YMMH: [Reg; 32] = vec_regs!(
-    "ymmh", A64_VEC_HI, 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
-    20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+    "ymmh", "", A64_VEC_HI, 0, 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+    18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
 );
-static A64_ZMMH: [Reg; 32] = vec_regs!(
-    "zmmh",
+static A64_ZQ2: [Reg; 32] = vec_regs!(
+    "zmm",
+    "q2",
     A64_VEC_ZHI,
-    32,
+    0,
+    16,
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+    11,
+    12,
+    13,
+    14,
+    15,
+    16,
+    17,
+    18,
+    19,
+    20,
+    21,
+    22,
+    23,
+    24,
+    25,
+    26,
+    27,
+    28,
+    29,
+    30,
+    31
+);
+static A64_ZQ3: [Reg; 32] = vec_regs!(
+    "zmm",
+    "q3",
+    A64_VEC_ZHI,
+    16,
+    16,
     0,
     1,
     2,
@@ -291,8 +334,14 @@ const A64_K27: [Reg; 6] = [
     r("k7", A64_K + 56, 8),
 ];
 
-static A64_REGS: [Reg; 36 + 6 + 96] =
-    concat_regs(&[&A64_BASE_REGS, &A64_K27, &A64_XMM, &A64_YMMH, &A64_ZMMH]);
+static A64_REGS: [Reg; 36 + 6 + 128] = concat_regs(&[
+    &A64_BASE_REGS,
+    &A64_K27,
+    &A64_XMM,
+    &A64_YMMH,
+    &A64_ZQ2,
+    &A64_ZQ3,
+]);
 
 static A64_BOOKKEEPING: [Reg; 6] = [
     r("cc_op", 144, 8),

@@ -123,6 +123,48 @@ impl X86Guest {
             .all(|(off, x)| self.set_state_word(state, off, w, u128::from(x)))
     }
 
+    /// Derived registers: x87 `st0`-`st7` (F64 bits, relative to the stack
+    /// top), the x87 control and status words, and MXCSR.
+    fn derived(&self, state: &[u8], name: &str) -> Option<u128> {
+        let m = self.m;
+        let w = m.gpr_size;
+        if let Some(i) = st_number(name) {
+            let top = self.state_word(state, m.ftop, 4)?;
+            let slot = u32::try_from((top + u128::from(i)) & 7).ok()?;
+            return self.state_word(state, m.fpreg + 8 * slot, 8);
+        }
+        match name {
+            "fpcw" => Some(0x037f | ((self.state_word(state, m.fpround, w)? & 3) << 10)),
+            "fpsw" => {
+                let top = self.state_word(state, m.ftop, 4)? & 7;
+                Some((top << 11) | (self.state_word(state, m.fc3210, w)? & 0x4700))
+            }
+            "mxcsr" => Some(0x1f80 | ((self.state_word(state, m.sseround, w)? & 3) << 13)),
+            _ => None,
+        }
+    }
+
+    fn set_derived(&self, state: &mut [u8], name: &str, v: u128) -> Option<bool> {
+        let m = self.m;
+        let w = m.gpr_size;
+        if let Some(i) = st_number(name) {
+            let top = self.state_word(state, m.ftop, 4)?;
+            let slot = u32::try_from((top + u128::from(i)) & 7).ok()?;
+            let ok = self.set_state_word(state, m.fpreg + 8 * slot, 8, v)
+                && self.set_state_word(state, m.fptag + slot, 1, 1);
+            return Some(ok);
+        }
+        Some(match name {
+            "fpcw" => self.set_state_word(state, m.fpround, w, (v >> 10) & 3),
+            "fpsw" => {
+                self.set_state_word(state, m.ftop, 4, (v >> 11) & 7)
+                    && self.set_state_word(state, m.fc3210, w, v & 0x4700)
+            }
+            "mxcsr" => self.set_state_word(state, m.sseround, w, (v >> 13) & 3),
+            _ => return None,
+        })
+    }
+
     /// Sub-register names (`eax`, `ax`, `al`, `ah`, `r8d`...) as (offset, size).
     fn subreg(&self, name: &str) -> Option<(u32, u32)> {
         const R64: [&str; 16] = [
@@ -170,6 +212,13 @@ impl X86Guest {
         }
         None
     }
+}
+
+/// `stN` as N.
+fn st_number(name: &str) -> Option<u8> {
+    let n = name.strip_prefix("st")?;
+    let d: u8 = n.parse().ok()?;
+    (d < 8 && n.len() == 1).then_some(d)
 }
 
 impl Guest for X86Guest {
@@ -252,6 +301,9 @@ impl Guest for X86Guest {
             "pc" | "ip" => return self.state_word(state, self.m.ip, self.m.gpr_size),
             _ => {}
         }
+        if let Some(v) = self.derived(state, name) {
+            return Some(v);
+        }
         if let Some(r) = self.m.layout.reg(name) {
             if r.size <= 16 {
                 return self.state_word(state, r.offset, r.size);
@@ -267,6 +319,9 @@ impl Guest for X86Guest {
             "rflags" | "eflags" | "flags" => return self.set_flags_reg(state, value),
             "pc" | "ip" => return self.set_state_word(state, self.m.ip, self.m.gpr_size, value),
             _ => {}
+        }
+        if let Some(ok) = self.set_derived(state, name, value) {
+            return ok;
         }
         if let Some(r) = self.m.layout.reg(name) {
             return r.size <= 16 && self.set_state_word(state, r.offset, r.size, value);
