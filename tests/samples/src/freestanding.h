@@ -36,9 +36,14 @@ static long sys3(long n, long a, long b, long c)
 #elif defined(__arm__)
 #define SYS_write 4
 #define SYS_exit_group 248
-/* Assembled in the compilation's instruction set (ARM or Thumb); the
- * function type makes the linker set bit 0 of e_entry for Thumb. */
-__asm__(".text\n.globl _start\n.type _start,%function\n_start:\n"
+/* In the compilation's instruction set: with -mthumb, _start is a Thumb
+ * function and the linker sets bit 0 of e_entry (loaders must honour it). */
+#if defined(__thumb__)
+#define START_ISA ".thumb\n.thumb_func\n"
+#else
+#define START_ISA ".arm\n"
+#endif
+__asm__(".text\n.globl _start\n.type _start,%function\n" START_ISA "_start:\n"
         "  mov r0, sp\n  bl cmain\n");
 static long sys3(long n, long a, long b, long c)
 {
