@@ -15,6 +15,10 @@
 //! guest instruction involved.
 //!
 
+pub mod interp;
 pub mod memory;
 
+pub use interp::{
+    BlockExit, Fault, GuestHelpers, HelperSource, Interpreter, NoHelpers, PrepareError, Prepared,
+};
 pub use memory::{MapError, Memory, PAGE_SIZE, Perm};
