@@ -24,16 +24,21 @@ mod expr;
 mod irsb;
 mod ops;
 pub mod opt;
+mod parse;
 mod print;
 mod stmt;
+pub mod testgen;
 mod types;
+pub mod verify;
 
 pub use arch::{Arch, Endian, IsaMode, UnknownArch};
 pub use expr::{Args, Atom, Callee, Expr, RegArray};
 pub use irsb::{Irsb, IrsbBuilder, TypeEnv};
 pub use ops::{Op, Signature};
+pub use parse::{ParseError, parse_expr, parse_irsb, parse_stmt};
 pub use stmt::{Cas, Dirty, Effect, JumpKind, LoadGCvt, MemBusEvent, MemEffect, StateEffect, Stmt};
 pub use types::{Const, Endness, Offset, Temp, Type, compress_byte_mask, expand_byte_mask};
+pub use verify::{VerifyError, VerifyOptions, verify, verify_with};
 
 // Hot types stay small: operands are copied everywhere and blocks hold
 // thousands of statements during a corpus run.

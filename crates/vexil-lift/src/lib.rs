@@ -13,6 +13,7 @@
 //! block before it with a `NoDecode` exit at that address. Lifters do not
 //! depend on each other.
 
+pub mod discover;
 pub mod guest;
 pub mod helpers;
 pub mod mips;

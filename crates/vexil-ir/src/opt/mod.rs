@@ -9,7 +9,11 @@
 //! followed by a conditional branch reaches the `Exit` as a single `CmpLT32S`
 //! (or similar) with no helper left in the way.
 
-use crate::{Atom, Expr, Irsb, Offset, Op, Temp, Type};
+use crate::{Atom, Expr, Irsb, Offset, Op, Stmt, Temp, Type, TypeEnv};
+
+mod backward;
+mod forward;
+mod simplify;
 
 /// A small expression tree returned by [`ArchHooks::specialize`]; the
 /// optimizer flattens it into fresh temporaries.
@@ -79,10 +83,89 @@ pub struct NoHooks;
 
 impl ArchHooks for NoHooks {}
 
-/// Optimizes `irsb` in place. Level 0 does nothing; level 1 runs the cheap
-/// local passes (folding, propagation, redundant GET/PUT, dead code); level 2
-/// adds helper specialization, condition folding and CSE, iterated to a
-/// fixed point.
+/// Optimizes `irsb` in place.
+///
+/// - Level 0 does nothing.
+/// - Level 1 runs one forward pass (copy and constant propagation, constant
+///   folding, redundant-GET removal, algebraic simplification, helper
+///   specialization and condition folding) and one backward pass
+///   (redundant-PUT and dead-temporary removal), then renumbers the
+///   temporaries densely.
+/// - Level 2 adds common-subexpression elimination and repeats both passes
+///   until nothing changes (at most four rounds).
+///
+/// The result has the same effect as the input on guest state and memory,
+/// with one documented latitude taken from VEX: a register write that is
+/// overwritten later in the block may be dropped even if a memory access in
+/// between faults, unless `hooks.precise_at_mem` says the register must be
+/// exact at memory accesses.
 pub fn optimize(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks) {
-    let _ = (irsb, level, hooks);
+    if level == 0 {
+        return;
+    }
+    let rounds = if level >= 2 { 4 } else { 1 };
+    for _ in 0..rounds {
+        let tyenv = std::mem::take(&mut irsb.tyenv);
+        let changed_fwd = forward::Forward::new(hooks, level >= 2, tyenv).run(irsb);
+        let changed_bwd = backward::run(irsb, hooks);
+        if !changed_fwd && !changed_bwd {
+            break;
+        }
+    }
+    renumber(irsb);
+}
+
+/// Renumbers temporaries densely in order of definition and drops unused
+/// ones from the type environment.
+fn renumber(irsb: &mut Irsb) {
+    let n = irsb.tyenv.len();
+    let mut map: Vec<Option<Temp>> = vec![None; n];
+    let mut types = Vec::new();
+    for s in &irsb.stmts {
+        s.for_each_def(|t| {
+            if let (Some(slot), Some(ty)) = (map.get_mut(t.index()), irsb.tyenv.get(t)) {
+                if slot.is_none() {
+                    *slot = Some(Temp(u32::try_from(types.len()).unwrap_or(u32::MAX)));
+                    types.push(ty);
+                }
+            }
+        });
+    }
+    let remap = |a: &mut Atom| {
+        if let Atom::Tmp(t) = a {
+            if let Some(Some(nt)) = map.get(t.index()) {
+                *t = *nt;
+            }
+        }
+    };
+    for s in &mut irsb.stmts {
+        s.for_each_atom_mut(remap);
+        rename_defs(s, &map);
+    }
+    remap(&mut irsb.next);
+    irsb.tyenv = TypeEnv::from(types);
+}
+
+fn rename_defs(s: &mut Stmt, map: &[Option<Temp>]) {
+    let r = |t: &mut Temp| {
+        if let Some(Some(nt)) = map.get(t.index()) {
+            *t = *nt;
+        }
+    };
+    match s {
+        Stmt::WrTmp { dst, .. } | Stmt::LoadG { dst, .. } => r(dst),
+        Stmt::Cas(c) => {
+            if let Some(t) = &mut c.old_hi {
+                r(t);
+            }
+            r(&mut c.old_lo);
+        }
+        Stmt::Llsc { result, .. } => r(result),
+        Stmt::Dirty(d) => {
+            if let Some(t) = &mut d.tmp {
+                r(t);
+            }
+        }
+        _ => {}
+    }
 }

@@ -1,0 +1,167 @@
+//! The backward pass: redundant-PUT removal and dead-temporary removal.
+//!
+//! Walking from the end, it tracks which guest-state bytes are overwritten
+//! later with no read, exit or (for precise registers) memory access in
+//! between; a PUT entirely inside them is dead. A temporary nobody reads is
+//! dead unless its definition can fault or has effects.
+
+use super::ArchHooks;
+use crate::{Atom, Effect, Expr, Irsb, Offset, Stmt};
+
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(n: usize) -> Bits {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+    fn range(&self, off: Offset, size: u32) -> std::ops::Range<usize> {
+        let lo = off.index().min(self.0.len() * 64);
+        let hi = (off.index() + size as usize).min(self.0.len() * 64);
+        lo..hi
+    }
+    fn all(&self, off: Offset, size: u32) -> bool {
+        let r = self.range(off, size);
+        !r.is_empty()
+            && r.len() == size as usize
+            && r.into_iter().all(|i| self.0[i / 64] >> (i % 64) & 1 == 1)
+    }
+    fn any(&self, off: Offset, size: u32) -> bool {
+        self.range(off, size)
+            .any(|i| self.0[i / 64] >> (i % 64) & 1 == 1)
+    }
+    fn set(&mut self, off: Offset, size: u32, v: bool) {
+        for i in self.range(off, size) {
+            if v {
+                self.0[i / 64] |= 1 << (i % 64);
+            } else {
+                self.0[i / 64] &= !(1 << (i % 64));
+            }
+        }
+    }
+    fn clear(&mut self) {
+        self.0.iter_mut().for_each(|w| *w = 0);
+    }
+    fn or_from(&mut self, other: &Bits) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= *b;
+        }
+    }
+}
+
+fn may_fault(s: &Stmt) -> bool {
+    match s {
+        Stmt::WrTmp {
+            expr: Expr::Load { .. },
+            ..
+        }
+        | Stmt::Store { .. }
+        | Stmt::StoreG { .. }
+        | Stmt::LoadG { .. }
+        | Stmt::Cas(_)
+        | Stmt::Llsc { .. } => true,
+        Stmt::Dirty(d) => d.mem.is_some(),
+        _ => false,
+    }
+}
+
+/// Highest guest-state byte the block touches, plus one.
+fn state_extent(irsb: &Irsb) -> usize {
+    let mut hi = irsb.offs_ip.index() + 8;
+    for s in &irsb.stmts {
+        let end = match s {
+            Stmt::Put { offset, data } => {
+                offset.index()
+                    + irsb
+                        .tyenv
+                        .atom_type(*data)
+                        .map_or(16, |t| t.bytes() as usize)
+            }
+            Stmt::WrTmp {
+                expr: Expr::Get { offset, ty },
+                ..
+            } => offset.index() + ty.bytes() as usize,
+            Stmt::WrTmp {
+                expr: Expr::GetI { descr, .. },
+                ..
+            }
+            | Stmt::PutI { descr, .. } => descr.base.index() + descr.size() as usize,
+            Stmt::Dirty(d) => d
+                .state
+                .iter()
+                .map(|f| f.offset.index() + f.size as usize)
+                .max()
+                .unwrap_or(0),
+            Stmt::Exit { offs_ip, .. } => offs_ip.index() + 8,
+            _ => 0,
+        };
+        hi = hi.max(end);
+    }
+    hi
+}
+
+/// Runs the pass; returns true if anything was removed.
+pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks) -> bool {
+    let extent = state_extent(irsb);
+    let mut dead = Bits::new(extent);
+    let mut mem_between = Bits::new(extent);
+    let mut used = vec![false; irsb.tyenv.len()];
+    let mark = |a: &Atom, used: &mut Vec<bool>| {
+        if let Atom::Tmp(t) = a {
+            if let Some(u) = used.get_mut(t.index()) {
+                *u = true;
+            }
+        }
+    };
+    mark(&irsb.next, &mut used);
+    let mut keep = vec![true; irsb.stmts.len()];
+    for (i, s) in irsb.stmts.iter().enumerate().rev() {
+        match s {
+            Stmt::Put { offset, data } => {
+                let size = irsb.tyenv.atom_type(*data).map_or(1, |t| t.bytes());
+                let overwritten = dead.all(*offset, size);
+                let must_stay =
+                    mem_between.any(*offset, size) && hooks.precise_at_mem(*offset, size);
+                if overwritten && !must_stay {
+                    keep[i] = false;
+                    continue;
+                }
+                dead.set(*offset, size, true);
+                mem_between.set(*offset, size, false);
+            }
+            Stmt::WrTmp { dst, expr } => {
+                let removable = !matches!(expr, Expr::Load { .. });
+                if removable && !used.get(dst.index()).copied().unwrap_or(true) {
+                    keep[i] = false;
+                    continue;
+                }
+                match expr {
+                    Expr::Get { offset, ty } => dead.set(*offset, ty.bytes(), false),
+                    Expr::GetI { descr, .. } => dead.set(descr.base, descr.size(), false),
+                    _ => {}
+                }
+            }
+            Stmt::Exit { .. } => dead.clear(),
+            Stmt::Dirty(d) => {
+                for fx in &d.state {
+                    if fx.fx != Effect::Write {
+                        dead.set(fx.offset, fx.size, false);
+                    }
+                }
+            }
+            Stmt::NoOp => {
+                keep[i] = false;
+                continue;
+            }
+            _ => {}
+        }
+        if may_fault(s) {
+            let snapshot = Bits(dead.0.clone());
+            mem_between.or_from(&snapshot);
+        }
+        s.for_each_atom(|a| mark(a, &mut used));
+    }
+    let before = irsb.stmts.len();
+    let mut it = keep.into_iter();
+    irsb.stmts.retain(|_| it.next().unwrap_or(true));
+    irsb.stmts.len() != before
+}

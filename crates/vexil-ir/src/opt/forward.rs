@@ -1,0 +1,363 @@
+//! The forward pass: substitution, constant folding, redundant-GET removal,
+//! algebraic simplification, helper specialization, CSE and constant exits.
+//!
+//! It walks the block once, building a new statement list. Temporaries that
+//! turn out to be copies or constants are not emitted; their uses are
+//! rewritten through `subst`.
+
+use super::simplify::{DefLookup, Simple, simplify_ite, simplify_op};
+use super::{ArchHooks, Defs, SpecExpr};
+use crate::{Atom, Const, Expr, Irsb, LoadGCvt, Offset, Op, Stmt, Temp, Type, TypeEnv};
+use std::collections::HashMap;
+
+/// Folds an operation over constant arguments, if the reference semantics
+/// give a representable constant. (The reference semantics, `crate::eval`,
+/// are not in the crate yet: until they are, nothing is folded.)
+fn fold(op: Op, args: &[Atom]) -> Option<Const> {
+    let mut vals = [0u128; 4];
+    for (slot, a) in vals.iter_mut().zip(args) {
+        *slot = a.as_const()?.value();
+    }
+    let _ = (op, vals);
+    None::<Const>
+}
+
+pub(super) struct Forward<'h> {
+    hooks: &'h dyn ArchHooks,
+    cse: bool,
+    tyenv: TypeEnv,
+    out: Vec<Stmt>,
+    subst: Vec<Option<Atom>>,
+    def_at: Vec<Option<usize>>,
+    /// Guest-state values known from earlier PUTs and GETs: (offset, type, value).
+    known: Vec<(Offset, Type, Atom)>,
+    exprs: HashMap<Expr, Temp>,
+    changed: bool,
+}
+
+impl DefLookup for Forward<'_> {
+    fn def_expr(&self, a: Atom) -> Option<&Expr> {
+        let t = a.as_tmp()?;
+        let i = (*self.def_at.get(t.index())?)?;
+        match &self.out[i] {
+            Stmt::WrTmp { expr, .. } => Some(expr),
+            _ => None,
+        }
+    }
+}
+
+impl Defs for Forward<'_> {
+    fn def(&self, t: Temp) -> Option<&Expr> {
+        self.def_expr(Atom::Tmp(t))
+    }
+    fn ty(&self, t: Temp) -> Option<Type> {
+        self.tyenv.get(t)
+    }
+}
+
+fn overlaps(a: Offset, asz: u32, b: Offset, bsz: u32) -> bool {
+    a.0 < b.0 + bsz && b.0 < a.0 + asz
+}
+
+impl<'h> Forward<'h> {
+    pub(super) fn new(hooks: &'h dyn ArchHooks, cse: bool, tyenv: TypeEnv) -> Self {
+        let n = tyenv.len();
+        Forward {
+            hooks,
+            cse,
+            tyenv,
+            out: Vec::new(),
+            subst: vec![None; n],
+            def_at: vec![None; n],
+            known: Vec::new(),
+            exprs: HashMap::new(),
+            changed: false,
+        }
+    }
+
+    fn sub(&self, a: Atom) -> Atom {
+        match a {
+            Atom::Tmp(t) => self.subst.get(t.index()).copied().flatten().unwrap_or(a),
+            c => c,
+        }
+    }
+
+    fn set_subst(&mut self, t: Temp, a: Atom) {
+        if let Some(slot) = self.subst.get_mut(t.index()) {
+            *slot = Some(a);
+        }
+        self.changed = true;
+    }
+
+    fn forget(&mut self, off: Offset, size: u32) {
+        self.known
+            .retain(|&(o, ty, _)| !overlaps(o, ty.bytes(), off, size));
+    }
+
+    fn new_temp(&mut self, ty: Type) -> Temp {
+        let t = self.tyenv.new_temp(ty);
+        self.subst.push(None);
+        self.def_at.push(None);
+        t
+    }
+
+    fn emit_def(&mut self, dst: Temp, expr: Expr) {
+        if let Some(slot) = self.def_at.get_mut(dst.index()) {
+            *slot = Some(self.out.len());
+        }
+        if self.cse && is_cse_candidate(&expr) {
+            self.exprs.insert(expr.clone(), dst);
+        }
+        self.out.push(Stmt::WrTmp { dst, expr });
+    }
+
+    /// Reduces `expr` (atoms already substituted) as far as the rules go.
+    /// Returns the atom it equals, or the expression to emit.
+    fn reduce(&mut self, mut expr: Expr) -> Result<Atom, Expr> {
+        for _ in 0..8 {
+            let simple = match &expr {
+                Expr::Const(c) => return Ok(Atom::Const(*c)),
+                Expr::RdTmp(t) => return Ok(Atom::Tmp(*t)),
+                Expr::Get { offset, ty } => {
+                    return match self
+                        .known
+                        .iter()
+                        .rev()
+                        .find(|k| k.0 == *offset && k.1 == *ty)
+                    {
+                        Some(&(_, _, a)) => Ok(a),
+                        None => Err(expr),
+                    };
+                }
+                Expr::Unop { .. } | Expr::Binop { .. } | Expr::Triop { .. } | Expr::Qop { .. } => {
+                    let Some((op, args)) = expr.as_op() else {
+                        return Err(expr);
+                    };
+                    if let Some(c) = fold(op, &args) {
+                        return Ok(Atom::Const(c));
+                    }
+                    simplify_op(op, &args, self)
+                }
+                Expr::Ite { cond, then, els } => simplify_ite(*cond, *then, *els, self),
+                Expr::CCall { callee, ty, args } => {
+                    let spec = self.hooks.specialize(callee.name(), *ty, args, self);
+                    if let Some(spec) = spec {
+                        let mark = self.out.len();
+                        match self.emit_spec(spec, *ty) {
+                            Some(a) => return Ok(a),
+                            None => self.out.truncate(mark),
+                        }
+                    }
+                    None
+                }
+                _ => None,
+            };
+            match simple {
+                Some(Simple::Atom(a)) => return Ok(a),
+                Some(Simple::Expr(e)) => {
+                    self.changed = true;
+                    expr = e;
+                }
+                None => break,
+            }
+        }
+        if self.cse {
+            if let Some(&t) = self.exprs.get(&expr) {
+                return Ok(Atom::Tmp(t));
+            }
+        }
+        Err(expr)
+    }
+
+    /// Emits `expr` into a fresh temporary (after reduction); returns its value.
+    fn emit_new(&mut self, expr: Expr) -> Option<Atom> {
+        match self.reduce(expr) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                let ty = self.tyenv.expr_type(&e)?;
+                let t = self.new_temp(ty);
+                self.emit_def(t, e);
+                Some(Atom::Tmp(t))
+            }
+        }
+    }
+
+    /// Flattens a specialization into new statements, checking types, so a
+    /// wrong hook cannot make the block ill-typed: on a mismatch it gives up.
+    fn emit_spec(&mut self, s: SpecExpr, want: Type) -> Option<Atom> {
+        let a = self.emit_spec_inner(s)?;
+        (self.tyenv.atom_type(a)? == want).then_some(a)
+    }
+
+    fn emit_spec_inner(&mut self, s: SpecExpr) -> Option<Atom> {
+        match s {
+            SpecExpr::Atom(a) => {
+                let a = self.sub(a);
+                self.tyenv.atom_type(a).map(|_| a)
+            }
+            SpecExpr::Op(op, args) => {
+                let sig = op.signature();
+                if sig.args.len() != args.len() {
+                    return None;
+                }
+                let mut atoms = Vec::with_capacity(args.len());
+                for (arg, &want) in args.into_iter().zip(sig.args) {
+                    let a = self.emit_spec_inner(arg)?;
+                    if self.tyenv.atom_type(a)? != want {
+                        return None;
+                    }
+                    atoms.push(a);
+                }
+                self.emit_new(Expr::op(op, &atoms)?)
+            }
+            SpecExpr::Ite(c, t, e) => {
+                let c = self.emit_spec_inner(*c)?;
+                let t = self.emit_spec_inner(*t)?;
+                let e = self.emit_spec_inner(*e)?;
+                if self.tyenv.atom_type(c)? != Type::I1
+                    || self.tyenv.atom_type(t)? != self.tyenv.atom_type(e)?
+                {
+                    return None;
+                }
+                self.emit_new(Expr::Ite {
+                    cond: c,
+                    then: t,
+                    els: e,
+                })
+            }
+        }
+    }
+
+    /// Runs the pass over `irsb`, replacing its statements. Returns whether
+    /// anything changed.
+    pub(super) fn run(mut self, irsb: &mut Irsb) -> bool {
+        let before = irsb.stmts.len();
+        let stmts = std::mem::take(&mut irsb.stmts);
+        let mut ended = None;
+        for mut s in stmts {
+            s.for_each_atom_mut(|a| *a = self.sub(*a));
+            match s {
+                Stmt::NoOp => self.changed = true,
+                Stmt::WrTmp { dst, expr } => {
+                    let is_get = matches!(expr, Expr::Get { .. });
+                    match self.reduce(expr) {
+                        Ok(a) => self.set_subst(dst, a),
+                        Err(e) => {
+                            if let (true, Expr::Get { offset, ty }) = (is_get, &e) {
+                                self.known.push((*offset, *ty, Atom::Tmp(dst)));
+                            }
+                            self.emit_def(dst, e);
+                        }
+                    }
+                }
+                Stmt::Put { offset, data } => {
+                    let ty = self.tyenv.atom_type(data).unwrap_or(Type::I64);
+                    self.forget(offset, ty.bytes());
+                    self.known.push((offset, ty, data));
+                    self.out.push(s);
+                }
+                Stmt::PutI { descr, .. } => {
+                    self.forget(descr.base, descr.size());
+                    self.out.push(s);
+                }
+                Stmt::Dirty(ref d) => {
+                    for fx in &d.state {
+                        if fx.fx != crate::Effect::Read {
+                            self.forget(fx.offset, fx.size);
+                        }
+                    }
+                    if d.guard == Atom::bool(false) && d.tmp.is_none() {
+                        self.changed = true;
+                    } else {
+                        self.out.push(s);
+                    }
+                }
+                Stmt::Exit { guard, dst, jk, .. } => match guard.as_const() {
+                    Some(c) if c.bits() == 0 => self.changed = true,
+                    Some(_) => {
+                        // An exit that is always taken ends the block.
+                        self.changed = true;
+                        ended = Some((dst, jk));
+                        break;
+                    }
+                    None => self.out.push(s),
+                },
+                Stmt::StoreG {
+                    end,
+                    addr,
+                    data,
+                    guard,
+                } => match guard.as_const() {
+                    Some(c) if c.bits() == 0 => self.changed = true,
+                    Some(_) => {
+                        self.changed = true;
+                        self.out.push(Stmt::Store { end, addr, data });
+                    }
+                    None => self.out.push(s),
+                },
+                Stmt::LoadG {
+                    end,
+                    cvt,
+                    dst,
+                    addr,
+                    alt,
+                    guard,
+                } => match guard.as_const() {
+                    Some(c) if c.bits() == 0 => self.set_subst(dst, alt),
+                    Some(_) => {
+                        self.changed = true;
+                        let loaded = Expr::Load {
+                            end,
+                            ty: cvt.mem_type(),
+                            addr,
+                        };
+                        let widen = match cvt {
+                            LoadGCvt::IdentV128 | LoadGCvt::Ident64 | LoadGCvt::Ident32 => None,
+                            LoadGCvt::U16to32 => Some(Op::I16Uto32),
+                            LoadGCvt::S16to32 => Some(Op::I16Sto32),
+                            LoadGCvt::U8to32 => Some(Op::I8Uto32),
+                            LoadGCvt::S8to32 => Some(Op::I8Sto32),
+                        };
+                        match widen {
+                            None => self.emit_def(dst, loaded),
+                            Some(op) => {
+                                let t = self.new_temp(cvt.mem_type());
+                                self.emit_def(t, loaded);
+                                self.emit_def(
+                                    dst,
+                                    Expr::Unop {
+                                        op,
+                                        a: Atom::Tmp(t),
+                                    },
+                                );
+                            }
+                        }
+                    }
+                    None => self.out.push(s),
+                },
+                other => self.out.push(other),
+            }
+        }
+        if let Some((dst, jk)) = ended {
+            irsb.next = Atom::Const(dst);
+            irsb.jumpkind = jk;
+        } else {
+            irsb.next = self.sub(irsb.next);
+        }
+        irsb.stmts = self.out;
+        irsb.tyenv = self.tyenv;
+        self.changed || irsb.stmts.len() != before
+    }
+}
+
+fn is_cse_candidate(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::Unop { .. }
+            | Expr::Binop { .. }
+            | Expr::Triop { .. }
+            | Expr::Qop { .. }
+            | Expr::Ite { .. }
+            | Expr::CCall { .. }
+    )
+}

@@ -1,0 +1,267 @@
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test code
+//! Code discovery on a toy architecture whose semantics are obvious, so the
+//! expected blocks can be worked out by hand.
+//!
+//! Toy ISA (x86-like variable length, 1-byte alignment):
+//!   00        nop
+//!   01 rr     jmp  pc+2+rr (rr signed)
+//!   02 rr     jz   pc+2+rr (conditional)
+//!   03        ret
+//!   04 rr     call pc+2+rr
+//!   FE        decodes ("vmx") but the lifter does not support it
+//!   anything else: undecodable
+
+use vexil_ir::opt::{ArchHooks, NoHooks};
+use vexil_ir::*;
+use vexil_lift::discover::*;
+use vexil_lift::*;
+
+struct Toy;
+
+fn insn(code: &[u8]) -> Option<(u32, &'static str)> {
+    match *code.first()? {
+        0x00 => Some((1, "nop")),
+        0x01 if code.len() >= 2 => Some((2, "jmp")),
+        0x02 if code.len() >= 2 => Some((2, "jz")),
+        0x03 => Some((1, "ret")),
+        0x04 if code.len() >= 2 => Some((2, "call")),
+        0xfe => Some((1, "vmx")),
+        _ => None,
+    }
+}
+
+static LAYOUT: GuestLayout = GuestLayout {
+    arch: Arch::X86_64,
+    size: 64,
+    pc: Reg {
+        name: "pc",
+        offset: 0,
+        size: 8,
+    },
+    sp: Reg {
+        name: "sp",
+        offset: 8,
+        size: 8,
+    },
+    regs: &[],
+    bookkeeping: &[],
+};
+
+impl Guest for Toy {
+    fn arch(&self) -> Arch {
+        Arch::X86_64
+    }
+    fn endian(&self) -> Endian {
+        Endian::Little
+    }
+    fn layout(&self) -> &GuestLayout {
+        &LAYOUT
+    }
+    fn lift(&self, code: &[u8], addr: u64, _mode: IsaMode, opts: &LiftOptions) -> Irsb {
+        let mut b = IrsbBuilder::new();
+        let mut off = 0usize;
+        let mut n = 0;
+        loop {
+            let pc = addr + off as u64;
+            let rest = &code[off.min(code.len())..];
+            let dec = insn(rest).filter(|(_, m)| *m != "vmx");
+            let Some((len, m)) = dec else {
+                let jk = if n == 0 {
+                    JumpKind::NoDecode
+                } else {
+                    JumpKind::Boring
+                };
+                return b.finish(Atom::u64(pc), jk, 0);
+            };
+            if n >= opts.max_insns || off + len as usize > opts.max_bytes as usize {
+                return b.finish(Atom::u64(pc), JumpKind::Boring, 0);
+            }
+            b.imark(pc, len, 0);
+            n += 1;
+            off += len as usize;
+            let next = pc + u64::from(len);
+            let target = || next.wrapping_add_signed(i64::from(i8::from_le_bytes([rest[1]])));
+            match m {
+                "nop" => {}
+                "jmp" => return b.finish(Atom::u64(target()), JumpKind::Boring, 0),
+                "jz" => {
+                    let g = b.get(16, Type::I1);
+                    b.exit(g, Const::u64(target()), JumpKind::Boring, 0);
+                    return b.finish(Atom::u64(next), JumpKind::Boring, 0);
+                }
+                "ret" => {
+                    let t = b.get(8, Type::I64);
+                    return b.finish(t, JumpKind::Ret, 0);
+                }
+                "call" => return b.finish(Atom::u64(target()), JumpKind::Call, 0),
+                _ => unreachable!(),
+            }
+        }
+    }
+    fn decode(&self, code: &[u8], _addr: u64, _mode: IsaMode) -> Option<InsnInfo> {
+        insn(code).map(|(len, m)| InsnInfo {
+            len,
+            mnemonic: m.to_string(),
+            text: m.to_string(),
+        })
+    }
+    fn can_lift(&self, code: &[u8], _addr: u64, _mode: IsaMode) -> bool {
+        insn(code).is_some_and(|(_, m)| m != "vmx")
+    }
+    fn helper(&self, _: &str) -> Option<HelperFn> {
+        None
+    }
+    fn dirty_helper(&self, _: &str) -> Option<DirtyFn> {
+        None
+    }
+    fn hooks(&self) -> &dyn ArchHooks {
+        &NoHooks
+    }
+    fn initial_state(&self) -> Vec<u8> {
+        vec![0; 64]
+    }
+    fn read_reg(&self, _: &[u8], _: &str) -> Option<u128> {
+        None
+    }
+    fn write_reg(&self, _: &mut [u8], _: &str, _: u128) -> bool {
+        false
+    }
+}
+
+fn run(code: &[u8], starts: &[u64], sweep: bool) -> Discovery {
+    let regions = [CodeRegion {
+        addr: 0x1000,
+        bytes: code,
+        mode: IsaMode::Default,
+    }];
+    let starts: Vec<Start> = starts
+        .iter()
+        .map(|&a| Start {
+            addr: a,
+            mode: IsaMode::Default,
+        })
+        .collect();
+    discover(
+        &Toy,
+        &regions,
+        &starts,
+        &DiscoverOptions {
+            sweep,
+            ..DiscoverOptions::default()
+        },
+    )
+}
+
+fn spans(d: &Discovery) -> Vec<(u64, u64)> {
+    d.blocks.iter().map(|b| (b.addr, b.size)).collect()
+}
+
+#[test]
+fn traversal_follows_both_branch_sides_calls_and_returns() {
+    // 1000: nop; jz +3 (-> 1006); nop; call +1 (-> 1008)... laid out by hand:
+    // 1000 00        nop
+    // 1001 02 03     jz 1006
+    // 1003 04 02     call 1007
+    // 1005 03        ret
+    // 1006 03        ret
+    // 1007 03        ret
+    let code = [0x00, 0x02, 0x03, 0x04, 0x02, 0x03, 0x03, 0x03];
+    let d = run(&code, &[0x1000], false);
+    assert_eq!(
+        spans(&d),
+        [
+            (0x1000, 3),
+            (0x1003, 2),
+            (0x1005, 1),
+            (0x1006, 1),
+            (0x1007, 1)
+        ]
+    );
+    assert_eq!(d.lifted, 6);
+    assert_eq!(d.instructions(), 6);
+    let first = &d.blocks[0];
+    assert!(first.succs.contains(&Edge {
+        target: 0x1006,
+        kind: EdgeKind::Jump
+    }));
+    assert!(first.succs.contains(&Edge {
+        target: 0x1003,
+        kind: EdgeKind::FallThrough
+    }));
+    let call = &d.blocks[1];
+    assert_eq!(
+        call.succs,
+        [
+            Edge {
+                target: 0x1007,
+                kind: EdgeKind::Call
+            },
+            Edge {
+                target: 0x1005,
+                kind: EdgeKind::Return
+            }
+        ]
+    );
+}
+
+#[test]
+fn a_jump_into_a_block_splits_it_so_each_instruction_is_lifted_once() {
+    // 1000 00 nop; 1001 00 nop; 1002 00 nop; 1003 01 fd jmp 1002
+    let code = [0x00, 0x00, 0x00, 0x01, 0xfd];
+    let d = run(&code, &[0x1000], false);
+    assert_eq!(spans(&d), [(0x1000, 2), (0x1002, 3)]);
+    assert_eq!(d.lifted, 4);
+    let total: usize = d.blocks.iter().map(|b| b.irsb.instruction_count()).sum();
+    assert_eq!(total, 4, "no instruction may be lifted twice");
+}
+
+#[test]
+fn sweep_finds_unreached_code_and_skips_undecodable_bytes() {
+    // 1000 03 ret                (reached)
+    // 1001 ff ff                 garbage
+    // 1003 00 nop; 1004 03 ret   (unreached code)
+    // 1005 fe                    known but unsupported
+    // 1006 03 ret
+    let code = [0x03, 0xff, 0xff, 0x00, 0x03, 0xfe, 0x03];
+    let without = run(&code, &[0x1000], false);
+    assert_eq!(spans(&without), [(0x1000, 1)]);
+    let d = run(&code, &[0x1000], true);
+    assert_eq!(spans(&d), [(0x1000, 1), (0x1003, 2), (0x1006, 1)]);
+    assert!(d.blocks[1].swept && !d.blocks[0].swept);
+    assert_eq!(d.nodecode, 2);
+    assert_eq!(d.unsupported.get("vmx"), Some(&1));
+    assert_eq!(d.lifted, 4);
+    assert_eq!(d.instructions(), 5);
+}
+
+#[test]
+fn targets_outside_the_regions_are_not_followed() {
+    // jmp far outside the region.
+    let code = [0x01, 0x7f];
+    let d = run(&code, &[0x1000, 0x9999], true);
+    assert_eq!(spans(&d), [(0x1000, 2)]);
+}
+
+#[test]
+fn max_blocks_truncates_and_says_so() {
+    let code = [0x00, 0x01, 0xfe, 0x00, 0x01, 0xfe]; // loops of jumps and nops
+    let regions = [CodeRegion {
+        addr: 0x1000,
+        bytes: &code,
+        mode: IsaMode::Default,
+    }];
+    let d = discover(
+        &Toy,
+        &regions,
+        &[Start {
+            addr: 0x1000,
+            mode: IsaMode::Default,
+        }],
+        &DiscoverOptions {
+            max_blocks: 1,
+            ..DiscoverOptions::default()
+        },
+    );
+    assert!(d.truncated);
+    assert_eq!(d.blocks.len(), 1);
+}
