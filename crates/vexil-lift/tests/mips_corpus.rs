@@ -193,7 +193,13 @@ fn coverage() {
 #[test]
 #[ignore = "a benchmark: run in release with --ignored --nocapture"]
 fn throughput() {
-    let opts = LiftOptions::default();
+    let mut opts = LiftOptions::default();
+    if let Some(l) = std::env::var("VEXIL_OPT_LEVEL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        opts.opt_level = l;
+    }
     let pyvex = std::env::var_os("VEXIL_PYVEX").is_some();
     for p in files() {
         let name = p.file_name().unwrap().to_string_lossy().to_string();

@@ -59,7 +59,12 @@ fn run_dir(dir: &str, arch: Arch, endian: Endian) -> usize {
         let (bytes, addr) = parse_header(&header);
         assert!(!bytes.is_empty(), "{}: no bytes", f.display());
         let irsb = g.lift(&bytes, addr, IsaMode::Default, &opts);
+        if let Err(e) = vexil_ir::verify(&irsb) {
+            failures.push(format!("{}: verifier: {e}\n{irsb}", f.display()));
+        }
         let got = format!("{irsb}\n");
+        let back = vexil_ir::parse_irsb(&got).unwrap();
+        assert_eq!(back, irsb, "{}: text does not parse back", f.display());
         if bless {
             std::fs::write(
                 f,

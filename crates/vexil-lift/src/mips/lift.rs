@@ -75,8 +75,16 @@ pub struct Lifter<'a> {
     is64: bool,
     end: Endness,
     o: &'a Offsets,
-    /// The IR rounding mode, computed from FCSR at most once per instruction.
+    /// The IR rounding mode, computed from FCSR once until FCSR is written.
     rm: Option<Atom>,
+    /// The current value of each GPR, once read or written in this block, so
+    /// a register is read with one `GET` per block and a written value is
+    /// reused directly (fewer statements for the optimizer to remove).
+    gpr: [Option<Atom>; 32],
+    /// The low 32 bits of each GPR, on MIPS64.
+    gpr32: [Option<Atom>; 32],
+    /// FCSR's current value.
+    fcsr_v: Option<Atom>,
 }
 
 impl<'a> Lifter<'a> {
@@ -91,7 +99,20 @@ impl<'a> Lifter<'a> {
             end,
             o,
             rm: None,
+            gpr: [None; 32],
+            gpr32: [None; 32],
+            fcsr_v: None,
         }
+    }
+
+    /// Undoes statements after `mark`; the register caches may name removed
+    /// temporaries or unwritten values, so they are dropped.
+    fn rollback(&mut self, mark: (usize, usize)) {
+        self.b.rollback(mark);
+        self.gpr = [None; 32];
+        self.gpr32 = [None; 32];
+        self.fcsr_v = None;
+        self.rm = None;
     }
 
     // ---- words, registers, constants ----
@@ -114,15 +135,23 @@ impl<'a> Lifter<'a> {
     }
     fn get(&mut self, r: u8) -> Atom {
         if r == 0 {
-            self.w(0)
-        } else {
-            let ty = self.wty();
-            self.b.get(self.o.gpr(r), ty)
+            return self.w(0);
         }
+        let i = usize::from(r & 31);
+        if let Some(v) = self.gpr[i] {
+            return v;
+        }
+        let ty = self.wty();
+        let v = self.b.get(self.o.gpr(r), ty);
+        self.gpr[i] = Some(v);
+        v
     }
     fn put(&mut self, r: u8, v: Atom) {
         if r != 0 {
             self.b.put(self.o.gpr(r), v);
+            let i = usize::from(r & 31);
+            self.gpr[i] = Some(v);
+            self.gpr32[i] = None;
         }
     }
     /// The low 32 bits of GPR `r`.
@@ -130,10 +159,16 @@ impl<'a> Lifter<'a> {
         if r == 0 {
             Atom::u32(0)
         } else if self.is64 {
+            let i = usize::from(r & 31);
+            if let Some(v) = self.gpr32[i] {
+                return v;
+            }
             let v = self.get(r);
-            self.b.unop(Op::I64to32, v)
+            let v = self.b.unop(Op::I64to32, v);
+            self.gpr32[i] = Some(v);
+            v
         } else {
-            self.b.get(self.o.gpr(r), Type::I32)
+            self.get(r)
         }
     }
     /// Sign-extends a 32-bit value to the word (MIPS64's rule for every 32-bit result).
@@ -147,8 +182,11 @@ impl<'a> Lifter<'a> {
     /// Writes a 32-bit result, sign-extended on MIPS64.
     fn put32(&mut self, r: u8, v: Atom) {
         if r != 0 {
-            let v = self.sx32(v);
-            self.put(r, v);
+            let w = self.sx32(v);
+            self.put(r, w);
+            if self.is64 {
+                self.gpr32[usize::from(r & 31)] = Some(v);
+            }
         }
     }
     fn put_off32(&mut self, off: u32, v: Atom) {
@@ -259,7 +297,17 @@ impl<'a> Lifter<'a> {
         }
     }
     fn fcsr(&mut self) -> Atom {
-        self.b.get(self.o.fcsr, Type::I32)
+        if let Some(v) = self.fcsr_v {
+            return v;
+        }
+        let v = self.b.get(self.o.fcsr, Type::I32);
+        self.fcsr_v = Some(v);
+        v
+    }
+    fn put_fcsr(&mut self, v: Atom) {
+        self.b.put(self.o.fcsr, v);
+        self.fcsr_v = Some(v);
+        self.rm = None;
     }
     /// The IR rounding mode from FCSR.RM (MIPS 0 nearest, 1 zero, 2 +inf,
     /// 3 -inf; IR 0 nearest, 1 -inf, 2 +inf, 3 zero): `rm ^ ((rm << 1) & 2)`.
@@ -334,10 +382,9 @@ impl<'a> Lifter<'a> {
             }
             let mark = self.b.mark();
             self.b.imark(cur, 4, 0);
-            self.rm = None;
             match self.insn(insn, cur) {
                 Err(Unsupported) => {
-                    self.b.rollback(mark);
+                    self.rollback(mark);
                     stop_before!(JumpKind::NoDecode)
                 }
                 Ok(Flow::Next) => {}
@@ -346,11 +393,11 @@ impl<'a> Lifter<'a> {
                     let slot_addr = cur.wrapping_add(4);
                     let slot = fetch(off + 4).and_then(|w| decode(w, self.is64));
                     let Some(slot) = slot else {
-                        self.b.rollback(mark);
+                        self.rollback(mark);
                         stop_before!(JumpKind::NoDecode)
                     };
                     if slot.op.flags() & flag::CTI != 0 {
-                        self.b.rollback(mark);
+                        self.rollback(mark);
                         stop_before!(JumpKind::SigILL)
                     }
                     if br.likely {
@@ -361,11 +408,10 @@ impl<'a> Lifter<'a> {
                         }
                     }
                     self.b.imark(slot_addr, 4, 0);
-                    self.rm = None;
                     match self.insn(slot, slot_addr) {
                         Ok(Flow::Next) => {}
                         _ => {
-                            self.b.rollback(mark);
+                            self.rollback(mark);
                             stop_before!(JumpKind::NoDecode)
                         }
                     }
@@ -374,7 +420,7 @@ impl<'a> Lifter<'a> {
                         (Some(c), false) => {
                             let Atom::Const(t) = br.target else {
                                 // Conditional branches are PC-relative: always constant.
-                                self.b.rollback(mark);
+                                self.rollback(mark);
                                 stop_before!(JumpKind::NoDecode)
                             };
                             self.b.exit(c, t, br.jk, pc);
@@ -1080,7 +1126,7 @@ impl<'a> Lifter<'a> {
                 let v = self.get32(rt);
                 // Bits 18..22 are read-only (QEMU's fcr31_rw_bitmask for these CPUs).
                 let v = self.bin(Op::And32, v, Atom::u32(0xff83_ffff));
-                self.b.put(self.o.fcsr, v);
+                self.put_fcsr(v);
             }
             // ---- FPU arithmetic ----
             FAdd | FSub | FMul | FDiv | FSqrt | FAbs | FMov | FNeg | Recip | Rsqrt => {
@@ -1220,7 +1266,7 @@ impl<'a> Lifter<'a> {
                 let v = self.un(Op::I1Uto32, c);
                 let v = self.bin(Op::Shl32, v, Atom::u8(bit));
                 let nf = self.bin(Op::Or32, cleared, v);
-                self.b.put(self.o.fcsr, nf);
+                self.put_fcsr(nf);
             }
         }
         Ok(Flow::Next)
