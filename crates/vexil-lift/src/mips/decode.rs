@@ -767,7 +767,7 @@ pub fn decode(w: u32, is64: bool) -> Option<Insn> {
         },
         0x13 => match COP1X[funct] {
             o @ (Opc::Madd_ | Opc::Msub_ | Opc::Nmadd | Opc::Nmsub) => o,
-            o @ (Opc::Lwxc1 | Opc::Ldxc1) if i.sa() == 0 => o,
+            o @ (Opc::Lwxc1 | Opc::Ldxc1) if i.rd() == 0 => o,
             o @ (Opc::Swxc1 | Opc::Sdxc1) if i.fd() == 0 => o,
             o @ Opc::Prefx if i.fd() == 0 => o,
             _ => Opc::Invalid,

@@ -278,7 +278,11 @@ impl<'a> Lifter<'a> {
         }
     }
     /// Reads an FPR as the format `fmt` (S/D as floats, W/L as integers).
+    /// The L format is a reserved instruction on MIPS32's 32-bit FPU (FR=0).
     fn get_fmt(&mut self, fmt: Fmt, f: u8) -> R<Atom> {
+        if fmt == Fmt::L && !self.is64 {
+            return Err(Unsupported);
+        }
         match fmt {
             Fmt::S => Ok(self.get_fs(f)),
             Fmt::D => self.get_fd(f),
@@ -287,6 +291,9 @@ impl<'a> Lifter<'a> {
         }
     }
     fn put_fmt(&mut self, fmt: Fmt, f: u8, v: Atom) -> R<()> {
+        if fmt == Fmt::L && !self.is64 {
+            return Err(Unsupported);
+        }
         match fmt {
             Fmt::S | Fmt::W => {
                 self.put_f32(f, v);
