@@ -3,8 +3,12 @@
 //!
 //! Files: `VEXIL_MIPS_FILES` (space-separated paths), or by default Debian's
 //! busybox-static and coreutils for mipsel and mips64el unpacked under
-//! `.cache/debian/x/` and the repo's big-endian samples under
-//! `tests/samples/bin/`. Fetch the Debian files with
+//! `.cache/debian/x/`, the repo's samples under `tests/samples/bin/{mips,
+//! mipsel,mips64el}` (`mips` is big-endian MIPS32), and, if present,
+//! big-endian programs linked statically with glibc under
+//! `.cache/mipsbe-static/` (`mips-linux-gnu-gcc -O2 -static
+//! tests/samples/src/X.c -o .cache/mipsbe-static/X`), which bring glibc's
+//! big-endian code into the measurement. Fetch the Debian files with
 //! `scripts/fetch-test-corpus.sh` or by hand:
 //! `apt-get download busybox-static:mipsel coreutils:mipsel ...` and
 //! `dpkg-deb -x`.
@@ -22,7 +26,7 @@
 // Measurement code: file offsets and counts are converted for printing and slicing.
 #![allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
 
-use object::{Object, ObjectSection, ObjectSymbol, SectionFlags};
+use object::{Object, ObjectSection, ObjectSymbol};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -58,10 +62,7 @@ fn load(path: &Path) -> Option<Elf> {
     };
     let mut regions = Vec::new();
     for s in f.sections() {
-        let exec = match s.flags() {
-            SectionFlags::Elf { sh_flags } => sh_flags & u64::from(object::elf::SHF_EXECINSTR) != 0,
-            _ => false,
-        };
+        let exec = s.kind() == object::SectionKind::Text;
         if exec {
             if let Some((off, size)) = s.file_range() {
                 regions.push((s.address(), off, size));
@@ -104,11 +105,15 @@ fn files() -> Vec<PathBuf> {
     }
     for dir in [
         "tests/samples/bin/mips",
-        "tests/samples/bin/mips32be",
-        "tests/samples/bin/mipsbe",
+        "tests/samples/bin/mipsel",
+        "tests/samples/bin/mips64el",
+        ".cache/mipsbe-static",
     ] {
         if let Ok(rd) = std::fs::read_dir(r.join(dir)) {
-            let mut v: Vec<PathBuf> = rd.map(|e| e.unwrap().path()).collect();
+            let mut v: Vec<PathBuf> = rd
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_none())
+                .collect();
             v.sort();
             out.extend(v);
         }
@@ -129,9 +134,16 @@ fn label(p: &Path) -> String {
             return pkg.to_string();
         }
     }
-    p.file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default()
+    // Samples: by directory (`samples/mips` is big-endian MIPS32).
+    let dir = p
+        .parent()
+        .and_then(|d| d.file_name())
+        .map(|d| d.to_string_lossy().to_string());
+    match dir.as_deref() {
+        Some("mipsbe-static") => "mips32be static sample programs (glibc, built locally)".into(),
+        Some(d) => format!("samples/{d}"),
+        None => String::new(),
+    }
 }
 
 #[derive(Default)]
