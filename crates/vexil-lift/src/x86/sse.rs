@@ -463,15 +463,15 @@ fn lift_lanewise(lf: &mut Lifter, op: Op, esize: u32, shape: Shape) -> R<Flow> {
     if op == Op::XorV128
         && lf.i.op_kind(sa) == OpKind::Register
         && lf.i.op_kind(sb) == OpKind::Register
+        && lf.i.op_register(sa) == lf.i.op_register(sb)
+        && lf.i.op_mask() == Register::None
     {
-        if lf.i.op_register(sa) == lf.i.op_register(sb) && lf.i.op_mask() == Register::None {
-            let mut v = Vec4::new(usize::try_from(width / 16).unwrap_or(1));
-            for k in 0..v.n {
-                v.p[k] = zero128();
-            }
-            write_vec(lf, 0, &v, esize)?;
-            return Ok(Flow::Next);
+        let mut v = Vec4::new(usize::try_from(width / 16).unwrap_or(1));
+        for k in 0..v.n {
+            v.p[k] = zero128();
         }
+        write_vec(lf, 0, &v, esize)?;
+        return Ok(Flow::Next);
     }
     let a = read_vec(lf, sa, width, esize)?;
     let b = read_vec(lf, sb, width, esize)?;
