@@ -46,7 +46,36 @@ pub struct RegCheck {
     /// Bits compared (all ones when no mask is given).
     pub mask: u128,
     /// Expected value (of the masked bits).
-    pub value: u128,
+    pub value: Expect,
+}
+
+/// What a register check accepts.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// Exactly this value (under the mask).
+    Value(u128),
+    /// Any NaN of this width in bits (32 or 64), for guests whose NaN
+    /// encodings the IR does not model (`f0=nan64`).
+    AnyNan(u32),
+}
+
+impl Expect {
+    fn accepts(self, got: u128) -> bool {
+        match self {
+            Expect::Value(v) => got == v,
+            Expect::AnyNan(32) => u32::try_from(got).is_ok_and(|b| f32::from_bits(b).is_nan()),
+            Expect::AnyNan(_) => u64::try_from(got).is_ok_and(|b| f64::from_bits(b).is_nan()),
+        }
+    }
+}
+
+impl fmt::Display for Expect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expect::Value(v) => write!(f, "{v:#x}"),
+            Expect::AnyNan(w) => write!(f, "a {w}-bit NaN"),
+        }
+    }
 }
 
 /// How a case's run must end.
@@ -309,7 +338,11 @@ fn parse_case(line: usize, text: &str, addr: u64, mode: IsaMode) -> Result<Case,
             let (lhs, v) = tok
                 .split_once('=')
                 .ok_or_else(|| format!("bad output `{tok}`"))?;
-            let value = parse_u128(v).ok_or_else(|| format!("bad value in `{tok}`"))?;
+            let value = match v {
+                "nan32" => Expect::AnyNan(32),
+                "nan64" => Expect::AnyNan(64),
+                _ => Expect::Value(parse_u128(v).ok_or_else(|| format!("bad value in `{tok}`"))?),
+            };
             let (name, mask) = match lhs.split_once('&') {
                 Some((n, m)) => (
                     n,
@@ -532,12 +565,12 @@ fn compare(guest: &dyn Guest, case: &Case, state: &[u8], mem: &Memory, report: &
         };
         match guest.read_reg(state, &r.name) {
             None => m.push(format!("{label}: the guest has no such register")),
-            Some(got) if got & r.mask != r.value & r.mask => {
-                m.push(format!(
-                    "{label}: got {:#x}, want {:#x}",
-                    got & r.mask,
-                    r.value & r.mask
-                ));
+            Some(got) if !r.value.accepts(got & r.mask) => {
+                let want = match r.value {
+                    Expect::Value(v) => Expect::Value(v & r.mask),
+                    e => e,
+                };
+                m.push(format!("{label}: got {:#x}, want {want}", got & r.mask));
             }
             Some(_) => {}
         }

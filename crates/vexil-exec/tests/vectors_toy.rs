@@ -238,6 +238,7 @@ map 0x7000 0x1000 rw
 01 01 | add r0, r1 | r0=0x1 r1=0x2 => r0=0x3 r1=0x2 flags&0x40=0 $next=0x1002
 01 01 | add r0, r1 | r0=0xffffffffffffffff r1=0x1 => r0=0 flags=0x42 z=1
 02 02 7f | movi r2, 0x7f | => r2=0x7f $next=0x1003
+03 01 | ld32 r0, [r1] (a NaN) | r1=0x2000 [0x2000]=0100c0ff => r0&0xffffffff=nan32 r0=0xffc00001
 03 01 | ld32 r0, [r1] | r1=0x2000 [0x2000]=78563412 => r0=0x12345678
 04 01 | st32 [r0], r1 | r0=0x7ff0 r1=0xaabbccdd => [0x7ff0]=ddccbbaa
 06 01 | divu r0, r1 | r0=7 r1=0 => r0=7 $exit=SigFPE_IntDiv $next=0x1000
@@ -255,9 +256,9 @@ map 0x7000 0x1000 rw
 fn good_vectors_pass() {
     let f = VectorFile::parse("good.vec", GOOD).unwrap();
     assert_eq!((f.arch, f.endian), (Arch::Mips64, Endian::Little));
-    assert_eq!(f.cases.len(), 12);
+    assert_eq!(f.cases.len(), 13);
     let r = run_file(&toy(Endian::Little), &f);
-    assert_eq!(r.cases, 12);
+    assert_eq!(r.cases, 13);
     assert!(r.failures.is_empty(), "{}", r.failures.join("\n"));
 }
 
@@ -281,10 +282,11 @@ endian little
 07 | sys | => $exit=Sys_syscall $next=0x2000
 ff | undecodable | => r0=0
 01 01 | add r0, r1 | r0=1 nosuch=2 => r0=3
+02 00 7f | movi r0, 0x7f | => r0=nan64
 ";
     let f = VectorFile::parse("bad.vec", bad).unwrap();
     let r = run_file(&toy(Endian::Little), &f);
-    assert_eq!(r.failures.len(), 7, "{}", r.failures.join("\n"));
+    assert_eq!(r.failures.len(), 8, "{}", r.failures.join("\n"));
     let first = &r.failures[0];
     assert!(
         first.starts_with("bad.vec:3: 01 01 | add r0, r1"),
