@@ -340,11 +340,21 @@ fn constants_fold_through_chains_and_into_exits() {
     let text = opt(b, 1, &NoHooks);
     // (1+2)<<4 = 48 < 49: the exit is always taken, so it ends the block.
     assert_eq!(body_of(&text), ["PUT(offset=16) = 0x00000030"]);
-    assert!(text.contains("NEXT: PUT(offset=184) = 0x0000000000002000; Ijk_Boring"), "{text}");
+    assert!(
+        text.contains("NEXT: PUT(offset=184) = 0x0000000000002000; Ijk_Boring"),
+        "{text}"
+    );
 }
 
 #[test]
 fn division_by_zero_folds_to_the_documented_value_not_a_panic() {
-    let b = block("   00 | t0 = DivU32(0x00000007,0x00000000)\n   01 | PUT(offset=16) = t0", "t0:Ity_I32", "0x0000000000001000");
-    assert_eq!(body_of(&opt(b, 1, &NoHooks)), ["PUT(offset=16) = 0x00000000"]);
+    let b = block(
+        "   00 | t0 = DivU32(0x00000007,0x00000000)\n   01 | PUT(offset=16) = t0",
+        "t0:Ity_I32",
+        "0x0000000000001000",
+    );
+    assert_eq!(
+        body_of(&opt(b, 1, &NoHooks)),
+        ["PUT(offset=16) = 0x00000000"]
+    );
 }
