@@ -164,7 +164,7 @@ impl<'a> Lifter<'a> {
                 return v;
             }
             let v = self.get(r);
-            let v = self.b.unop(Op::I64to32, v);
+            let v = self.un(Op::I64to32, v);
             self.gpr32[i] = Some(v);
             v
         } else {
@@ -174,7 +174,7 @@ impl<'a> Lifter<'a> {
     /// Sign-extends a 32-bit value to the word (MIPS64's rule for every 32-bit result).
     fn sx32(&mut self, v: Atom) -> Atom {
         if self.is64 {
-            self.b.unop(Op::I32Sto64, v)
+            self.un(Op::I32Sto64, v)
         } else {
             v
         }
@@ -193,10 +193,26 @@ impl<'a> Lifter<'a> {
         let v = self.sx32(v);
         self.b.put(off, v);
     }
+    /// A binary operation, folded at lift time when both operands are
+    /// constants (with the IR's reference semantics), so blocks reach the
+    /// optimizer smaller: `lui`+`addiu` pairs and `$zero` operands are common.
     fn bin(&mut self, op: Op, a: Atom, b: Atom) -> Atom {
+        if let (Atom::Const(x), Atom::Const(y)) = (a, b) {
+            let v = vexil_ir::eval::eval_op(op, &[x.value(), y.value()]);
+            if let Some(c) = Const::from_value(op.result_type(), v) {
+                return Atom::Const(c);
+            }
+        }
         self.b.binop(op, a, b)
     }
+    /// A unary operation, folded when its operand is a constant.
     fn un(&mut self, op: Op, a: Atom) -> Atom {
+        if let Atom::Const(x) = a {
+            let v = vexil_ir::eval::eval_op(op, &[x.value()]);
+            if let Some(c) = Const::from_value(op.result_type(), v) {
+                return Atom::Const(c);
+            }
+        }
         self.b.unop(op, a)
     }
     /// Widens an I1 to the word.
