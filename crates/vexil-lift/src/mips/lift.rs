@@ -23,6 +23,20 @@
 //! next instruction. `teq`/`break` with code 7 (GCC's divide-by-zero check)
 //! give `Ijk_SigFPE_IntDiv`, code 6 `Ijk_SigFPE_IntOvf`, like the kernel.
 //!
+//! Semantics the IR fixes where MIPS leaves results UNPREDICTABLE or where
+//! vexil does not model a detail:
+//! - `div`/`divu`/`ddiv`/`ddivu` by zero follow the IR's `DivMod` rule
+//!   (quotient 0, remainder the dividend); GCC guards every division with
+//!   `teq divisor, $zero, 7`, which is lifted.
+//! - FPU exceptions and FCSR's cause/flag bits are not modelled (FCSR keeps
+//!   the rounding mode, enables and the FCC bits); NaN results carry the
+//!   IR's IEEE 754-2008 encoding rather than MIPS's legacy one. Float to
+//!   integer conversions of NaN or out-of-range values give 2^31-1 / 2^63-1,
+//!   as MIPS does (the IR op alone would give the x86 "integer indefinite").
+//! - `madd.fmt` and friends round twice (pre-R6 cores are not fused).
+//! - `ll`/`sc` become `LLSC` statements: the executor's reservation decides
+//!   whether `sc` succeeds.
+//!
 //! MIPS64: every 32-bit operation (`addu`, `sll`, `lw`, `mult`, ...) works on
 //! the low 32 bits and sign-extends its result to 64 bits ([`Lifter::put32`]
 //! is the one place this happens).
