@@ -38,7 +38,7 @@
 //!   whether `sc` succeeds.
 //!
 //! MIPS64: every 32-bit operation (`addu`, `sll`, `lw`, `mult`, ...) works on
-//! the low 32 bits and sign-extends its result to 64 bits ([`Lifter::put32`]
+//! the low 32 bits and sign-extends its result to 64 bits (`Lifter::put32`
 //! is the one place this happens).
 
 use super::bits::{i2u, trunc32};
