@@ -113,7 +113,13 @@ fn linear_model_learns_the_marker_not_the_package() {
     let specs = [FeatureSpec::default()];
     let model = Model::train(&train, &specs, &TrainOptions::default()).unwrap();
     // Package-unique features (seen in one package only) are not in the vocabulary.
-    assert!(model.transform.vocab.iter().all(|&j| !(1000..5000).contains(&j)));
+    assert!(
+        model
+            .transform
+            .vocab
+            .iter()
+            .all(|&j| !(1000..5000).contains(&j))
+    );
     let test: Vec<&Sample> = data.iter().filter(|s| s.arch.starts_with("mips")).collect();
     let scores = model.scores(&test);
     for (s, sc) in test.iter().zip(&scores) {
