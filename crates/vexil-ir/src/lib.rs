@@ -20,6 +20,7 @@
 //! - the optimizer ([`opt`]).
 
 mod arch;
+pub mod eval;
 mod expr;
 mod irsb;
 mod ops;

@@ -329,3 +329,32 @@ fn random_blocks_stay_well_formed_at_every_level() {
         }
     }
 }
+
+#[test]
+fn constants_fold_through_chains_and_into_exits() {
+    let b = block(
+        "   00 | t0 = Add32(0x00000001,0x00000002)\n   01 | t1 = Shl32(t0,0x04)\n   02 | PUT(offset=16) = t1\n   03 | t2 = CmpLT32U(t1,0x00000031)\n   04 | if (t2) { PUT(offset=184) = 0x0000000000002000; Ijk_Boring }\n   05 | PUT(offset=20) = 0x00000000",
+        "t0:Ity_I32 t1:Ity_I32 t2:Ity_I1",
+        "0x0000000000001000",
+    );
+    let text = opt(b, 1, &NoHooks);
+    // (1+2)<<4 = 48 < 49: the exit is always taken, so it ends the block.
+    assert_eq!(body_of(&text), ["PUT(offset=16) = 0x00000030"]);
+    assert!(
+        text.contains("NEXT: PUT(offset=184) = 0x0000000000002000; Ijk_Boring"),
+        "{text}"
+    );
+}
+
+#[test]
+fn division_by_zero_folds_to_the_documented_value_not_a_panic() {
+    let b = block(
+        "   00 | t0 = DivU32(0x00000007,0x00000000)\n   01 | PUT(offset=16) = t0",
+        "t0:Ity_I32",
+        "0x0000000000001000",
+    );
+    assert_eq!(
+        body_of(&opt(b, 1, &NoHooks)),
+        ["PUT(offset=16) = 0x00000000"]
+    );
+}

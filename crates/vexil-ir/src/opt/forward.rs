@@ -11,15 +11,14 @@ use crate::{Atom, Const, Expr, Irsb, LoadGCvt, Offset, Op, Stmt, Temp, Type, Typ
 use std::collections::HashMap;
 
 /// Folds an operation over constant arguments, if the reference semantics
-/// give a representable constant. (The reference semantics, `crate::eval`,
-/// are not in the crate yet: until they are, nothing is folded.)
+/// ([`crate::eval`]) give a representable constant.
 fn fold(op: Op, args: &[Atom]) -> Option<Const> {
     let mut vals = [0u128; 4];
     for (slot, a) in vals.iter_mut().zip(args) {
         *slot = a.as_const()?.value();
     }
-    let _ = (op, vals);
-    None::<Const>
+    let n = args.len().min(vals.len());
+    Const::from_value(op.result_type(), crate::eval::eval_op(op, &vals[..n]))
 }
 
 pub(super) struct Forward<'h> {
