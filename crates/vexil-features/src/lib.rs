@@ -15,11 +15,14 @@
 //! n-grams behind any index can be printed back as readable statement
 //! shapes.
 
+pub mod batch;
 pub mod extract;
+pub mod file;
 pub mod ngram;
 pub mod scheme;
 pub mod token;
 pub mod vector;
+pub mod write;
 
 pub use extract::{BlockFeatures, block_features};
 pub use scheme::{Scheme, SchemeOptions, UnknownScheme};

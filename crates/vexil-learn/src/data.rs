@@ -157,3 +157,15 @@ pub fn group_weights(samples: &[&Sample], labels: &[bool]) -> Vec<f64> {
 pub fn count_f64(n: usize) -> f64 {
     n as f64
 }
+
+/// Extraction jobs for the rows of a label file.
+pub fn jobs_from_labels(rows: &[LabelRow]) -> Vec<vexil_features::batch::Job> {
+    rows.iter()
+        .map(|r| vexil_features::batch::Job {
+            path: r.path.clone(),
+            label: Some(r.class.clone()),
+            group: Some(r.package.clone()),
+            label_arch: Some(r.arch.clone()),
+        })
+        .collect()
+}

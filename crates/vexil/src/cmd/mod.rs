@@ -3,8 +3,12 @@
 //! the writer, errors are returned (main prints them and picks the exit
 //! code).
 
+pub mod eval;
+pub mod features;
 pub mod info;
 pub mod lift;
+pub mod scan;
+pub mod train;
 
 use anyhow::Context;
 use std::path::Path;
