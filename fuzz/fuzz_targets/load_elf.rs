@@ -22,9 +22,24 @@ fuzz_target!(|data: &[u8]| {
 
 fn exercise(image: &Image, data: &[u8]) {
     let _ = format!("{image:?}");
-    let _ = (image.arch(), image.endian(), image.insn_endian(), image.bits());
-    let _ = (image.format(), image.kind(), image.machine_name(), image.mips_abi());
-    let _ = (image.is_static(), image.is_pie(), image.has_dynamic(), image.interpreter());
+    let _ = (
+        image.arch(),
+        image.endian(),
+        image.insn_endian(),
+        image.bits(),
+    );
+    let _ = (
+        image.format(),
+        image.kind(),
+        image.machine_name(),
+        image.mips_abi(),
+    );
+    let _ = (
+        image.is_static(),
+        image.is_pie(),
+        image.has_dynamic(),
+        image.interpreter(),
+    );
     for w in image.warnings() {
         let _ = w.to_string();
     }
@@ -33,8 +48,18 @@ fn exercise(image: &Image, data: &[u8]) {
     for seg in image.program_headers() {
         let end = seg.vaddr.wrapping_add(seg.memsz);
         let fend = seg.vaddr.wrapping_add(seg.filesz);
-        addrs.extend([seg.vaddr, end, end.wrapping_sub(1), fend, fend.wrapping_sub(1)]);
-        let _ = (seg.vaddr_range(), seg.file_vaddr_range(), seg.contains(seg.vaddr));
+        addrs.extend([
+            seg.vaddr,
+            end,
+            end.wrapping_sub(1),
+            fend,
+            fend.wrapping_sub(1),
+        ]);
+        let _ = (
+            seg.vaddr_range(),
+            seg.file_vaddr_range(),
+            seg.contains(seg.vaddr),
+        );
     }
     for sec in image.sections() {
         addrs.push(sec.addr);

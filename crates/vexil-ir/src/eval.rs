@@ -47,6 +47,33 @@ pub fn eval_op(op: Op, args: &[u128]) -> u128 {
     eval_masked(op, a) & sig.ret.mask()
 }
 
+/// [`eval_op`] for callers whose arguments are already masked to their
+/// declared types, as an interpreter's values are (every value it stores
+/// was produced masked). Skips the argument masking; the result is still
+/// masked to the result type. Unused argument slots are ignored.
+pub fn eval_op_masked(op: Op, args: [u128; 4]) -> u128 {
+    eval_masked(op, args) & result_mask(op)
+}
+
+/// The all-ones mask of `op`'s result type, from a table built at compile
+/// time.
+pub fn result_mask(op: Op) -> u128 {
+    match RESULT_TYPE.get(op as usize) {
+        Some(t) => t.mask(),
+        None => u128::MAX,
+    }
+}
+
+const RESULT_TYPE: [crate::Type; Op::ALL.len()] = {
+    let mut t = [crate::Type::I1; Op::ALL.len()];
+    let mut i = 0;
+    while i < Op::ALL.len() {
+        t[i] = Op::ALL[i].signature().ret;
+        i += 1;
+    }
+    t
+};
+
 /// [`eval_op`] for a one-argument operation.
 pub fn eval_unop(op: Op, a: u128) -> u128 {
     eval_op(op, &[a])
@@ -321,7 +348,7 @@ fn div(a: u128, d: u128, w: u32, signed: bool) -> u128 {
 }
 
 fn clz(a: u128, w: u32) -> u128 {
-    u128::from(a.leading_zeros() - (128 - w))
+    u128::from(a.leading_zeros().saturating_sub(128 - w))
 }
 
 fn ctz(a: u128, w: u32) -> u128 {
@@ -398,7 +425,9 @@ fn slice(a: u128, bv: u128, n: u128) -> u128 {
 
 // ------------------------------------------------------------ the table
 
-/// Evaluates `op` over already-masked arguments.
+/// Evaluates `op` over arguments masked to their types. Never panics even
+/// when they are not (an ill-typed block): every operation below is
+/// wrapping or range-checked; only the result is then meaningless.
 #[allow(clippy::too_many_lines)] // one arm per operation: the table is long by nature
 fn eval_masked(op: Op, a: [u128; 4]) -> u128 {
     use Op::*;
@@ -451,7 +480,7 @@ fn eval_masked(op: Op, a: [u128; 4]) -> u128 {
         MullS16 => bits_of(sx(x, 16) * sx(y, 16), 32),
         MullS32 => bits_of(sx(x, 32) * sx(y, 32), 64),
         MullS64 => bits_of(sx(x, 64) * sx(y, 64), 128),
-        MullU8 | MullU16 | MullU32 | MullU64 => x * y,
+        MullU8 | MullU16 | MullU32 | MullU64 => x.wrapping_mul(y),
 
         // ---- bit counting and reversal
         Clz32 => clz(x, 32),

@@ -1,3 +1,4 @@
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // test code reports failures by panicking
 //! Floating point in every rounding mode, checked against exact rational
 //! arithmetic.
 //!

@@ -16,6 +16,8 @@
 pub mod discover;
 pub mod guest;
 pub mod helpers;
+pub mod mips;
+pub mod x86;
 
 pub use guest::{Guest, GuestLayout, InsnInfo, LiftOptions, Reg, guest_for};
 pub use helpers::{DirtyCtx, DirtyFn, GuestMemory, HelperFn, MemFault};

@@ -24,11 +24,13 @@
 //! and symbols instead (the kernel ignores section headers, and hostile
 //! binaries break them on purpose).
 
+mod code;
 mod error;
 mod image;
 mod machine;
 mod parse;
 
+pub use code::CodeRegion;
 pub use error::{Error, Result};
 pub use image::{
     FileKind, Image, LoadOptions, Perms, Section, Segment, Symbol, SymbolBinding, SymbolKind,

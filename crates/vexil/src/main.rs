@@ -39,6 +39,10 @@ enum Command {
     Info(cmd::info::Args),
     /// Lift blocks of machine code to vexil IR and print them.
     Lift(cmd::lift::Args),
+    /// Measure how much of a binary's code lifts to IR.
+    Coverage(cmd::coverage::Args),
+    /// Measure throughput (lifting), to compare with reference tools.
+    Bench(cmd::bench::Args),
 }
 
 /// What a successful run concluded.
@@ -66,6 +70,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Info(args) => cmd::info::run(&args, &mut stdout),
         Command::Lift(args) => cmd::lift::run(&args, &mut stdout),
+        Command::Coverage(args) => cmd::coverage::run(&args, &mut stdout),
+        Command::Bench(args) => cmd::bench::run(&args, &mut stdout),
     };
     let result = result.and_then(|outcome| {
         stdout.flush()?;

@@ -3,6 +3,8 @@
 //! the writer, errors are returned (main prints them and picks the exit
 //! code).
 
+pub mod bench;
+pub mod coverage;
 pub mod info;
 pub mod lift;
 
@@ -32,4 +34,40 @@ pub fn parse_addr(s: &str) -> Result<u64, String> {
 /// `0x`-prefixed lower-case hex.
 pub fn hex(v: u64) -> String {
     format!("{v:#x}")
+}
+
+/// Discovers and lifts all code of `image` with `guest` (the shared code
+/// discovery of `vexil coverage`, `vexil bench` and feature extraction).
+pub fn discover_image(
+    image: &Image,
+    guest: &dyn vexil_lift::Guest,
+    opts: &vexil_lift::discover::DiscoverOptions,
+) -> vexil_lift::discover::Discovery {
+    use vexil_lift::discover::{CodeRegion, Start, discover};
+    let regions: Vec<CodeRegion<'_>> = image
+        .code_regions()
+        .iter()
+        .map(|r| CodeRegion {
+            addr: r.addr,
+            bytes: r.bytes,
+            mode: r.mode,
+        })
+        .collect();
+    let starts: Vec<Start> = image
+        .code_starts()
+        .into_iter()
+        .map(|(addr, mode)| Start { addr, mode })
+        .collect();
+    discover(guest, &regions, &starts, opts)
+}
+
+/// The lifter for an image, or an error naming what is missing.
+pub fn guest_for_image(image: &Image) -> anyhow::Result<&'static dyn vexil_lift::Guest> {
+    vexil_lift::guest_for(image.arch(), image.endian()).ok_or_else(|| {
+        anyhow::anyhow!(
+            "no lifter for {} ({}-endian) yet",
+            image.arch(),
+            image.endian()
+        )
+    })
 }
