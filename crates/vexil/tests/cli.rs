@@ -133,6 +133,14 @@ fn missing_and_non_elf_files() {
     assert!(stderr(&out).contains("No such file"), "{}", stderr(&out));
     let out = vexil(&["info", env!("CARGO_MANIFEST_DIR")]);
     assert_input_error(&out, "directory");
+    // Endless devices are refused before anything is read.
+    let out = vexil(&["info", "/dev/zero"]);
+    assert_input_error(&out, "/dev/zero");
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
     let out = vexil(&[
         "info",
         &format!("{}/Cargo.toml", env!("CARGO_MANIFEST_DIR")),
