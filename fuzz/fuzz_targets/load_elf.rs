@@ -73,6 +73,10 @@ fn exercise(image: &Image, data: &[u8]) {
     for r in image.exec_ranges() {
         addrs.extend([r.start, r.end]);
     }
+    for r in image.code_regions() {
+        addrs.extend([r.addr, r.addr.wrapping_add(r.bytes.len() as u64)]);
+    }
+    let _ = image.code_starts();
     // A few addresses straight from the input.
     for chunk in data.chunks_exact(8).take(8) {
         let mut b = [0u8; 8];
