@@ -425,6 +425,17 @@ add(S("int3", [], [], OSZACP, count=2))
 add(S("ud2", [], [], OSZACP, count=2))
 add(S("hlt", [], [], OSZACP, count=2))
 add(S("mfence\nlfence\nsfence", [], [], OSZACP, count=2))
+add(S("prefetcht0 byte ptr [rdi]\nprefetcht1 byte ptr [rdi+64]\nprefetchnta byte ptr [rdi]\nprefetchw byte ptr [rdi]",
+      ["rax"], ["rax"], OSZACP, count=5, **MEM(8)))
+# Shadow stacks are off for user processes here: rdssp is a no-op, incssp
+# raises #UD.
+add(S("rdsspq rax\nincsspq rcx", ["rax", "rcx"], ["rax", "rcx"], OSZACP, count=5))
+# No RTM on the reference CPU (nor in vexil's cpuid): #UD.
+for _tsx in ("xtest", "xend", "xabort 1", "xbegin .+0x20"):
+    add(S(_tsx, [], [], OSZACP, count=2))
+# Privileged in user mode: #GP.
+add(S("out dx, al", ["rax", "rdx"], [], OSZACP, count=2))
+add(S("cli", [], [], OSZACP, count=2))
 
 # ---------------------------------------------------------------- SSE / AVX / AVX-512
 

@@ -1564,8 +1564,9 @@ fn stmxcsr(lf: &mut Lifter) -> R<Flow> {
 fn ldmxcsr(lf: &mut Lifter) -> R<Flow> {
     let a = lf.ea();
     let v = lf.load(Type::I32, a);
-    // Reserved bits (16-31) set: #GP.
-    let hi = lf.bin(Op::Shr32, v, Atom::u8(16));
+    // Bits outside MXCSR_MASK set: #GP. The mask is the reference CPU's
+    // (0x2ffff: AMD's MM bit 17 is accepted).
+    let hi = lf.bin(Op::And32, v, Atom::u32(0xfffd_0000));
     let bad = lf.bin(Op::CmpNE32, hi, Atom::u32(0));
     lf.exit_if(bad, lf.addr, JumpKind::SigSEGV);
     let sh = lf.bin(Op::Shr32, v, Atom::u8(13));
