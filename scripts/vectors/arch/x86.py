@@ -199,15 +199,15 @@ for mn in ("add", "or", "adc", "sbb", "and", "sub", "xor", "cmp", "test"):
     for w in (8, 16, 32):
         a, b = r("eax", w), r("ecx", w)
         add(S(f"{mn} {a}, {b}", ["eax", "ecx"], ["eax"], mask))
-        add(S(f"{mn} {a}, {PTR[w]} [edi+8]" if mn != "test" else f"{mn} {PTR[w]} [edi+8], {a}", ["eax"], ["eax"], mask, count=20, **MEM()))
-        add(S(f"{mn} {PTR[w]} [edi+4], {b}", ["ecx"], [], mask, count=20, **MEM()))
-        add(S(f"{mn} {a}, {'0x85' if w == 8 else '-3'}", ["eax"], ["eax"], mask, count=20))
-    add(S(f"{mn} ah, bh", ["eax", "ebx"], ["eax"], mask, count=20))
+        add(S(f"{mn} {a}, {PTR[w]} [edi+8]" if mn != "test" else f"{mn} {PTR[w]} [edi+8], {a}", ["eax"], ["eax"], mask, **MEM()))
+        add(S(f"{mn} {PTR[w]} [edi+4], {b}", ["ecx"], [], mask, **MEM()))
+        add(S(f"{mn} {a}, {'0x85' if w == 8 else '-3'}", ["eax"], ["eax"], mask))
+    add(S(f"{mn} ah, bh", ["eax", "ebx"], ["eax"], mask))
 for mn in ("inc", "dec", "neg", "not"):
     for w in (8, 16, 32):
         add(S(f"{mn} {r('eax', w)}", ["eax"], ["eax"]))
         if mn != "neg":  # Unicorn computes wrong flags for lock neg
-            add(S(f"lock {mn} {PTR[w]} [edi]", [], [], count=10, **MEM()))
+            add(S(f"lock {mn} {PTR[w]} [edi]", [], [], **MEM()))
 for w in (8, 16, 32):
     add(S(f"mul {r('ecx', w)}", ["eax", "ecx", "edx"], ["eax", "edx"], 0x801))
     add(S(f"imul {r('ecx', w)}", ["eax", "ecx", "edx"], ["eax", "edx"], 0x801))
@@ -245,7 +245,7 @@ for mn in ("shld", "shrd"):
 for mn in ("bt", "bts", "btr", "btc"):
     for w in (16, 32):
         add(S(f"{mn} {r('eax', w)}, {r('ecx', w)}", ["eax", "ecx"], ["eax"], 0x01))
-        add(S(f"{mn} {PTR[w]} [edi+16], {r('ecx', w)}", ["ecx"], [], 0x01, count=20, mem=[(DATA, 48)],
+        add(S(f"{mn} {PTR[w]} [edi+16], {r('ecx', w)}", ["ecx"], [], 0x01, mem=[(DATA, 48)],
               fixed={"edi": DATA}, ecx=lambda rng: rng.randrange(-128, 128) & 0xFFFFFFFF))
 for mn in ("bsf", "bsr"):
     for w in (16, 32):
@@ -253,16 +253,16 @@ for mn in ("bsf", "bsr"):
 for w in (16, 32):
     add(S(f"popcnt {r('eax', w)}, {r('ecx', w)}", ["eax", "ecx"], ["eax"]))
 add(S("bswap eax", ["eax"], ["eax"]))
-add(S("movbe eax, dword ptr [edi]", ["eax"], ["eax"], count=20, **MEM()))
+add(S("movbe eax, dword ptr [edi]", ["eax"], ["eax"], **MEM()))
 for src in (8, 16):
     for mn in ("movzx", "movsx"):
         add(S(f"{mn} eax, {r('ecx', src)}", ["eax", "ecx"], ["eax"]))
-        add(S(f"{mn} ax, byte ptr [edi]", ["eax"], ["eax"], count=20, **MEM()))
+        add(S(f"{mn} ax, byte ptr [edi]", ["eax"], ["eax"], **MEM()))
 add(S("lea eax, [ecx+edx*4+0x1234]", ["ecx", "edx"], ["eax"]))
-add(S("lea eax, [bx+si+0x10]", ["ebx", "esi", "eax"], ["eax"], count=20))
-add(S("mov ax, word ptr [bx+di]", ["eax"], ["eax"], count=20, fixed={"ebx": 0x100, "edi": 0x20}, mem=[(0x120, 4)]))
+add(S("lea eax, [bx+si+0x10]", ["ebx", "esi", "eax"], ["eax"]))
+add(S("mov ax, word ptr [bx+di]", ["eax"], ["eax"], fixed={"ebx": 0x100, "edi": 0x20}, mem=[(0x120, 4)]))
 for w in (8, 16, 32):
-    add(S(f"xchg {r('eax', w)}, {r('ecx', w)}", ["eax", "ecx"], ["eax", "ecx"], count=20))
+    add(S(f"xchg {r('eax', w)}, {r('ecx', w)}", ["eax", "ecx"], ["eax", "ecx"]))
     add(S(f"xadd {r('eax', w)}, {r('ecx', w)}", ["eax", "ecx"], ["eax", "ecx"]))
     add(S(f"cmpxchg {r('edx', w)}, {r('ecx', w)}", ["eax", "ecx", "edx"], ["eax", "edx"],
           eax=lambda rng: rng.choice([0x1111, 0x5555]), edx=lambda rng: rng.choice([0x1111, 0x5555])))
@@ -273,27 +273,27 @@ for mn in ("cbw", "cwde", "cwd", "cdq"):
     add(S(mn, ["eax", "edx"], ["eax", "edx"]))
 for c in ("o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"):
     add(S(f"set{c} al", ["eax"], ["eax"]))
-    add(S(f"cmov{c} eax, ecx", ["eax", "ecx"], ["eax"], count=20))
+    add(S(f"cmov{c} eax, ecx", ["eax", "ecx"], ["eax"]))
     add(S(f"j{c} .+0x20", [], []))
-    add(S(f"cmp eax, ecx\nj{c} .+0x20", ["eax", "ecx"], [], count=30,
+    add(S(f"cmp eax, ecx\nj{c} .+0x20", ["eax", "ecx"], [],
           ecx=lambda rng: rng.choice([0, 1, 0x80000000, 0xFFFFFFFF, rng.getrandbits(32)])))
-    add(S(f"sub al, cl\nset{c} dl", ["eax", "ecx", "edx"], ["eax", "edx"], count=20))
+    add(S(f"sub al, cl\nset{c} dl", ["eax", "ecx", "edx"], ["eax", "edx"]))
 add(S("jecxz .+0x20", ["ecx"], [], ecx=lambda rng: rng.choice([0, 5])))
 add(S("jcxz .+0x20", ["ecx"], [], ecx=lambda rng: rng.choice([0, 0x10000, 5])))
 add(S("loop .+0x20", ["ecx"], ["ecx"], ecx=lambda rng: rng.choice([0, 1, 2])))
 STK = {"fixed": {"esp": STACK}, "mem": [(STACK - 16, 32)]}
 _target = lambda rng: CODE_ADDR + 0x100 + rng.randrange(0, 0x100)  # noqa: E731
 add(S("push ecx", ["ecx"], ["esp"], **STK))
-add(S("push cx", ["ecx"], ["esp"], count=10, **STK))
+add(S("push cx", ["ecx"], ["esp"], **STK))
 add(S("pop ecx", ["ecx"], ["esp", "ecx"], **STK))
 # pushfd is not here: Unicorn pushes eflags without bit 1 and IF (the
 # native x86-64 vectors check pushfq against the real processor).
 add(S("push ecx\npopfd", ["ecx"], ["esp"], OSZACP | DF, ecx=lambda rng: flags_in(rng, True), **STK))
-add(S("call .+0x20", [], ["esp"], count=5, **STK))
-add(S("push ecx\nret", ["ecx"], ["esp"], count=20, ecx=_target, **STK))
-add(S("push ecx\nret 8", ["ecx"], ["esp"], count=10, ecx=_target, **STK))
-add(S("leave", ["ebp"], ["esp", "ebp"], count=10, fixed={"ebp": STACK}, mem=[(STACK, 8)]))
-add(S("call ecx", ["ecx"], ["esp"], count=5, ecx=_target, **STK))
+add(S("call .+0x20", [], ["esp"], **STK))
+add(S("push ecx\nret", ["ecx"], ["esp"], ecx=_target, **STK))
+add(S("push ecx\nret 8", ["ecx"], ["esp"], ecx=_target, **STK))
+add(S("leave", ["ebp"], ["esp", "ebp"], fixed={"ebp": STACK}, mem=[(STACK, 8)]))
+add(S("call ecx", ["ecx"], ["esp"], ecx=_target, **STK))
 for base in ("movs", "stos", "lods", "scas", "cmps"):
     for sfx in ("b", "w", "d"):
         mn = base + sfx
@@ -306,13 +306,13 @@ for base in ("movs", "stos", "lods", "scas", "cmps"):
             add(S(f"{p} {mn}", ["eax", "ecx"], outs, OSZACP | DF, fixed=fixed, mem=mem, df=True,
                   ecx=lambda rng: rng.choice([0, 1, 2, 3, 7])))
 for mn in ("cld", "std"):
-    add(S(mn, [], [], OSZACP | DF, df=True, count=10))
+    add(S(mn, [], [], OSZACP | DF, df=True))
 for mn in ("clc", "stc", "cmc"):
-    add(S(mn, [], [], count=10))
-add(S("lahf", ["eax"], ["eax"], count=20))
-add(S("sahf", ["eax"], [], count=20))
-add(S("int 0x80", ["eax"], ["eax"], count=3))
-add(S("int3", [], [], count=2))
+    add(S(mn, [], []))
+add(S("lahf", ["eax"], ["eax"]))
+add(S("sahf", ["eax"], []))
+add(S("int 0x80", ["eax"], ["eax"]))
+add(S("int3", [], []))
 # BMI is left to the native x86-64 vectors: Unicorn gets blsi's CF and bzhi
 # with an index beyond the width wrong.
 
@@ -342,29 +342,29 @@ def _no_nan(lane_bits):
 FLOATS = {"addps": 32, "mulps": 32, "maxps": 32, "unpcklps": 32, "subpd": 64, "divpd": 64, "minpd": 64}
 for mn in LANE:
     fv = {"xmm1": _no_nan(FLOATS[mn]), "xmm2": _no_nan(FLOATS[mn])} if mn in FLOATS else {}
-    add(S(f"{mn} xmm1, xmm2", ["xmm1", "xmm2"], ["xmm1"], count=30, **fv))
-    add(S(f"{mn} xmm1, xmmword ptr [edi]", ["xmm1"], ["xmm1"], count=10, **({"xmm1": fv["xmm1"]} if fv else {}), **MEM(16)))
+    add(S(f"{mn} xmm1, xmm2", ["xmm1", "xmm2"], ["xmm1"], **fv))
+    add(S(f"{mn} xmm1, xmmword ptr [edi]", ["xmm1"], ["xmm1"], **({"xmm1": fv["xmm1"]} if fv else {}), **MEM(16)))
 for mn in ("addss", "subss", "mulss", "divss", "addsd", "subsd", "mulsd", "divsd", "minsd", "maxss", "sqrtsd"):
     lb = 32 if mn.endswith("ss") else 64
     add(S(f"{mn} xmm1, xmm2", ["xmm1", "xmm2", "mxcsr"], ["xmm1"], mxcsr=lambda rng: 0x1F80 | (rng.randrange(4) << 13),
           xmm1=_no_nan(lb), xmm2=_no_nan(lb)))
 for mn in ("movaps", "movups", "movdqa", "movdqu", "movapd"):
-    add(S(f"{mn} xmm1, xmmword ptr [edi]", ["xmm1"], ["xmm1"], count=10, **MEM(16)))
-    add(S(f"{mn} xmmword ptr [edi], xmm2", ["xmm2"], [], count=10, **MEM(16)))
+    add(S(f"{mn} xmm1, xmmword ptr [edi]", ["xmm1"], ["xmm1"], **MEM(16)))
+    add(S(f"{mn} xmmword ptr [edi], xmm2", ["xmm2"], [], **MEM(16)))
 # (Misaligned-operand faults are checked by the native x86-64 vectors: Unicorn
 # does not raise them.)
 for sz, mn in ((32, "movd"), (64, "movq")):
-    add(S(f"{mn} xmm1, {PTR[sz]} [edi]", ["xmm1"], ["xmm1"], count=20, **MEM(8)))
-    add(S(f"{mn} {PTR[sz]} [edi], xmm2", ["xmm2"], [], count=20, **MEM(8)))
+    add(S(f"{mn} xmm1, {PTR[sz]} [edi]", ["xmm1"], ["xmm1"], **MEM(8)))
+    add(S(f"{mn} {PTR[sz]} [edi], xmm2", ["xmm2"], [], **MEM(8)))
 add(S("movd xmm1, ecx", ["xmm1", "ecx"], ["xmm1"]))
 add(S("movd ecx, xmm2", ["ecx", "xmm2"], ["ecx"]))
 add(S("movq xmm1, xmm2", ["xmm1", "xmm2"], ["xmm1"]))
 for mn, sz in (("movss", 32), ("movsd", 64)):
-    add(S(f"{mn} xmm1, xmm2", ["xmm1", "xmm2"], ["xmm1"], count=20))
-    add(S(f"{mn} xmm1, {PTR[sz]} [edi]", ["xmm1"], ["xmm1"], count=20, **MEM(8)))
+    add(S(f"{mn} xmm1, xmm2", ["xmm1", "xmm2"], ["xmm1"]))
+    add(S(f"{mn} xmm1, {PTR[sz]} [edi]", ["xmm1"], ["xmm1"], **MEM(8)))
 for mn in ("movhps", "movlps", "movhpd", "movlpd"):
-    add(S(f"{mn} xmm1, qword ptr [edi]", ["xmm1"], ["xmm1"], count=20, **MEM(8)))
-    add(S(f"{mn} qword ptr [edi], xmm2", ["xmm2"], [], count=20, **MEM(8)))
+    add(S(f"{mn} xmm1, qword ptr [edi]", ["xmm1"], ["xmm1"], **MEM(8)))
+    add(S(f"{mn} qword ptr [edi], xmm2", ["xmm2"], [], **MEM(8)))
 for mn in ("pmovmskb", "movmskps", "movmskpd"):
     add(S(f"{mn} ecx, xmm2", ["ecx", "xmm2"], ["ecx"]))
 for mn in ("psllw", "pslld", "psllq", "psrlw", "psrld", "psrlq", "psraw", "psrad"):
@@ -373,7 +373,7 @@ for mn in ("psllw", "pslld", "psllq", "psrlw", "psrld", "psrlq", "psraw", "psrad
 for mn in ("pslldq", "psrldq"):
     add(S(f"{mn} xmm1, 6", ["xmm1"], ["xmm1"]))
 for k in (3, 8, 15):
-    add(S(f"palignr xmm1, xmm2, {k}", ["xmm1", "xmm2"], ["xmm1"], count=20))
+    add(S(f"palignr xmm1, xmm2, {k}", ["xmm1", "xmm2"], ["xmm1"]))
 add(S("pshufd xmm1, xmm2, 0x1b", ["xmm1", "xmm2"], ["xmm1"]))
 add(S("pshuflw xmm1, xmm2, 0x39", ["xmm1", "xmm2"], ["xmm1"]))
 add(S("shufps xmm1, xmm2, 0x4e", ["xmm1", "xmm2"], ["xmm1"]))
@@ -383,8 +383,8 @@ add(S("ptest xmm1, xmm2", ["xmm1", "xmm2"], [], xmm1=lambda rng: rng.choice([0, 
 for mn in ("ucomiss", "comiss", "ucomisd", "comisd"):
     add(S(f"{mn} xmm1, xmm2", ["xmm1", "xmm2"], []))
 for p in range(8):
-    add(S(f"cmpps xmm1, xmm2, {p}", ["xmm1", "xmm2"], ["xmm1"], count=10))
-    add(S(f"cmpsd xmm1, xmm2, {p}", ["xmm1", "xmm2"], ["xmm1"], count=10))
+    add(S(f"cmpps xmm1, xmm2, {p}", ["xmm1", "xmm2"], ["xmm1"]))
+    add(S(f"cmpsd xmm1, xmm2, {p}", ["xmm1", "xmm2"], ["xmm1"]))
 
 
 def _dbl(rng):
@@ -434,8 +434,8 @@ def XS(asm, nst, outs_st, extra_in=(), extra_out=(), count=None, sw_mask=0x3800,
 
 
 add(XS("fld qword ptr [edi]", 5, ST[:6], mem=[(DATA, 8)], fixed={"edi": DATA}))
-add(XS("fld dword ptr [edi]", 5, ST[:6], count=20, mem=[(DATA, 4)], fixed={"edi": DATA}))
-add(XS("fld tbyte ptr [edi]", 5, ST[:6], count=20, mem=[(DATA, 10)], fixed={"edi": DATA}))
+add(XS("fld dword ptr [edi]", 5, ST[:6], mem=[(DATA, 4)], fixed={"edi": DATA}))
+add(XS("fld tbyte ptr [edi]", 5, ST[:6], mem=[(DATA, 10)], fixed={"edi": DATA}))
 add(XS("fld st(2)", 4, ST[:5]))
 for mn, sz in (("fstp", 64), ("fst", 32), ("fstp", 80)):
     add(XS(f"{mn} {PTR[sz]} [edi]", 3, ST[:3], mem=[(DATA, 10)], fixed={"edi": DATA}))
@@ -448,7 +448,7 @@ for op in ("fadd", "fsub", "fsubr", "fmul", "fdiv", "fdivr"):
     add(XS(f"mov dword ptr [edi], ecx\nmov dword ptr [edi+4], edx\n{op} qword ptr [edi]", 3, ST[:3],
            extra_in=["ecx", "edx"], mem=[(DATA, 8)], fixed={"edi": DATA}, edx=lambda rng: _dbl(rng) >> 32))
     add(XS(f"{op} st, st(2)", 4, ST[:4]))
-    add(XS(f"{op}p st(2), st", 4, ST[:4], count=20))
+    add(XS(f"{op}p st(2), st", 4, ST[:4]))
 for mn in ("fchs", "fabs", "fsqrt", "fxch st(2)", "fldz", "fld1"):
     add(XS(mn, 3, ST[:4]))
 for mn in ("fcom st(2)", "fucomp st(1)", "fcompp", "ftst", "fxam"):
@@ -459,4 +459,4 @@ add(XS("fnstsw ax", 2, ST[:2], extra_in=["eax"], extra_out=["eax"], sw_mask=0x7D
        fpsw=lambda rng: rng.getrandbits(16) & 0x4500))
 add(XS("fnstcw word ptr [edi]", 1, ST[:1], mem=[(DATA, 2)], fixed={"edi": DATA}, fpcw=lambda rng: 0x037F | (rng.randrange(4) << 10)))
 for cc in ("b", "e", "be", "u", "nb", "ne", "nbe", "nu"):
-    add(XS(f"fcmov{cc} st, st(1)", 3, ST[:3], count=20))
+    add(XS(f"fcmov{cc} st, st(1)", 3, ST[:3]))
