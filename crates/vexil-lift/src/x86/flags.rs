@@ -510,6 +510,8 @@ struct FlagExprs {
     z: Option<SpecExpr>,
     o: Option<SpecExpr>,
     c: Option<SpecExpr>,
+    /// The n-bit result the flags describe (for PF).
+    res: Option<SpecExpr>,
 }
 
 fn flag_exprs(sp: &Spec, fam: Family, d1: Atom, d2: Atom, nd: Atom) -> FlagExprs {
@@ -527,6 +529,7 @@ fn flag_exprs(sp: &Spec, fam: Family, d1: Atom, d2: Atom, nd: Atom) -> FlagExprs
                 z,
                 o: Some(o),
                 c: Some(sp.ltu(a(), b())),
+                res: Some(res()),
             }
         }
         Family::Add => {
@@ -538,6 +541,7 @@ fn flag_exprs(sp: &Spec, fam: Family, d1: Atom, d2: Atom, nd: Atom) -> FlagExprs
                 z,
                 o: Some(o),
                 c: Some(sp.ltu(res(), a())),
+                res: Some(res()),
             }
         }
         Family::Logic | Family::Andn => {
@@ -547,6 +551,7 @@ fn flag_exprs(sp: &Spec, fam: Family, d1: Atom, d2: Atom, nd: Atom) -> FlagExprs
                 z,
                 o: Some(Spec::bool(false)),
                 c: Some(Spec::bool(false)),
+                res: Some(a()),
             }
         }
         Family::Inc | Family::Dec => {
@@ -562,6 +567,7 @@ fn flag_exprs(sp: &Spec, fam: Family, d1: Atom, d2: Atom, nd: Atom) -> FlagExprs
                 z,
                 o: Some(o),
                 c: Some(sp.wbit(nd, 0)),
+                res: Some(a()),
             }
         }
         Family::Shl | Family::Sar => {
@@ -577,6 +583,7 @@ fn flag_exprs(sp: &Spec, fam: Family, d1: Atom, d2: Atom, nd: Atom) -> FlagExprs
                 z,
                 o: Some(o),
                 c: Some(c),
+                res: Some(a()),
             }
         }
         Family::Copy => FlagExprs {
@@ -584,6 +591,7 @@ fn flag_exprs(sp: &Spec, fam: Family, d1: Atom, d2: Atom, nd: Atom) -> FlagExprs
             z: Some(sp.wbit(d1, 6)),
             o: Some(sp.wbit(d1, 11)),
             c: Some(sp.wbit(d1, 0)),
+            res: None,
         },
         Family::Umul | Family::Smul => {
             let (lo, hi) = mul_halves(sp, fam == Family::Smul, a(), b());
@@ -607,6 +615,7 @@ fn flag_exprs(sp: &Spec, fam: Family, d1: Atom, d2: Atom, nd: Atom) -> FlagExprs
                 z: Some(z),
                 o: Some(o.clone()),
                 c: Some(o),
+                res: None,
             }
         }
         Family::Adc
@@ -620,8 +629,23 @@ fn flag_exprs(sp: &Spec, fam: Family, d1: Atom, d2: Atom, nd: Atom) -> FlagExprs
             z: None,
             o: None,
             c: None,
+            res: None,
         },
     }
+}
+
+/// PF of an n-bit result: an even number of set bits in its low byte.
+fn parity_expr(sp: &Spec, res: SpecExpr) -> SpecExpr {
+    let byte = match sp.n {
+        16 => SpecExpr::unop(Op::I16to8, res),
+        32 => SpecExpr::unop(Op::I32to8, res),
+        64 => SpecExpr::unop(Op::I64to8, res),
+        _ => res,
+    };
+    let w = SpecExpr::unop(Op::I8Uto32, byte);
+    let c = SpecExpr::unop(Op::PopCount32, w);
+    let odd = SpecExpr::binop(Op::And32, c, SpecExpr::atom(Atom::u32(1)));
+    SpecExpr::binop(Op::CmpEQ32, odd, SpecExpr::atom(Atom::u32(0)))
 }
 
 /// Low and high halves of the double-width product of two n-bit values.
@@ -679,10 +703,11 @@ fn cond_expr(sp: &Spec, cond: Cond, fam: Family, d1: Atom, d2: Atom, nd: Atom) -
         3 => SpecExpr::binop(Op::Or1, f.c?, f.z?),
         4 => f.s?,
         5 => {
-            if fam != Family::Copy {
-                return None;
+            if fam == Family::Copy {
+                sp.wbit(d1, 2)
+            } else {
+                parity_expr(sp, f.res?)
             }
-            sp.wbit(d1, 2)
         }
         6 => SpecExpr::binop(Op::Xor1, f.s?, f.o?),
         _ => SpecExpr::binop(Op::Or1, SpecExpr::binop(Op::Xor1, f.s?, f.o?), f.z?),
