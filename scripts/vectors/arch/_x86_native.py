@@ -184,7 +184,9 @@ def run_case(module, code: bytes, regs_in: dict, mem_in: list, spec):
             _set(st, name, v)
     if len(mem_in) > NMEM:
         raise ValueError("at most 4 memory inputs per case")
-    req = struct.pack("<II32s", len(code), len(mem_in), code) + _pack(st)
+    if len(code) > 128:
+        raise ValueError("at most 128 code bytes per case")
+    req = struct.pack("<II128s", len(code), len(mem_in), code) + _pack(st)
     for i in range(NMEM):
         addr, data = mem_in[i] if i < len(mem_in) else (0, b"")
         req += struct.pack(MEM_FMT, addr, len(data), 0, data)

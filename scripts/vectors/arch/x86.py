@@ -427,7 +427,8 @@ FV = {f"st{i}": _dbl for i in range(8)}
 def XS(asm, nst, outs_st, extra_in=(), extra_out=(), count=None, sw_mask=0x3800, **kw):
     """An x87 spec; the status word is compared at TOP, and at C0/C2/C3 only
     for the instructions that define them (compares, fxam)."""
-    sp = S(asm, ["fpcw"] + ST[:nst] + list(extra_in), list(outs_st) + ["fpsw"] + list(extra_out),
+    ins = (["fpsw"] if "fpsw" in kw else []) + ["fpcw"] + ST[:nst] + list(extra_in)
+    sp = S(asm, ins, list(outs_st) + ["fpsw"] + list(extra_out),
            count=count, **{"fpcw": lambda rng: 0x027F, **FV, **kw})
     sp.masks["fpsw"] = sw_mask
     return sp

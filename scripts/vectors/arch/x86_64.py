@@ -762,7 +762,8 @@ def XS(asm, nst, outs_st, extra_in=(), extra_out=(), mask=OSZACP, count=None, sw
     the tags, and the status word's TOP; C0, C2 and C3 only where the
     instruction defines them (pass sw_mask=0x7D00). C1 (rounded up, stack
     fault) is not modelled."""
-    ins = ["fpcw"] + ST[:nst] + list(extra_in)
+    # fpsw (the stack top) before the st registers, which are relative to it.
+    ins = (["fpsw"] if "fpsw" in kw else []) + ["fpcw"] + ST[:nst] + list(extra_in)
     outs = list(outs_st) + ["fpsw", "fptag"] + list(extra_out)
     sp = S(asm, ins, outs, mask, count=count, **{**X87, **FV, **kw})
     sp.masks["fpsw"] = sw_mask
@@ -840,3 +841,47 @@ add(XS("fincstp", 3, ST[:3]))
 add(XS("fdecstp", 3, ST[:3]))
 add(XS("fninit", 3, [], sw_mask=0x7F00))
 add(XS("fwait", 2, ST[:2]))
+
+# ---------------------------------------------------------------- later additions
+
+for mn in ("pclmulqdq", "psadbw"):
+    imms = [", 0x00", ", 0x01", ", 0x10", ", 0x11"] if mn == "pclmulqdq" else [""]
+    for imm in imms:
+        add(VS(f"{mn} xmm1, xmm2{imm}", ["xmm1", "ymmh1", "xmm2"], ["xmm1", "ymmh1"]))
+    add(VS(f"v{mn} ymm1, ymm2, ymm3{imms[-1]}", ALL(1) + V(2, 256) + V(3, 256), ALL(1)))
+    add(VS(f"{mn} xmm1, xmmword ptr [rdi]{imms[0]}", ["xmm1"], ["xmm1"], **MEM(16)))
+# Segment selectors read as Linux sets them up (cs 0x33, ss 0x2b, others 0).
+add(S("mov eax, ss\nmov cx, cs\nmov edx, ds\nmov ebx, es\nmov esi, fs\nmov edi, gs", ["rax", "rcx", "rdx", "rbx", "rsi", "rdi"],
+      ["rax", "rcx", "rdx", "rbx", "rsi", "rdi"], OSZACP))
+# Saving and restoring the x87/SSE state (the save area is in a mapped region
+# outside the compared memory windows: instruction pointers and XSTATE_BV's
+# init-state optimisation are not modelled; the fields are checked by
+# reading them back).
+SAVE = 0x10000800
+_fx_outs = ["rax", "rcx", "rdx", "rbx", "rsi", "r8", "xmm3"]
+_extract = ("\nmov eax, dword ptr [rdi+24]\nmovzx ecx, word ptr [rdi]\nmovzx edx, word ptr [rdi+2]"
+            "\nmovzx ebx, byte ptr [rdi+4]\nmov rsi, qword ptr [rdi+32]\nmovzx r8d, word ptr [rdi+40]"
+            "\nmovdqu xmm3, xmmword ptr [rdi+240]")
+_fp_in = ["fpcw", "st0", "st1", "st2", "mxcsr", "xmm5"]
+_fp_vals = {"fpcw": lambda rng: 0x037F | (rng.randrange(4) << 10), "mxcsr": MXCSR_RC, **FV}
+add(S("fxsave [rdi]" + _extract, _fp_in + ["rax", "rcx", "rdx", "rbx", "rsi", "r8", "xmm3"], _fx_outs, OSZACP,
+      fixed={"rdi": SAVE}, **_fp_vals))
+add(S("mov eax, 3\nxor edx, edx\nxsave [rdi]" + _extract, _fp_in + ["rcx", "rbx", "rsi", "r8", "xmm3"], _fx_outs,
+      OSZACP, fixed={"rdi": SAVE}, **_fp_vals))
+add(S("mov eax, 3\nxor edx, edx\nxsavec [rdi]" + _extract, _fp_in + ["rcx", "rbx", "rsi", "r8", "xmm3"], _fx_outs,
+      OSZACP, fixed={"rdi": SAVE}, **_fp_vals))
+_rt = ["st0", "st1", "st2", "fptag", "fpsw", "mxcsr", "xmm5"]
+for save, rstor in (("fxsave [rdi]", "fxrstor [rdi]"), ("xsave [rdi]", "xrstor [rdi]"), ("xsavec [rdi]", "xrstor [rdi]")):
+    sp = S(f"mov eax, 3\nxor edx, edx\n{save}\nfninit\npxor xmm5, xmm5\nldmxcsr [rdi+1024]\n{rstor}",
+           _fp_in, _rt, OSZACP, fixed={"rdi": SAVE}, **_fp_vals)
+    sp.masks["fpsw"] = 0x3800
+    sp.masks["mxcsr"] = 0x6000
+    add(sp)
+_env = "\nmovzx eax, word ptr [rdi]\nmovzx ecx, word ptr [rdi+4]\nmovzx edx, word ptr [rdi+8]"
+sp = S("fnstenv [rdi]" + _env, ["fpsw", "fpcw", "st0", "st1", "st2", "rax", "rcx", "rdx"], ["rax", "rcx", "rdx"], OSZACP,
+       fixed={"rdi": SAVE}, fpsw=lambda rng: rng.choice([0, 0x4100, 0x0400]) | (rng.randrange(8) << 11), **_fp_vals)
+add(sp)
+sp = S("fnstenv [rdi]\nfninit\nfldenv [rdi]", ["fpcw", "st0", "st1", "st2"], ["st0", "st1", "st2", "fptag", "fpsw"],
+       OSZACP, fixed={"rdi": SAVE}, **_fp_vals)
+sp.masks["fpsw"] = 0x7D00
+add(sp)

@@ -62,7 +62,7 @@ struct mem {
 struct req {
     uint32_t code_len;
     uint32_t nmem;
-    uint8_t code[32];
+    uint8_t code[128];
     struct state st;
     struct mem mem[NMEM];
 };

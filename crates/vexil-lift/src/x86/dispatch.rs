@@ -204,6 +204,18 @@ pub(crate) fn lift_insn(lf: &mut Lifter) -> R<Flow> {
         // The modelled processor has no RTM (cpuid says so, as on this
         // project's reference machine): the TSX instructions raise #UD.
         M::Xtest | M::Xbegin | M::Xend | M::Xabort => Ok(lf.goto(lf.addr, JumpKind::SigILL)),
+        M::Fxsave
+        | M::Fxsave64
+        | M::Fxrstor
+        | M::Fxrstor64
+        | M::Xsave
+        | M::Xsave64
+        | M::Xsavec
+        | M::Xsavec64
+        | M::Xrstor
+        | M::Xrstor64
+        | M::Fnstenv
+        | M::Fldenv => super::fpstate::lift(lf, mn),
         _ => {
             if let Ok(f) = super::sse::lift(lf, mn) {
                 return Ok(f);

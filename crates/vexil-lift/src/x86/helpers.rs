@@ -44,7 +44,7 @@ pub(crate) fn dirty(name: &str) -> Option<DirtyFn> {
         "x86g_dirtyhelper_CPUID" => cpuid32,
         "x86g_dirtyhelper_RDTSC" => rdtsc,
         "x86g_dirtyhelper_XGETBV" => xgetbv,
-        _ => return None,
+        _ => return super::fpstate::dirty(name),
     })
 }
 

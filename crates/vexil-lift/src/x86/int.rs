@@ -127,10 +127,9 @@ pub(crate) fn neg_not(lf: &mut Lifter, neg: bool) -> R<Flow> {
 
 /// `mov` between general-purpose registers, memory and immediates.
 pub(crate) fn mov(lf: &mut Lifter) -> R<Flow> {
-    // Segment-register moves are not supported (flat model).
     for n in 0..2 {
         if lf.i.op_kind(n) == OpKind::Register && lf.i.op_register(n).is_segment_register() {
-            return Err(Unsupported);
+            return mov_sreg(lf, n);
         }
     }
     let ty = lf.op_ty(0, Type::I32)?;
@@ -138,6 +137,32 @@ pub(crate) fn mov(lf: &mut Lifter) -> R<Flow> {
     let v = lf.read(src, ty)?;
     let dst = lf.loc(0)?;
     lf.write(dst, v)?;
+    Ok(Flow::Next)
+}
+
+/// `mov` to or from a segment register (operand `n`): the selector value
+/// only. The memory model is flat; `fs`/`gs` bases live in their own slots
+/// and are set by the system-call layer (`arch_prctl`, `set_thread_area`).
+fn mov_sreg(lf: &mut Lifter, n: u32) -> R<Flow> {
+    let sreg = lf.i.op_register(n);
+    let off = *lf.m.seg.get(sreg.number()).ok_or(Unsupported)?;
+    if n == 0 {
+        if sreg == Register::CS {
+            return Err(Unsupported); // #UD
+        }
+        let l = lf.loc(1)?;
+        let v = lf.read(l, Type::I16)?;
+        lf.b.put(off, v);
+    } else {
+        let v = lf.b.get(off, Type::I16);
+        let l = lf.loc(0)?;
+        // A register destination gets the selector zero-extended.
+        let v = match l {
+            Loc::Reg(r) => lf.zx(v, ity(super::bits::small(r.size()))),
+            _ => v,
+        };
+        lf.write(l, v)?;
+    }
     Ok(Flow::Next)
 }
 

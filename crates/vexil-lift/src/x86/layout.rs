@@ -24,6 +24,9 @@ pub(crate) struct Mode {
     pub word: Type,
     /// Bytes in a general-purpose register slot.
     pub gpr_size: u32,
+    /// Segment selectors (I16) in encoding order: es, cs, ss, ds, fs, gs.
+    /// Only the selector values: bases of fs/gs are `fs_base`/`gs_base`.
+    pub seg: [u32; 6],
     /// Offset of `rax`/`eax`; register `n` is at `gpr + n * gpr_size`.
     pub gpr: u32,
     /// Number of general-purpose registers.
@@ -285,6 +288,15 @@ const fn concat_regs<const N: usize>(parts: &[&[Reg]]) -> [Reg; N] {
     out
 }
 
+const A64_SEGS: [Reg; 6] = [
+    r("cs", 1048, 2),
+    r("ds", 1050, 2),
+    r("es", 1052, 2),
+    r("fs", 1054, 2),
+    r("gs", 1056, 2),
+    r("ss", 1058, 2),
+];
+
 const A64_BASE_REGS: [Reg; 36] = [
     r("rax", 16, 8),
     r("rcx", 24, 8),
@@ -332,9 +344,10 @@ const A64_K27: [Reg; 6] = [
     r("k7", A64_K + 56, 8),
 ];
 
-static A64_REGS: [Reg; 36 + 6 + 128] = concat_regs(&[
+static A64_REGS: [Reg; 36 + 6 + 6 + 128] = concat_regs(&[
     &A64_BASE_REGS,
     &A64_K27,
+    &A64_SEGS,
     &A64_XMM,
     &A64_YMMH,
     &A64_ZQ2,
@@ -362,6 +375,8 @@ static A64_LAYOUT: GuestLayout = GuestLayout {
 /// The x86-64 mode.
 pub(crate) static MODE64: Mode = Mode {
     bits: 64,
+    // angr's selector slots after VEX's state.
+    seg: [1052, 1048, 1058, 1050, 1054, 1056],
     arch: Arch::X86_64,
     word: Type::I64,
     gpr_size: 8,
@@ -491,6 +506,7 @@ static X86_LAYOUT: GuestLayout = GuestLayout {
 /// The 32-bit x86 mode.
 pub(crate) static MODE32: Mode = Mode {
     bits: 32,
+    seg: [292, 288, 298, 290, 294, 296],
     arch: Arch::X86,
     word: Type::I32,
     gpr_size: 4,

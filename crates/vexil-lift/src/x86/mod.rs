@@ -20,6 +20,7 @@ mod avx512;
 mod bits;
 mod dispatch;
 pub(crate) mod flags;
+mod fpstate;
 mod helpers;
 mod int;
 pub(crate) mod layout;
@@ -290,8 +291,17 @@ impl Guest for X86Guest {
         let m = self.m;
         let mut s = vec![0u8; usize::try_from(m.size).unwrap_or(0)];
         // Direction flag clear (+1); everything else (COPY thunk of zero
-        // flags, round-to-nearest, empty x87 stack) is zero.
+        // flags, round-to-nearest, empty x87 stack) is zero. Segment
+        // selectors are Linux's user-mode values (es, cs, ss, ds, fs, gs).
         self.set_state_word(&mut s, m.dflag, m.gpr_size, 1);
+        let sel: [u128; 6] = if m.bits == 64 {
+            [0, 0x33, 0x2b, 0, 0, 0]
+        } else {
+            [0x2b, 0x23, 0x2b, 0x2b, 0, 0]
+        };
+        for (off, v) in m.seg.iter().zip(sel) {
+            self.set_state_word(&mut s, *off, 2, v);
+        }
         s
     }
 

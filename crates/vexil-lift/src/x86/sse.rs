@@ -700,6 +700,8 @@ pub(crate) fn lift(lf: &mut Lifter, mn: M) -> R<Flow> {
         | M::Vpinsrq => pinsr(lf, mn),
         M::Pabsb | M::Pabsw | M::Pabsd | M::Vpabsb | M::Vpabsw | M::Vpabsd => pabs(lf, mn),
         M::Pcmpistri | M::Vpcmpistri => super::sse_helpers::pcmpistri(lf),
+        M::Pclmulqdq | M::Vpclmulqdq => clmul(lf),
+        M::Psadbw | M::Vpsadbw => psadbw(lf),
         M::Stmxcsr | M::Vstmxcsr => stmxcsr(lf),
         M::Ldmxcsr | M::Vldmxcsr => ldmxcsr(lf),
         M::Vzeroupper => vzero(lf, false),
@@ -1546,6 +1548,52 @@ fn pabs(lf: &mut Lifter, mn: M) -> R<Flow> {
         r.p[k] = lf.un(op, v.p[k]);
     }
     write_vec(lf, 0, &r, es)?;
+    Ok(Flow::Next)
+}
+
+/// `pclmulqdq`: carry-less product of one quadword of each source (imm8
+/// bit 0 and bit 4 pick them), per 128-bit lane, through a pure helper.
+fn clmul(lf: &mut Lifter) -> R<Flow> {
+    let width = dst_width(lf)?;
+    let (sa, sb) = sources(lf);
+    let imm = lf.i.try_immediate(sb + 1).map_err(|_| Unsupported)?;
+    let a = read_vec(lf, sa, width, 8)?;
+    let b = read_vec(lf, sb, width, 8)?;
+    let mut r = Vec4::new(a.n);
+    for k in 0..a.n {
+        let x = lf.un(
+            if imm & 1 == 1 {
+                Op::V128HIto64
+            } else {
+                Op::V128to64
+            },
+            a.p[k],
+        );
+        let y = lf.un(
+            if imm & 0x10 != 0 {
+                Op::V128HIto64
+            } else {
+                Op::V128to64
+            },
+            b.p[k],
+        );
+        r.p[k] = lf.b.ccall("x86g_clmul", Type::V128, &[x, y]);
+    }
+    write_vec(lf, 0, &r, 8)?;
+    Ok(Flow::Next)
+}
+
+/// `psadbw`: per 64-bit lane, the sum of absolute byte differences.
+fn psadbw(lf: &mut Lifter) -> R<Flow> {
+    let width = dst_width(lf)?;
+    let (sa, sb) = sources(lf);
+    let a = read_vec(lf, sa, width, 8)?;
+    let b = read_vec(lf, sb, width, 8)?;
+    let mut r = Vec4::new(a.n);
+    for k in 0..a.n {
+        r.p[k] = lf.b.ccall("x86g_psadbw", Type::V128, &[a.p[k], b.p[k]]);
+    }
+    write_vec(lf, 0, &r, 8)?;
     Ok(Flow::Next)
 }
 

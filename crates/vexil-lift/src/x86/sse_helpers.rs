@@ -14,8 +14,39 @@ pub(crate) fn pure(name: &str) -> Option<HelperFn> {
     match name {
         "x86g_pcmpistri" => Some(pcmpistri_helper),
         "x86g_ternlog" => Some(super::avx512::ternlog_helper),
+        "x86g_clmul" => Some(clmul_helper),
+        "x86g_psadbw" => Some(psadbw_helper),
         _ => None,
     }
+}
+
+/// Carry-less (GF(2)) product of two 64-bit values.
+fn clmul_helper(args: &[u128]) -> u128 {
+    let a = args.first().copied().map_or(0, lo64);
+    let b = u128::from(args.get(1).copied().map_or(0, lo64));
+    (0..64)
+        .filter(|i| (a >> i) & 1 == 1)
+        .fold(0u128, |acc, i| acc ^ (b << i))
+}
+
+/// `psadbw` on one V128: in each 64-bit half, the sum of |a_i - b_i| over
+/// its eight bytes, zero-extended.
+fn psadbw_helper(args: &[u128]) -> u128 {
+    let a = args.first().copied().unwrap_or(0);
+    let b = args.get(1).copied().unwrap_or(0);
+    let mut out = 0u128;
+    for half in 0..2 {
+        let sum: u32 = (0..8)
+            .map(|i| {
+                let sh = 64 * half + 8 * i;
+                let x = super::bits::lo8(lo64(a >> sh));
+                let y = super::bits::lo8(lo64(b >> sh));
+                u32::from(x.abs_diff(y))
+            })
+            .sum();
+        out |= u128::from(sum) << (64 * half);
+    }
+    out
 }
 
 /// `pcmpistri xmm1, xmm2/m128, imm8`: index into ECX, flags.
@@ -176,6 +207,16 @@ mod tests {
         let (r, f) = pcmpistr(s(b"same"), s(b"same"), 0x18);
         assert_eq!(r & 0xffff, 16);
         assert_eq!(u64::from(f) & CF, 0);
+    }
+
+    #[test]
+    fn clmul_and_psadbw() {
+        // (x + 1) * (x + 1) = x^2 + 1 in GF(2).
+        assert_eq!(clmul_helper(&[3, 3]), 5);
+        assert_eq!(clmul_helper(&[1 << 63, 1 << 63]), 1 << 126);
+        let a = u128::from_le_bytes([10, 0, 0, 0, 0, 0, 0, 255, 1, 2, 3, 4, 5, 6, 7, 8]);
+        let b = u128::from_le_bytes([0, 5, 0, 0, 0, 0, 0, 0, 8, 7, 6, 5, 4, 3, 2, 1]);
+        assert_eq!(psadbw_helper(&[a, b]), (u128::from(32u32) << 64) | 270);
     }
 
     #[test]
