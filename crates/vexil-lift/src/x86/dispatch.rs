@@ -263,6 +263,7 @@ fn cpuid(lf: &mut Lifter) -> R<Flow> {
         gpr_effect(lf, RCX, Effect::Modify),
         gpr_effect(lf, RDX, Effect::Write),
     ];
+    lf.flush_flags();
     lf.b.push(Stmt::Dirty(Box::new(Dirty {
         callee: Callee::new(name),
         guard: Atom::bool(true),
@@ -283,6 +284,7 @@ fn split_edx_eax(lf: &mut Lifter, v: Atom) {
 
 fn rdtsc(lf: &mut Lifter) -> R<Flow> {
     let t = lf.b.new_temp(Type::I64);
+    lf.flush_flags();
     lf.b.push(Stmt::Dirty(Box::new(Dirty {
         callee: Callee::new("x86g_dirtyhelper_RDTSC"),
         guard: Atom::bool(true),
@@ -298,6 +300,7 @@ fn rdtsc(lf: &mut Lifter) -> R<Flow> {
 fn xgetbv(lf: &mut Lifter) -> R<Flow> {
     let c = lf.get_gpr(RCX, Type::I32);
     let t = lf.b.new_temp(Type::I64);
+    lf.flush_flags();
     lf.b.push(Stmt::Dirty(Box::new(Dirty {
         callee: Callee::new("x86g_dirtyhelper_XGETBV"),
         guard: Atom::bool(true),

@@ -367,6 +367,7 @@ pub(crate) fn lift(lf: &mut Lifter, mn: M) -> R<Flow> {
         } else {
             Effect::Read
         };
+    lf.flush_flags();
     lf.b.push(Stmt::Dirty(Box::new(Dirty {
         callee: Callee::new(name),
         guard: Atom::bool(true),

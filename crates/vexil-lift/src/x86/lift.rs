@@ -136,6 +136,12 @@ pub(crate) struct Lifter {
     /// The flag thunk's current words (cc_op, dep1, dep2, ndep), once this
     /// block has written or read them.
     pub known: Option<[Atom; 4]>,
+    /// Thunk words not yet written to guest state. Writes are deferred to
+    /// the next exit, dirty call or the end of the block, so a thunk that a
+    /// later instruction replaces is never written (what the optimizer's
+    /// redundant-PUT removal would do, at a fraction of the cost). The flags
+    /// are not precise at memory faults, as VEX allows for them.
+    pub pending: Option<[Atom; 4]>,
 }
 
 impl Lifter {
@@ -152,6 +158,7 @@ impl Lifter {
             addr: 0,
             next: 0,
             known: None,
+            pending: None,
         }
     }
 
@@ -510,14 +517,16 @@ impl Lifter {
         })));
         let ne = self.wbin(CASCMPNE, ty, Atom::Tmp(old), expd);
         let here = self.addr_const(self.addr);
+        self.flush_flags();
         self.b.exit(ne, here, JumpKind::Boring, self.m.ip);
         Atom::Tmp(old)
     }
 
     // ------------------------------------------------------------ flags
 
-    /// Records a flag thunk. `dep1`/`dep2` have the operation's width and are
-    /// zero-extended to a word; `ndep` is a word (or zero).
+    /// Records a flag thunk (written to guest state by [`Lifter::flush_flags`]).
+    /// `dep1`/`dep2` have the operation's width and are zero-extended to a
+    /// word; `ndep` is a word (or zero).
     pub(crate) fn thunk(
         &mut self,
         fam: Family,
@@ -532,14 +541,20 @@ impl Lifter {
         let d1 = self.zx(dep1, w);
         let d2 = self.zx(dep2, w);
         let nd = ndep.unwrap_or(Self::cst(w, 0));
-        let (o_op, o_d1, o_d2, o_nd) =
-            (self.m.cc_op, self.m.cc_dep1, self.m.cc_dep2, self.m.cc_ndep);
         let opc = Self::cst(w, op);
-        self.b.put(o_op, opc);
-        self.b.put(o_d1, d1);
-        self.b.put(o_d2, d2);
-        self.b.put(o_nd, nd);
         self.known = Some([opc, d1, d2, nd]);
+        self.pending = self.known;
+    }
+
+    /// Writes the deferred thunk to guest state (before anything that may
+    /// leave the block or look at guest state).
+    pub(crate) fn flush_flags(&mut self) {
+        if let Some(k) = self.pending.take() {
+            let offs = [self.m.cc_op, self.m.cc_dep1, self.m.cc_dep2, self.m.cc_ndep];
+            for (off, v) in offs.into_iter().zip(k) {
+                self.b.put(off, v);
+            }
+        }
     }
 
     /// Like [`Lifter::thunk`], but only when `guard` (I1) holds; otherwise
@@ -559,13 +574,12 @@ impl Lifter {
         let d2 = self.zx(dep2, w);
         let nd = ndep.unwrap_or(Self::cst(w, 0));
         let old = self.thunk_args();
-        let offs = [self.m.cc_op, self.m.cc_dep1, self.m.cc_dep2, self.m.cc_ndep];
         let mut now = old;
         for (k, v) in [op, d1, d2, nd].into_iter().enumerate() {
             now[k] = self.ite(guard, v, old[k]);
-            self.b.put(offs[k], now[k]);
         }
         self.known = Some(now);
+        self.pending = Some(now);
     }
 
     /// Sets the flags to a computed OSZACP word (a `COPY` thunk).
@@ -709,6 +723,7 @@ impl Lifter {
     /// A side exit to `target` when `guard` holds.
     pub(crate) fn exit_if(&mut self, guard: Atom, target: u64, jk: JumpKind) {
         let c = self.addr_const(target);
+        self.flush_flags();
         self.b.exit(guard, c, jk, self.m.ip);
     }
     /// Ends the block at a constant target.
@@ -778,6 +793,7 @@ pub(crate) fn lift_block(m: &'static Mode, code: &[u8], addr: u64, opts: &LiftOp
         lf.addr = pc;
         lf.next = lf.i.next_ip();
         let mark = lf.b.mark();
+        let flags_at_mark = (lf.known, lf.pending);
         lf.b.imark(pc, len, 0);
         match super::dispatch::lift_insn(&mut lf) {
             Ok(Flow::Next) => {
@@ -791,6 +807,7 @@ pub(crate) fn lift_block(m: &'static Mode, code: &[u8], addr: u64, opts: &LiftOp
             Ok(Flow::End(t, jk)) => break (t, jk),
             Err(Unsupported) => {
                 lf.b.rollback(mark);
+                (lf.known, lf.pending) = flags_at_mark;
                 break undecodable(&lf, count, pc);
             }
         }
@@ -799,6 +816,7 @@ pub(crate) fn lift_block(m: &'static Mode, code: &[u8], addr: u64, opts: &LiftOp
         Atom::Const(c) => Atom::Const(lf.addr_const(c.bits())),
         t => t,
     };
+    lf.flush_flags();
     lf.b.finish(next, jk, m.ip)
 }
 
