@@ -705,6 +705,42 @@ def _synci(rng, is64):
     ins = {GPR[base]: DATA_ADDR + rng.randrange(0, 32)}
     return [I(1, base, 0x1F, rng.randrange(0, 16))], f"synci 0({GPR[base]})", ins
 
+# ---- delay-slot data hazards: the slot overwrites what the branch read, or
+# reads the link the branch wrote (the slot sees the new link register).
+
+@template("beq/slot-writes-rs")
+def _beq_hazard(rng, is64):
+    rs, rt = regs(rng, 2)
+    off = rng.choice([2, 3, -5])
+    ins = gpr_inputs(rng, is64, [rs, rt])
+    if rng.random() < 0.5:
+        ins[GPR[rt]] = ins.get(GPR[rs], 0)
+    slot = I(9, rs, rs, rng.getrandbits(16))
+    return [I(4, rs, rt, off & 0xFFFF), slot], f"beq {GPR[rs]},{GPR[rt]},{off} ; addiu {GPR[rs]},{GPR[rs]},..", ins
+
+@template("jr/slot-writes-rs")
+def _jr_hazard(rng, is64):
+    rs = rng.choice(POOL)
+    ins = {GPR[rs]: CODE_ADDR + 0x100 + 4 * rng.choice([-40, 2, 9])}
+    slot = I(9, 0, rs, rng.getrandbits(16))
+    return [R(8, rs), slot], f"jr {GPR[rs]} ; addiu {GPR[rs]},zero,..", ins
+
+@template("bgezal/slot-reads-ra")
+def _bal_hazard(rng, is64):
+    rs = rng.choice([0] + POOL)
+    rd = rng.choice(POOL)
+    ins = gpr_inputs(rng, is64, [rs])
+    ins["ra"] = rand_word(rng, is64)
+    slot = R(0x21, 31, 0, rd)  # addu rd, ra, zero
+    return [I(1, rs, 0x11, 3), slot], f"bgezal {GPR[rs]},3 ; addu {GPR[rd]},ra,zero", ins
+
+@template("jalr/slot-reads-link")
+def _jalr_hazard(rng, is64):
+    rs, rd, rl = rng.sample(POOL, 3)
+    ins = {GPR[rs]: CODE_ADDR + 0x100 + 4 * rng.choice([-40, 2, 9]), GPR[rl]: rand_word(rng, is64)}
+    slot = R(0x21, rl, 0, rd)  # addu rd, rl, zero
+    return [R(9, rs, 0, rl), slot], f"jalr {GPR[rl]},{GPR[rs]} ; addu {GPR[rd]},{GPR[rl]},zero", ins
+
 # ------------------------------------------------------------------ runner
 
 class Mode:
