@@ -43,6 +43,14 @@ enum Command {
     Coverage(cmd::coverage::Args),
     /// Measure throughput (lifting), to compare with reference tools.
     Bench(cmd::bench::Args),
+    /// Extract IR n-gram features from binaries (JSON lines, LibSVM, .npz).
+    Features(cmd::features::Args),
+    /// Train a classifier from labeled binaries or features.
+    Train(cmd::train::Args),
+    /// Classify binaries: verdict, score and the n-grams behind it.
+    Scan(cmd::scan::Args),
+    /// Train on some architectures, test on others; reports and plots.
+    Eval(cmd::eval::Args),
 }
 
 /// What a successful run concluded.
@@ -51,7 +59,6 @@ pub enum Outcome {
     /// Nothing to report (exit 0).
     Ok,
     /// The analysis found a problem (exit 1).
-    #[allow(dead_code)] // used by verdict-giving subcommands (scan) to come
     Found,
 }
 
@@ -72,6 +79,10 @@ fn main() -> ExitCode {
         Command::Lift(args) => cmd::lift::run(&args, &mut stdout),
         Command::Coverage(args) => cmd::coverage::run(&args, &mut stdout),
         Command::Bench(args) => cmd::bench::run(&args, &mut stdout),
+        Command::Features(args) => cmd::features::run(&args, &mut stdout),
+        Command::Train(args) => cmd::train::run(&args, &mut stdout),
+        Command::Scan(args) => cmd::scan::run(&args, &mut stdout),
+        Command::Eval(args) => cmd::eval::run(&args, &mut stdout),
     };
     let result = result.and_then(|outcome| {
         stdout.flush()?;

@@ -5,8 +5,12 @@
 
 pub mod bench;
 pub mod coverage;
+pub mod eval;
+pub mod features;
 pub mod info;
 pub mod lift;
+pub mod scan;
+pub mod train;
 
 use anyhow::Context;
 use std::path::Path;

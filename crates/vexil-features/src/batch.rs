@@ -1,0 +1,194 @@
+//! Extraction over many files: in parallel (rayon), with a progress bar
+//! (indicatif, drawn only on a terminal) and a per-file time limit. One bad
+//! file is reported and skipped; it never stops the batch.
+//!
+//! The time limit runs each file on its own thread and stops waiting for it
+//! when the limit passes; the abandoned thread finishes in the background
+//! (discovery has a block limit, so it does end). Rust threads cannot be
+//! killed, and making every stage poll a deadline would slow the fast path
+//! that the speed target is about.
+
+use crate::file::{FileError, extract_file};
+use crate::vector::{FeatureSpec, Sample};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// One file to extract, with what a label file says about it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Job {
+    /// The file.
+    pub path: PathBuf,
+    /// Class label, if known.
+    pub label: Option<String>,
+    /// Group (package), if known.
+    pub group: Option<String>,
+    /// The label file's architecture column, if any.
+    pub label_arch: Option<String>,
+}
+
+/// Batch options.
+#[derive(Clone, Debug)]
+pub struct BatchOptions {
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+    /// Per-file time limit.
+    pub timeout: Option<Duration>,
+    /// Show a progress bar (on a terminal).
+    pub progress: bool,
+    /// Also record readable n-gram texts (slow; for `scan`).
+    pub with_text: bool,
+}
+
+impl Default for BatchOptions {
+    fn default() -> BatchOptions {
+        BatchOptions {
+            threads: 0,
+            timeout: Some(Duration::from_secs(300)),
+            progress: true,
+            with_text: false,
+        }
+    }
+}
+
+/// A file the batch could not analyze.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// Its path.
+    pub path: PathBuf,
+    /// Why.
+    pub error: String,
+}
+
+/// The outcome of one job.
+pub type Outcome = Result<crate::file::Extracted, Failure>;
+
+/// Expands files and directories into a sorted list of files. Files named
+/// directly are always kept (a non-ELF file is then reported by the
+/// batch); files found inside directories are kept only if they start with
+/// the ELF magic, so a package tree's scripts and data do not count as
+/// failures.
+pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let mut out = Vec::new();
+    for p in inputs {
+        let meta = std::fs::metadata(p).map_err(|e| Failure {
+            path: p.clone(),
+            error: e.to_string(),
+        })?;
+        if meta.is_dir() {
+            walk(p, &mut out);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        let Ok(meta) = std::fs::symlink_metadata(&p) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk(&p, out);
+        } else if meta.is_file() && is_elf(&p) {
+            out.push(p);
+        }
+    }
+}
+
+fn is_elf(p: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    std::fs::File::open(p)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == *b"\x7fELF"
+}
+
+fn one(job: &Job, specs: &[FeatureSpec], opts: &BatchOptions) -> Outcome {
+    let fail = |e: FileError| Failure {
+        path: job.path.clone(),
+        error: e.to_string(),
+    };
+    let result = match opts.timeout {
+        None => extract_file(&job.path, specs, opts.with_text),
+        Some(limit) => {
+            let (tx, rx) = mpsc::channel();
+            let (path, specs_owned, text) = (job.path.clone(), specs.to_vec(), opts.with_text);
+            let spawned = std::thread::Builder::new()
+                .name("vexil-extract".into())
+                .spawn(move || {
+                    let _ = tx.send(extract_file(&path, &specs_owned, text));
+                });
+            if let Err(e) = spawned {
+                return Err(fail(FileError::Internal(e.to_string())));
+            }
+            match rx.recv_timeout(limit) {
+                Ok(r) => r,
+                Err(mpsc::RecvTimeoutError::Timeout) => Err(FileError::Timeout(limit.as_secs())),
+                Err(mpsc::RecvTimeoutError::Disconnected) => Err(FileError::Internal(
+                    "the extraction thread stopped (panicked?)".into(),
+                )),
+            }
+        }
+    };
+    let mut x = result.map_err(fail)?;
+    x.sample.label.clone_from(&job.label);
+    x.sample.group.clone_from(&job.group);
+    x.sample.label_arch.clone_from(&job.label_arch);
+    Ok(x)
+}
+
+/// Extracts every job, in parallel; results are in job order.
+pub fn run_batch(jobs: &[Job], specs: &[FeatureSpec], opts: &BatchOptions) -> Vec<Outcome> {
+    let bar = if opts.progress {
+        let b = ProgressBar::new(jobs.len() as u64);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {pos}/{len} files ({per_sec}, eta {eta}) {msg}",
+        ) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let work = || {
+        jobs.par_iter()
+            .map(|j| {
+                let r = one(j, specs, opts);
+                bar.inc(1);
+                r
+            })
+            .collect::<Vec<_>>()
+    };
+    let out = match rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    };
+    bar.finish_and_clear();
+    out
+}
+
+/// Convenience: the samples of the successful outcomes and the failures.
+pub fn split_outcomes(outcomes: Vec<Outcome>) -> (Vec<Sample>, Vec<Failure>) {
+    let mut ok = Vec::new();
+    let mut bad = Vec::new();
+    for o in outcomes {
+        match o {
+            Ok(x) => ok.push(x.sample),
+            Err(f) => bad.push(f),
+        }
+    }
+    (ok, bad)
+}

@@ -1,0 +1,152 @@
+//! n-grams of consecutive statement tokens, hashed into a fixed-size vector.
+//!
+//! n-grams are taken inside each block and across fall-through edges (a
+//! block that simply continues into the next one, which discovery splits
+//! wherever some other code jumps in): the boundary between two such blocks
+//! is not a boundary in the program, and where it falls differs between
+//! architectures, so the n-grams spanning it are counted too.
+//!
+//! An n-gram's index is derived from its tokens' hashes only (see
+//! [`gram_hash`]), so indices are stable across vexil versions that keep a
+//! scheme's token texts.
+
+use crate::token::{FNV_OFFSET, FNV_PRIME};
+use std::collections::HashMap;
+
+/// The largest n supported.
+pub const MAX_N: usize = 4;
+
+/// The hash of an n-gram of token hashes: FNV-style folding of the 64-bit
+/// token hashes, seeded with n, then the splitmix64 finalizer so that every
+/// bit of the result is well mixed (indices take the top bits).
+pub fn gram_hash(tokens: &[u64]) -> u64 {
+    let mut h = FNV_OFFSET ^ tokens.len() as u64;
+    for &t in tokens {
+        h = (h ^ t).wrapping_mul(FNV_PRIME);
+        h ^= h >> 32;
+    }
+    splitmix64(h)
+}
+
+/// The splitmix64 finalizer.
+pub fn splitmix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The vector index of an n-gram hash in a vector of `2^bits` entries.
+#[allow(clippy::cast_possible_truncation)] // at most 32 bits remain after the shift
+pub fn gram_index(h: u64, bits: u8) -> u32 {
+    let bits = u32::from(bits.clamp(1, 32));
+    (h >> (64 - bits)) as u32
+}
+
+/// Counts n-grams into a dense array, remembering which entries it touched so
+/// that reading out and clearing cost only what was counted.
+#[derive(Debug)]
+pub struct Counter {
+    bits: u8,
+    counts: Vec<u32>,
+    touched: Vec<u32>,
+    /// If set, the text of the first n-gram seen at each index.
+    pub text: Option<HashMap<u32, String>>,
+}
+
+impl Counter {
+    /// A counter for vectors of `2^bits` entries.
+    pub fn new(bits: u8) -> Counter {
+        let bits = bits.clamp(1, 32);
+        Counter {
+            bits,
+            counts: vec![0; 1usize << bits],
+            touched: Vec::new(),
+            text: None,
+        }
+    }
+
+    /// The vector size, as a power of two.
+    pub fn bits(&self) -> u8 {
+        self.bits
+    }
+
+    /// Counts one n-gram.
+    #[inline]
+    pub fn add(&mut self, gram: &[u64]) {
+        let i = gram_index(gram_hash(gram), self.bits);
+        let c = &mut self.counts[i as usize];
+        if *c == 0 {
+            self.touched.push(i);
+        }
+        *c = c.saturating_add(1);
+    }
+
+    /// Counts all n-grams (n in `1..=n_max`) of one token sequence, and
+    /// records their texts if `texts` is given and recording is on.
+    pub fn add_sequence(&mut self, toks: &[u64], n_max: usize, texts: Option<&[String]>) {
+        let n_max = n_max.clamp(1, MAX_N);
+        for i in 0..toks.len() {
+            for n in 1..=n_max.min(toks.len() - i) {
+                self.add(&toks[i..i + n]);
+                self.record(&toks[i..i + n], texts.map(|t| &t[i..i + n]));
+            }
+        }
+    }
+
+    /// Counts the n-grams that start in `a` and end in `b` (a block and its
+    /// fall-through successor): those not already counted inside either one.
+    pub fn add_spanning(
+        &mut self,
+        a: &[u64],
+        b: &[u64],
+        n_max: usize,
+        texts: Option<(&[String], &[String])>,
+    ) {
+        let n_max = n_max.clamp(1, MAX_N);
+        let ta = &a[a.len().saturating_sub(n_max - 1)..];
+        let tb = &b[..b.len().min(n_max - 1)];
+        let mut buf = [0u64; 2 * MAX_N];
+        let joined = &mut buf[..ta.len() + tb.len()];
+        joined[..ta.len()].copy_from_slice(ta);
+        joined[ta.len()..].copy_from_slice(tb);
+        let joined_text: Option<Vec<String>> = texts.map(|(xa, xb)| {
+            xa[xa.len().saturating_sub(n_max - 1)..]
+                .iter()
+                .chain(&xb[..xb.len().min(n_max - 1)])
+                .cloned()
+                .collect()
+        });
+        for start in 0..ta.len() {
+            // The gram must reach into b: end > ta.len().
+            let min_n = ta.len() - start + 1;
+            for n in min_n..=n_max.min(joined.len() - start) {
+                let g = &joined[start..start + n];
+                self.add(g);
+                self.record(g, joined_text.as_deref().map(|t| &t[start..start + n]));
+            }
+        }
+    }
+
+    fn record(&mut self, gram: &[u64], text: Option<&[String]>) {
+        if let (Some(map), Some(text)) = (self.text.as_mut(), text) {
+            let i = gram_index(gram_hash(gram), self.bits);
+            map.entry(i).or_insert_with(|| text.join(" ; "));
+        }
+    }
+
+    /// Reads out the counts as sorted `(index, count)` pairs and clears the
+    /// counter for reuse.
+    pub fn take(&mut self) -> (Vec<u32>, Vec<f32>) {
+        self.touched.sort_unstable();
+        let mut idx = Vec::with_capacity(self.touched.len());
+        let mut val = Vec::with_capacity(self.touched.len());
+        for &i in &self.touched {
+            let c = std::mem::take(&mut self.counts[i as usize]);
+            idx.push(i);
+            #[allow(clippy::cast_precision_loss)] // counts are far below 2^24 in practice
+            val.push(c as f32);
+        }
+        self.touched.clear();
+        (idx, val)
+    }
+}

@@ -1,0 +1,452 @@
+//! Statement tokens: each IR statement becomes one short, normalized token
+//! that keeps the statement's shape and drops what is architecture-specific.
+//!
+//! The grammar (both schemes): a temporary read is `RdT`, a write `WdT(...)`;
+//! a constant operand is `con` and never a token of its own; a register read
+//! is `get`, a write `put(...)`; a load `LD(...)`, a store `ST(...)`; an
+//! if-then-else `ite(...)`; operations by name with their operands. So
+//! `t3 = Sub32(t0,t1)` is `WdT(Sub32(RdT,RdT))` in the `seed` scheme and
+//! `WdT(Sub(RdT,RdT))` in `neutral-v1`. What each scheme keeps or drops is in
+//! [`crate::scheme`].
+//!
+//! Tokens are identified by the 64-bit FNV-1a hash of their text, computed
+//! piece by piece while the statement is walked, so hashing allocates
+//! nothing and the text can always be printed back (for `vexil scan`'s
+//! contributing n-grams) by walking the same statement into a `String`. The
+//! hash depends only on the text, never on the order of vexil's tables, so
+//! a model stays valid when operations are added to the IR.
+
+use crate::scheme::SchemeOptions;
+use std::sync::OnceLock;
+use vexil_ir::{Atom, Endness, Expr, Irsb, JumpKind, Op, Stmt, Type, TypeEnv};
+use vexil_lift::GuestLayout;
+
+/// The FNV-1a 64-bit offset basis.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+/// The FNV-1a 64-bit prime.
+pub const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a over `bytes`, continuing from `h`.
+pub fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
+/// The hash of a token's text: what the n-gram layer works with.
+pub fn token_hash(text: &str) -> u64 {
+    fnv1a(FNV_OFFSET, text.as_bytes())
+}
+
+/// Where token text goes: into a hash, or into a string.
+pub trait Sink {
+    /// Appends a piece of token text.
+    fn put(&mut self, piece: &str);
+}
+
+/// A sink that hashes the text (FNV-1a).
+#[derive(Copy, Clone, Debug)]
+pub struct HashSink(pub u64);
+
+impl Default for HashSink {
+    fn default() -> HashSink {
+        HashSink(FNV_OFFSET)
+    }
+}
+
+impl Sink for HashSink {
+    #[inline]
+    fn put(&mut self, piece: &str) {
+        self.0 = fnv1a(self.0, piece.as_bytes());
+    }
+}
+
+impl Sink for String {
+    fn put(&mut self, piece: &str) {
+        self.push_str(piece);
+    }
+}
+
+/// What a statement is tokenized against.
+#[derive(Copy, Clone, Debug)]
+pub struct TokenCtx<'a> {
+    /// The scheme's options.
+    pub opts: SchemeOptions,
+    /// The guest layout (for bookkeeping ranges); `None` drops nothing as
+    /// bookkeeping.
+    pub layout: Option<&'a GuestLayout>,
+    /// The block's temporaries (for the size of a `PUT`).
+    pub tyenv: &'a TypeEnv,
+}
+
+/// Operation names with widths stripped, indexed by the operation's position
+/// in [`Op::ALL`]; computed once from the IR's table.
+fn neutral_names() -> &'static [(Op, &'static str, bool)] {
+    static NAMES: OnceLock<Vec<(Op, &'static str, bool)>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        Op::ALL
+            .iter()
+            .map(|&op| {
+                let name = neutral_op_name(op.name());
+                let cast = is_cast(op, &name);
+                (op, &*Box::leak(name.into_boxed_str()), cast)
+            })
+            .collect()
+    })
+}
+
+/// The width-free name of an operation: digits removed, and the hinted
+/// comparison variants (`CasCmpEQ32`, `ExpCmpNE64`) named like plain ones,
+/// because the hint records how a lifter produced the comparison.
+pub fn neutral_op_name(name: &str) -> String {
+    let name = name
+        .strip_prefix("Cas")
+        .or_else(|| name.strip_prefix("Exp"))
+        .filter(|rest| rest.starts_with("Cmp"))
+        .unwrap_or(name);
+    name.chars().filter(|c| !c.is_ascii_digit()).collect()
+}
+
+/// True for a pure integer width conversion (`8Uto32`, `32Sto64`, `64to32`,
+/// `1Uto8`, `32to1`): one integer operand, an integer result, and a name
+/// that is only widths around `Uto`/`Sto`/`to`.
+fn is_cast(op: Op, neutral: &str) -> bool {
+    let sig = op.signature();
+    matches!(neutral, "Uto" | "Sto" | "to")
+        && sig.args.len() == 1
+        && sig.args[0].is_int()
+        && sig.ret.is_int()
+}
+
+fn op_entry(op: Op) -> (&'static str, bool) {
+    let names = neutral_names();
+    // `Op::ALL` is in declaration order, so the discriminant is the index.
+    let i = op as usize;
+    match names.get(i) {
+        Some(&(o, n, c)) if o == op => (n, c),
+        _ => names
+            .iter()
+            .find(|(o, _, _)| *o == op)
+            .map_or((op.name(), false), |&(_, n, c)| (n, c)),
+    }
+}
+
+impl TokenCtx<'_> {
+    fn op_name(&self, op: Op) -> &'static str {
+        if self.opts.op_width {
+            op_entry(op).0
+        } else {
+            op.name()
+        }
+    }
+
+    fn is_bookkeeping(&self, offset: u32, ty: Type) -> bool {
+        self.opts.drop_bookkeeping
+            && self
+                .layout
+                .is_some_and(|l| l.is_bookkeeping(offset, ty.bytes()))
+    }
+
+    fn mem<S: Sink>(&self, s: &mut S, base: &str, end: Endness) {
+        s.put(base);
+        if !self.opts.endness {
+            s.put(end.suffix());
+        }
+    }
+
+    /// True if the statement yields no token under these options.
+    pub fn dropped(&self, stmt: &Stmt) -> bool {
+        match stmt {
+            Stmt::NoOp => true,
+            Stmt::IMark { .. } => self.opts.drop_imark,
+            Stmt::Put { offset, data } => {
+                let ty = self.tyenv.atom_type(*data).unwrap_or(Type::I8);
+                self.is_bookkeeping(offset.0, ty)
+            }
+            Stmt::PutI { descr, .. } => self.is_bookkeeping(descr.base.0, descr.elem),
+            Stmt::WrTmp { expr, .. } => match expr {
+                Expr::Get { offset, ty } => self.is_bookkeeping(offset.0, *ty),
+                Expr::GetI { descr, .. } => self.is_bookkeeping(descr.base.0, descr.elem),
+                Expr::Unop { op, .. } => self.opts.drop_casts && op_entry(*op).1,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Writes the token of `stmt` into `s`; returns false (writing nothing)
+    /// if the statement is dropped.
+    pub fn stmt<S: Sink>(&self, stmt: &Stmt, s: &mut S) -> bool {
+        if self.dropped(stmt) {
+            return false;
+        }
+        match stmt {
+            Stmt::NoOp => return false,
+            Stmt::IMark { .. } => s.put("IMark"),
+            Stmt::WrTmp { expr, .. } => {
+                s.put("WdT(");
+                self.expr(expr, s);
+                s.put(")");
+            }
+            Stmt::Put { data, .. } => {
+                s.put("put(");
+                atom(*data, s);
+                s.put(")");
+            }
+            Stmt::PutI { ix, data, .. } => {
+                s.put("putI(");
+                atoms(&[*ix, *data], s);
+                s.put(")");
+            }
+            Stmt::Store { end, addr, data } => {
+                self.mem(s, "ST", *end);
+                s.put("(");
+                atoms(&[*addr, *data], s);
+                s.put(")");
+            }
+            Stmt::StoreG {
+                end,
+                addr,
+                data,
+                guard,
+            } => {
+                if self.opts.plain_guarded_mem {
+                    self.mem(s, "ST", *end);
+                    s.put("(");
+                    atoms(&[*addr, *data], s);
+                } else {
+                    self.mem(s, "STG", *end);
+                    s.put("(");
+                    atoms(&[*addr, *data, *guard], s);
+                }
+                s.put(")");
+            }
+            Stmt::LoadG {
+                end,
+                cvt,
+                addr,
+                alt,
+                guard,
+                ..
+            } => {
+                s.put("WdT(");
+                if self.opts.plain_guarded_mem {
+                    self.mem(s, "LD", *end);
+                    s.put("(");
+                    atom(*addr, s);
+                } else {
+                    self.mem(s, "LDG", *end);
+                    s.put(":");
+                    s.put(cvt.name());
+                    s.put("(");
+                    atoms(&[*addr, *alt, *guard], s);
+                }
+                s.put("))");
+            }
+            Stmt::Cas(c) => {
+                self.mem(s, "CAS", c.end);
+                s.put("(");
+                atom(c.addr, s);
+                if c.old_hi.is_some() {
+                    s.put(",double");
+                }
+                s.put(")");
+            }
+            Stmt::Llsc {
+                end,
+                addr,
+                store_data,
+                ..
+            } => match store_data {
+                None => {
+                    self.mem(s, "LL", *end);
+                    s.put("(");
+                    atom(*addr, s);
+                    s.put(")");
+                }
+                Some(d) => {
+                    self.mem(s, "SC", *end);
+                    s.put("(");
+                    atoms(&[*addr, *d], s);
+                    s.put(")");
+                }
+            },
+            Stmt::Mbe(_) => s.put("MBE"),
+            Stmt::Dirty(d) => {
+                if self.opts.anonymous_helpers {
+                    s.put("dirty");
+                } else {
+                    s.put("dirty:");
+                    s.put(d.callee.name());
+                }
+                s.put("(");
+                atoms(&d.args, s);
+                s.put(")");
+            }
+            Stmt::Exit { guard, jk, .. } => {
+                s.put("exit");
+                if self.opts.block_end {
+                    if let Some(k) = jump_class(*jk).filter(|k| *k != "jmp") {
+                        s.put(":");
+                        s.put(k);
+                    }
+                }
+                s.put("(");
+                atom(*guard, s);
+                s.put(")");
+            }
+        }
+        true
+    }
+
+    fn expr<S: Sink>(&self, e: &Expr, s: &mut S) {
+        match e {
+            Expr::Const(_) => s.put("con"),
+            Expr::RdTmp(_) => s.put("RdT"),
+            Expr::Get { .. } => s.put("get"),
+            Expr::GetI { ix, .. } => {
+                s.put("getI(");
+                atom(*ix, s);
+                s.put(")");
+            }
+            Expr::Load { end, addr, .. } => {
+                self.mem(s, "LD", *end);
+                s.put("(");
+                atom(*addr, s);
+                s.put(")");
+            }
+            Expr::Unop { op, a } => {
+                s.put(self.op_name(*op));
+                s.put("(");
+                atom(*a, s);
+                s.put(")");
+            }
+            Expr::Binop { op, a, b } => {
+                s.put(self.op_name(*op));
+                s.put("(");
+                atom(*a, s);
+                s.put(",");
+                atom(*b, s);
+                s.put(")");
+            }
+            Expr::Triop { op, args } => {
+                s.put(self.op_name(*op));
+                s.put("(");
+                atoms(&args[..], s);
+                s.put(")");
+            }
+            Expr::Qop { op, args } => {
+                s.put(self.op_name(*op));
+                s.put("(");
+                atoms(&args[..], s);
+                s.put(")");
+            }
+            Expr::Ite { cond, then, els } => {
+                s.put("ite(");
+                atoms(&[*cond, *then, *els], s);
+                s.put(")");
+            }
+            Expr::CCall { callee, args, .. } => {
+                if self.opts.anonymous_helpers {
+                    s.put("ccall");
+                } else {
+                    s.put(callee.name());
+                }
+                s.put("(");
+                atoms(args, s);
+                s.put(")");
+            }
+        }
+    }
+
+    /// Writes the token for how `irsb` ends, if the scheme has one and the
+    /// block does not simply fall through to the next address (a split made
+    /// by discovery or by the lifter's block-size limit is not behaviour).
+    pub fn block_end<S: Sink>(&self, irsb: &Irsb, s: &mut S) -> bool {
+        if !self.opts.block_end {
+            return false;
+        }
+        let Some(kind) = jump_class(irsb.jumpkind) else {
+            return false;
+        };
+        let fall = irsb.addr().map(|a| a + irsb.size());
+        if kind == "jmp" && fall.is_some() && irsb.const_next() == fall {
+            return false;
+        }
+        s.put(kind);
+        if matches!(kind, "jmp" | "call") {
+            s.put("(");
+            atom(irsb.next, s);
+            s.put(")");
+        }
+        true
+    }
+}
+
+/// The architecture-neutral class of a jump kind; `None` for kinds that
+/// record a lifter's limits rather than the program (`NoDecode`, `EmFail`,
+/// `MapFail`), which differ between lifters of different architectures.
+pub fn jump_class(jk: JumpKind) -> Option<&'static str> {
+    Some(match jk {
+        JumpKind::Boring => "jmp",
+        JumpKind::Call => "call",
+        JumpKind::Ret => "ret",
+        JumpKind::NoDecode | JumpKind::EmFail | JumpKind::MapFail => return None,
+        JumpKind::SigILL
+        | JumpKind::SigTRAP
+        | JumpKind::SigSEGV
+        | JumpKind::SigBUS
+        | JumpKind::SigFPE
+        | JumpKind::SigFPE_IntDiv
+        | JumpKind::SigFPE_IntOvf => "trap",
+        jk if jk.is_syscall() => "sys",
+        _ => "other",
+    })
+}
+
+fn atom<S: Sink>(a: Atom, s: &mut S) {
+    s.put(match a {
+        Atom::Tmp(_) => "RdT",
+        Atom::Const(_) => "con",
+    });
+}
+
+fn atoms<S: Sink>(list: &[Atom], s: &mut S) {
+    for (i, a) in list.iter().enumerate() {
+        if i > 0 {
+            s.put(",");
+        }
+        atom(*a, s);
+    }
+}
+
+/// The tokens of one block, as hashes (and, if `text` is given, as text).
+pub fn block_tokens(
+    ctx: &TokenCtx<'_>,
+    irsb: &Irsb,
+    out: &mut Vec<u64>,
+    mut text: Option<&mut Vec<String>>,
+) {
+    for st in &irsb.stmts {
+        let mut h = HashSink::default();
+        if ctx.stmt(st, &mut h) {
+            out.push(h.0);
+            if let Some(t) = text.as_deref_mut() {
+                let mut s = String::new();
+                ctx.stmt(st, &mut s);
+                t.push(s);
+            }
+        }
+    }
+    let mut h = HashSink::default();
+    if ctx.block_end(irsb, &mut h) {
+        out.push(h.0);
+        if let Some(t) = text {
+            let mut s = String::new();
+            ctx.block_end(irsb, &mut s);
+            t.push(s);
+        }
+    }
+}

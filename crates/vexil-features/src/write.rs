@@ -1,0 +1,263 @@
+//! Dataset files: JSON lines (vexil's own, read back by `train`/`eval`),
+//! LibSVM/SVMlight text, and a SciPy sparse-matrix `.npz`.
+//!
+//! Every writer writes to a temporary file beside the target and renames it
+//! into place, so an interrupted run never leaves a truncated dataset.
+//!
+//! The `.npz` is what `scipy.sparse.save_npz` writes for a CSR matrix
+//! (`data`, `indices`, `indptr`, `shape`, `format`), plus `labels` (1
+//! positive, 0 negative, -1 unknown). Per-sample metadata (paths, hashes,
+//! architectures) stays in the JSON-lines file, whose rows are in the same
+//! order. Load it with `scipy.sparse.load_npz(path)`, or with plain NumPy
+//! via `np.load(path)` and the three CSR arrays.
+
+use crate::vector::{FeatureSpec, Sample};
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+/// Errors writing or reading dataset files.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// I/O on a path.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A JSON line could not be parsed.
+    #[error("{path}:{line}: {msg}")]
+    Parse {
+        /// The file.
+        path: std::path::PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What was wrong.
+        msg: String,
+    },
+    /// The data does not fit the format (an `.npz` member over 4 GiB).
+    #[error("{0}")]
+    TooLarge(String),
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
+    move |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `bytes` atomically (temporary file in the same directory, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io(path))
+}
+
+/// The samples as JSON lines, one object per binary.
+pub fn jsonl_bytes(samples: &[Sample]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for s in samples {
+        if serde_json::to_writer(&mut out, s).is_ok() {
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+/// Writes samples as JSON lines.
+pub fn write_jsonl(samples: &[Sample], path: &Path) -> Result<(), WriteError> {
+    write_atomic(path, &jsonl_bytes(samples))
+}
+
+/// Reads samples from JSON lines (blank lines are skipped).
+pub fn read_jsonl(path: &Path) -> Result<Vec<Sample>, WriteError> {
+    let f = std::fs::File::open(path).map_err(io(path))?;
+    let mut out = Vec::new();
+    for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+        let line = line.map_err(io(path))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let s: Sample = serde_json::from_str(&line).map_err(|e| WriteError::Parse {
+            path: path.to_path_buf(),
+            line: i + 1,
+            msg: e.to_string(),
+        })?;
+        out.push(s);
+    }
+    Ok(out)
+}
+
+fn label_value(s: &Sample) -> i8 {
+    match s.label.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        Some("attack" | "malicious" | "malware" | "positive" | "1") => 1,
+        Some("benign" | "clean" | "negative" | "0") => 0,
+        _ => -1,
+    }
+}
+
+/// LibSVM/SVMlight text for the family `spec`: `LABEL i:v i:v ... # sha256 path`
+/// with 1-based indices and labels `+1`/`-1` (`0` when unknown).
+pub fn libsvm_bytes(samples: &[Sample], spec: &FeatureSpec) -> Vec<u8> {
+    let mut out = Vec::new();
+    for s in samples {
+        let label = match label_value(s) {
+            1 => "+1",
+            0 => "-1",
+            _ => "0",
+        };
+        let _ = write!(out, "{label}");
+        if let Some(v) = s.family(spec) {
+            for (i, x) in v.iter() {
+                let _ = write!(out, " {}:{}", u64::from(i) + 1, x);
+            }
+        }
+        let _ = writeln!(out, " # {} {}", s.sha256, s.path);
+    }
+    out
+}
+
+/// Writes LibSVM text.
+pub fn write_libsvm(samples: &[Sample], spec: &FeatureSpec, path: &Path) -> Result<(), WriteError> {
+    write_atomic(path, &libsvm_bytes(samples, spec))
+}
+
+/// One `.npy` array (format version 1.0).
+fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
+    let shape_s = match shape {
+        [] => "()".to_string(),
+        [n] => format!("({n},)"),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut header =
+        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_s}, }}");
+    // Magic (6) + version (2) + length (2) + header + '\n' is a multiple of 64.
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut out = Vec::with_capacity(10 + header.len() + data.len());
+    out.extend_from_slice(b"\x93NUMPY\x01\x00");
+    out.extend_from_slice(
+        &u16::try_from(header.len())
+            .unwrap_or(u16::MAX)
+            .to_le_bytes(),
+    );
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+/// A zip archive of stored (uncompressed) members, as NumPy's `np.savez` writes.
+fn zip_stored(members: &[(&str, Vec<u8>)]) -> Result<Vec<u8>, WriteError> {
+    let big = |what: &str| WriteError::TooLarge(format!("{what} exceeds the 4 GiB zip limit"));
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, data) in members {
+        let offset = u32::try_from(out.len()).map_err(|_| big("archive"))?;
+        let size = u32::try_from(data.len()).map_err(|_| big(name))?;
+        let crc = crc32fast::hash(data);
+        let name_len = u16::try_from(name.len()).unwrap_or(u16::MAX);
+        // Local file header.
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        for v in [20u16, 0, 0, 0, 0x21] {
+            out.extend_from_slice(&v.to_le_bytes()); // version, flags, stored, time, date
+        }
+        for v in [crc, size, size] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&name_len.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(data);
+        // Central directory entry.
+        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        for v in [20u16, 20, 0, 0, 0, 0x21] {
+            central.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [crc, size, size] {
+            central.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [name_len, 0, 0, 0, 0] {
+            central.extend_from_slice(&v.to_le_bytes()); // name, extra, comment, disk, internal attrs
+        }
+        central.extend_from_slice(&0u32.to_le_bytes()); // external attrs
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(name.as_bytes());
+    }
+    let cd_offset = u32::try_from(out.len()).map_err(|_| big("archive"))?;
+    let cd_size = u32::try_from(central.len()).map_err(|_| big("directory"))?;
+    let n = u16::try_from(members.len()).unwrap_or(u16::MAX);
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    for v in [0u16, 0, n, n] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&cd_size.to_le_bytes());
+    out.extend_from_slice(&cd_offset.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    Ok(out)
+}
+
+/// The family `spec` of `samples` as a SciPy CSR `.npz` (rows in sample order).
+pub fn npz_bytes(samples: &[Sample], spec: &FeatureSpec) -> Result<Vec<u8>, WriteError> {
+    let mut data = Vec::new();
+    let mut indices = Vec::new();
+    let mut indptr: Vec<u8> = Vec::new();
+    let mut labels = Vec::new();
+    let mut nnz: i64 = 0;
+    indptr.extend_from_slice(&nnz.to_le_bytes());
+    for s in samples {
+        if let Some(v) = s.family(spec) {
+            for (i, x) in v.iter() {
+                data.extend_from_slice(&x.to_le_bytes());
+                indices.extend_from_slice(&i32::try_from(i).unwrap_or(i32::MAX).to_le_bytes());
+                nnz += 1;
+            }
+        }
+        indptr.extend_from_slice(&nnz.to_le_bytes());
+        labels.extend_from_slice(&label_value(s).to_le_bytes());
+    }
+    let n = samples.len();
+    let nnz_u = usize::try_from(nnz).unwrap_or(0);
+    let dim = i64::try_from(spec.dim()).unwrap_or(i64::MAX);
+    let rows = i64::try_from(n).unwrap_or(i64::MAX);
+    let mut shape = Vec::new();
+    shape.extend_from_slice(&rows.to_le_bytes());
+    shape.extend_from_slice(&dim.to_le_bytes());
+    // `format` is a 0-d array of a 3-character unicode string (UTF-32LE).
+    let mut fmt = Vec::new();
+    for c in "csr".chars() {
+        fmt.extend_from_slice(&u32::from(c).to_le_bytes());
+    }
+    zip_stored(&[
+        ("data.npy", npy("<f4", &[nnz_u], &data)),
+        ("indices.npy", npy("<i4", &[nnz_u], &indices)),
+        ("indptr.npy", npy("<i8", &[n + 1], &indptr)),
+        ("shape.npy", npy("<i8", &[2], &shape)),
+        ("format.npy", npy("<U3", &[], &fmt)),
+        ("labels.npy", npy("|i1", &[n], &labels)),
+    ])
+}
+
+/// Writes the SciPy CSR `.npz`.
+pub fn write_npz(samples: &[Sample], spec: &FeatureSpec, path: &Path) -> Result<(), WriteError> {
+    write_atomic(path, &npz_bytes(samples, spec)?)
+}
