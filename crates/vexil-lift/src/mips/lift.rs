@@ -20,7 +20,8 @@
 //!
 //! Traps (`add` overflow, `teq`, `break`) leave with the program counter set
 //! to the trapping instruction (the EPC Linux reports), where VEX uses the
-//! next instruction. `teq`/`break` with code 7 (GCC's divide-by-zero check)
+//! next instruction. A trap in a delay slot reports the slot's address (the
+//! hardware reports the branch's, with Cause.BD set). `teq`/`break` with code 7 (GCC's divide-by-zero check)
 //! give `Ijk_SigFPE_IntDiv`, code 6 `Ijk_SigFPE_IntOvf`, like the kernel.
 //!
 //! Semantics the IR fixes where MIPS leaves results UNPREDICTABLE or where
