@@ -107,7 +107,7 @@ impl<'a> Lifter<'a> {
     pub fn new(is64: bool, end: Endness, o: &'a Offsets) -> Lifter<'a> {
         Lifter {
             b: IrsbBuilder {
-                tyenv: vexil_ir::TypeEnv::new(),
+                tyenv: vexil_ir::TypeEnv::from(Vec::with_capacity(64)),
                 stmts: Vec::with_capacity(64),
             },
             is64,
