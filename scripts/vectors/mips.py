@@ -687,6 +687,24 @@ for _n, _nd, _tf, _likely in [("bc1f", 0, 0, False), ("bc1t", 0, 1, False), ("bc
             return [w, slot], f"{n} $fcc{cc},{off} ; {sasm}", ins
     _mk()
 
+# ---- appended later (kept last so earlier cases keep their random streams)
+
+for _fmt in (FMT_S, FMT_D):
+    fp2("recip", _fmt, 21)
+    fp2("rsqrt", _fmt, 22)
+
+@template("prefx")
+def _prefx(rng, is64):
+    base, idx = rng.sample(POOL, 2)
+    return [(0x13 << 26) | (base << 21) | (idx << 16) | (rng.randrange(32) << 11) | 0x0F], \
+        f"prefx {GPR[idx]}({GPR[base]})", gpr_inputs(rng, is64, [base, idx])
+
+@template("synci")
+def _synci(rng, is64):
+    base = rng.choice(POOL)
+    ins = {GPR[base]: DATA_ADDR + rng.randrange(0, 32)}
+    return [I(1, base, 0x1F, rng.randrange(0, 16))], f"synci 0({GPR[base]})", ins
+
 # ------------------------------------------------------------------ runner
 
 class Mode:

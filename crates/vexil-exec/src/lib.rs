@@ -17,6 +17,7 @@
 
 pub mod interp;
 pub mod memory;
+pub mod vectors;
 
 pub use interp::{
     BlockExit, Fault, GuestHelpers, HelperSource, Interpreter, NoHelpers, PrepareError, Prepared,

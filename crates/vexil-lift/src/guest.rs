@@ -148,6 +148,8 @@ pub trait Guest: Send + Sync {
 /// The lifter for `arch` in byte order `endian`, if vexil has one yet.
 pub fn guest_for(arch: Arch, endian: Endian) -> Option<&'static dyn Guest> {
     match arch {
+        Arch::X86 if endian == Endian::Little => Some(&crate::x86::GUEST32),
+        Arch::X86_64 if endian == Endian::Little => Some(&crate::x86::GUEST64),
         Arch::Mips32 | Arch::Mips64 => {
             crate::mips::guest(arch, endian).map(|g| g as &'static dyn Guest)
         }

@@ -17,6 +17,7 @@ pub mod discover;
 pub mod guest;
 pub mod helpers;
 pub mod mips;
+pub mod x86;
 
 pub use guest::{Guest, GuestLayout, InsnInfo, LiftOptions, Reg, guest_for};
 pub use helpers::{DirtyCtx, DirtyFn, GuestMemory, HelperFn, MemFault};

@@ -428,6 +428,9 @@ impl Image {
         if !section.has_file_data() {
             return None;
         }
+        if section.size == 0 {
+            return Some(&[]);
+        }
         let start = usize::try_from(section.offset).ok()?;
         let len = usize::try_from(section.size).ok()?;
         self.data.get(start..start.checked_add(len)?)

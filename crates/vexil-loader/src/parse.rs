@@ -344,9 +344,13 @@ fn program_headers<Elf: FileHeader<Endian = Endianness>>(
                     ),
                 ));
             }
-            check_range(file_size, seg.offset, seg.filesz, || {
-                format!("segment {index} (LOAD) contents")
-            })?;
+            // A segment with no file bytes (all .bss) may have any offset:
+            // ld gives such segments offsets past the end of the file.
+            if seg.filesz > 0 {
+                check_range(file_size, seg.offset, seg.filesz, || {
+                    format!("segment {index} (LOAD) contents")
+                })?;
+            }
         }
         out.push(seg);
     }
@@ -359,6 +363,12 @@ fn interpreter(headers: &[Segment], bytes: &[u8]) -> Result<Option<String>> {
     let Some(seg) = headers.iter().find(|s| s.p_type == elf::PT_INTERP.0) else {
         return Ok(None);
     };
+    if seg.filesz == 0 {
+        return Err(Error::malformed(
+            seg.offset,
+            format!("program header {}: PT_INTERP is empty", seg.index),
+        ));
+    }
     let file_size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     check_range(file_size, seg.offset, seg.filesz, || {
         format!("segment {} (INTERP) contents", seg.index)
@@ -439,8 +449,8 @@ fn sections_and_symbols<Elf: FileHeader<Endian = Endianness>>(
     // not only the ones read below, so that `Image::section_data` is total.
     for (i, sh) in raw.iter().enumerate() {
         let t = sh.sh_type(e);
-        if t != elf::SHT_NOBITS && t != elf::SHT_NULL {
-            let (off, size): (u64, u64) = (sh.sh_offset(e).into(), sh.sh_size(e).into());
+        let (off, size): (u64, u64) = (sh.sh_offset(e).into(), sh.sh_size(e).into());
+        if t != elf::SHT_NOBITS && t != elf::SHT_NULL && size > 0 {
             check_range(file_size, off, size, || format!("section {i} contents"))?;
         }
     }

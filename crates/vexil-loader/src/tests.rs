@@ -979,3 +979,16 @@ fn mutated_headers_never_panic() {
         "most single-byte changes still load ({loaded})"
     );
 }
+
+/// ld gives a segment with no file bytes (only .bss) a file offset past the
+/// end of the file (seen in the aarch64 fs_compute sample); that is valid.
+#[test]
+fn bss_only_segment_offset_past_end_of_file() {
+    let mut b = Builder::x86_64();
+    b.segs[1].data.clear();
+    let (mut bytes, lay) = b.build();
+    put64(&mut bytes, lay.phoff + 56 + 8, 0xFFF0);
+    let img = Image::parse(bytes).unwrap();
+    assert_eq!(img.read(0x3000, 32).unwrap(), vec![0; 32]);
+    assert!(matches!(img.bytes_at(0x3000), Err(Error::NotInFile { .. })));
+}

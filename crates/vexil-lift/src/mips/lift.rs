@@ -23,8 +23,22 @@
 //! next instruction. `teq`/`break` with code 7 (GCC's divide-by-zero check)
 //! give `Ijk_SigFPE_IntDiv`, code 6 `Ijk_SigFPE_IntOvf`, like the kernel.
 //!
+//! Semantics the IR fixes where MIPS leaves results UNPREDICTABLE or where
+//! vexil does not model a detail:
+//! - `div`/`divu`/`ddiv`/`ddivu` by zero follow the IR's `DivMod` rule
+//!   (quotient 0, remainder the dividend); GCC guards every division with
+//!   `teq divisor, $zero, 7`, which is lifted.
+//! - FPU exceptions and FCSR's cause/flag bits are not modelled (FCSR keeps
+//!   the rounding mode, enables and the FCC bits); NaN results carry the
+//!   IR's IEEE 754-2008 encoding rather than MIPS's legacy one. Float to
+//!   integer conversions of NaN or out-of-range values give 2^31-1 / 2^63-1,
+//!   as MIPS does (the IR op alone would give the x86 "integer indefinite").
+//! - `madd.fmt` and friends round twice (pre-R6 cores are not fused).
+//! - `ll`/`sc` become `LLSC` statements: the executor's reservation decides
+//!   whether `sc` succeeds.
+//!
 //! MIPS64: every 32-bit operation (`addu`, `sll`, `lw`, `mult`, ...) works on
-//! the low 32 bits and sign-extends its result to 64 bits ([`Lifter::put32`]
+//! the low 32 bits and sign-extends its result to 64 bits (`Lifter::put32`
 //! is the one place this happens).
 
 use super::bits::{i2u, trunc32};
@@ -164,7 +178,7 @@ impl<'a> Lifter<'a> {
                 return v;
             }
             let v = self.get(r);
-            let v = self.b.unop(Op::I64to32, v);
+            let v = self.un(Op::I64to32, v);
             self.gpr32[i] = Some(v);
             v
         } else {
@@ -174,7 +188,7 @@ impl<'a> Lifter<'a> {
     /// Sign-extends a 32-bit value to the word (MIPS64's rule for every 32-bit result).
     fn sx32(&mut self, v: Atom) -> Atom {
         if self.is64 {
-            self.b.unop(Op::I32Sto64, v)
+            self.un(Op::I32Sto64, v)
         } else {
             v
         }
@@ -193,10 +207,26 @@ impl<'a> Lifter<'a> {
         let v = self.sx32(v);
         self.b.put(off, v);
     }
+    /// A binary operation, folded at lift time when both operands are
+    /// constants (with the IR's reference semantics), so blocks reach the
+    /// optimizer smaller: `lui`+`addiu` pairs and `$zero` operands are common.
     fn bin(&mut self, op: Op, a: Atom, b: Atom) -> Atom {
+        if let (Atom::Const(x), Atom::Const(y)) = (a, b) {
+            let v = vexil_ir::eval::eval_op(op, &[x.value(), y.value()]);
+            if let Some(c) = Const::from_value(op.result_type(), v) {
+                return Atom::Const(c);
+            }
+        }
         self.b.binop(op, a, b)
     }
+    /// A unary operation, folded when its operand is a constant.
     fn un(&mut self, op: Op, a: Atom) -> Atom {
+        if let Atom::Const(x) = a {
+            let v = vexil_ir::eval::eval_op(op, &[x.value()]);
+            if let Some(c) = Const::from_value(op.result_type(), v) {
+                return Atom::Const(c);
+            }
+        }
         self.b.unop(op, a)
     }
     /// Widens an I1 to the word.

@@ -12,7 +12,10 @@
 //! for MIPS64.
 //!
 //! The lifter emits plain IR (no helper calls), so the guest names no
-//! helpers and its optimizer hooks specialize nothing.
+//! helpers and its optimizer hooks specialize nothing. Like VEX's default
+//! ("unwind registers at memory access"), only the stack pointer, frame
+//! pointer, return address and program counter are kept precise across
+//! memory accesses, so the optimizer may drop other overwritten `PUT`s.
 
 mod bits;
 pub mod decode;
@@ -24,8 +27,23 @@ use crate::guest::{Guest, GuestLayout, InsnInfo, LiftOptions};
 use crate::helpers::{DirtyFn, HelperFn};
 use regs::Offsets;
 use std::sync::LazyLock;
-use vexil_ir::opt::{ArchHooks, NoHooks};
+use vexil_ir::Offset;
+use vexil_ir::opt::ArchHooks;
 use vexil_ir::{Arch, Endian, Irsb, IsaMode};
+
+/// Optimizer hooks: the registers that stay precise at memory accesses.
+#[derive(Debug)]
+struct MipsHooks {
+    precise: [(u32, u32); 4],
+}
+
+impl ArchHooks for MipsHooks {
+    fn precise_at_mem(&self, offset: Offset, size: u32) -> bool {
+        self.precise
+            .iter()
+            .any(|&(o, n)| offset.0 < o + n && o < offset.0 + size)
+    }
+}
 
 /// The MIPS guest for one architecture and byte order.
 #[derive(Debug)]
@@ -34,6 +52,7 @@ pub struct MipsGuest {
     endian: Endian,
     layout: GuestLayout,
     offs: &'static Offsets,
+    hooks: MipsHooks,
 }
 
 /// Default FIR values (Unicorn's 24Kf and MIPS64R2-generic models).
@@ -67,6 +86,14 @@ impl MipsGuest {
                 bookkeeping: book,
             },
             offs,
+            hooks: MipsHooks {
+                precise: [
+                    (offs.gpr(29), offs.gpr_size),
+                    (offs.gpr(30), offs.gpr_size),
+                    (offs.gpr(31), offs.gpr_size),
+                    (offs.pc, offs.gpr_size),
+                ],
+            },
         }
     }
 
@@ -183,7 +210,7 @@ impl Guest for MipsGuest {
     }
 
     fn hooks(&self) -> &dyn ArchHooks {
-        &NoHooks
+        &self.hooks
     }
 
     fn initial_state(&self) -> Vec<u8> {

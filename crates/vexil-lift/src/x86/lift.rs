@@ -1,0 +1,773 @@
+//! The block loop and the operand machinery every instruction family uses.
+//!
+//! One instruction is lifted at a time into the block's [`IrsbBuilder`]; a
+//! family handler returns [`Unsupported`] for a form it does not know, and
+//! the loop rolls that instruction back and ends the block before it. The
+//! same per-instruction entry point answers `can_lift`, so the two always
+//! agree.
+
+use super::bits::{mask, small};
+use super::flags::{Cond, Family, OSZACP, cc_op};
+use super::layout::Mode;
+use crate::LiftOptions;
+use iced_x86::{Decoder, DecoderOptions, Instruction, MemorySize, OpKind, Register};
+use vexil_ir::{Atom, Cas, Const, Endness, Irsb, IrsbBuilder, JumpKind, Op, Stmt, Type};
+
+/// The instruction is decoded but this lifter does not support it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Unsupported;
+
+/// Result of a handler.
+pub(crate) type R<T> = Result<T, Unsupported>;
+
+/// What happens after an instruction.
+#[derive(Copy, Clone, Debug)]
+pub(crate) enum Flow {
+    /// Continue with the next instruction.
+    Next,
+    /// End the block: jump to the target with this kind.
+    End(Atom, JumpKind),
+}
+
+/// Width-indexed operation tables: `[8, 16, 32, 64]` bits.
+pub(crate) type Ops4 = [Op; 4];
+pub(crate) const ADD: Ops4 = [Op::Add8, Op::Add16, Op::Add32, Op::Add64];
+pub(crate) const SUB: Ops4 = [Op::Sub8, Op::Sub16, Op::Sub32, Op::Sub64];
+pub(crate) const AND: Ops4 = [Op::And8, Op::And16, Op::And32, Op::And64];
+pub(crate) const OR: Ops4 = [Op::Or8, Op::Or16, Op::Or32, Op::Or64];
+pub(crate) const XOR: Ops4 = [Op::Xor8, Op::Xor16, Op::Xor32, Op::Xor64];
+pub(crate) const MUL: Ops4 = [Op::Mul8, Op::Mul16, Op::Mul32, Op::Mul64];
+pub(crate) const SHL: Ops4 = [Op::Shl8, Op::Shl16, Op::Shl32, Op::Shl64];
+pub(crate) const SHR: Ops4 = [Op::Shr8, Op::Shr16, Op::Shr32, Op::Shr64];
+pub(crate) const SAR: Ops4 = [Op::Sar8, Op::Sar16, Op::Sar32, Op::Sar64];
+pub(crate) const NOT: Ops4 = [Op::Not8, Op::Not16, Op::Not32, Op::Not64];
+pub(crate) const CMPEQ: Ops4 = [Op::CmpEQ8, Op::CmpEQ16, Op::CmpEQ32, Op::CmpEQ64];
+pub(crate) const CMPNE: Ops4 = [Op::CmpNE8, Op::CmpNE16, Op::CmpNE32, Op::CmpNE64];
+pub(crate) const CMPLTU: Ops4 = [Op::CmpLT8U, Op::CmpLT16U, Op::CmpLT32U, Op::CmpLT64U];
+pub(crate) const CMPLEU: Ops4 = [Op::CmpLE8U, Op::CmpLE16U, Op::CmpLE32U, Op::CmpLE64U];
+pub(crate) const CASCMPNE: Ops4 = [
+    Op::CasCmpNE8,
+    Op::CasCmpNE16,
+    Op::CasCmpNE32,
+    Op::CasCmpNE64,
+];
+
+/// Picks the op of `ty`'s width from a table.
+pub(crate) fn wop(t: Ops4, ty: Type) -> Op {
+    t[match ty {
+        Type::I8 => 0,
+        Type::I16 => 1,
+        Type::I32 => 2,
+        _ => 3,
+    }]
+}
+
+/// The conversion from integer type `from` to `to`, zero- or sign-extending
+/// when widening and keeping the low bits when narrowing (`None` if equal).
+pub(crate) fn conv_op(from: Type, to: Type, signed: bool) -> Option<Op> {
+    use Type::*;
+    Some(match (from, to, signed) {
+        (I1, I8, false) => Op::I1Uto8,
+        (I1, I16, false) => Op::I1Uto16,
+        (I1, I32, false) => Op::I1Uto32,
+        (I1, I64, false) => Op::I1Uto64,
+        (I1, I8, true) => Op::I1Sto8,
+        (I1, I16, true) => Op::I1Sto16,
+        (I1, I32, true) => Op::I1Sto32,
+        (I1, I64, true) => Op::I1Sto64,
+        (I8, I16, false) => Op::I8Uto16,
+        (I8, I32, false) => Op::I8Uto32,
+        (I8, I64, false) => Op::I8Uto64,
+        (I16, I32, false) => Op::I16Uto32,
+        (I16, I64, false) => Op::I16Uto64,
+        (I32, I64, false) => Op::I32Uto64,
+        (I8, I16, true) => Op::I8Sto16,
+        (I8, I32, true) => Op::I8Sto32,
+        (I8, I64, true) => Op::I8Sto64,
+        (I16, I32, true) => Op::I16Sto32,
+        (I16, I64, true) => Op::I16Sto64,
+        (I32, I64, true) => Op::I32Sto64,
+        (I16, I8, _) => Op::I16to8,
+        (I32, I8, _) => Op::I32to8,
+        (I64, I8, _) => Op::I64to8,
+        (I32, I16, _) => Op::I32to16,
+        (I64, I16, _) => Op::I64to16,
+        (I64, I32, _) => Op::I64to32,
+        (I8, I1, _) => Op::I8to1,
+        (I16, I1, _) => Op::I16to1,
+        (I32, I1, _) => Op::I32to1,
+        (I64, I1, _) => Op::I64to1,
+        (I128, I64, _) => Op::I128to64,
+        _ => return None,
+    })
+}
+
+/// The integer type of `bytes` bytes.
+pub(crate) fn ity(bytes: u32) -> Type {
+    match bytes {
+        1 => Type::I8,
+        2 => Type::I16,
+        4 => Type::I32,
+        16 => Type::I128,
+        _ => Type::I64,
+    }
+}
+
+/// Where an integer operand lives.
+#[derive(Copy, Clone, Debug)]
+pub(crate) enum Loc {
+    /// A general-purpose register (any width).
+    Reg(Register),
+    /// Memory at an address.
+    Mem(Atom),
+    /// An immediate.
+    Imm(u64),
+}
+
+/// The lifter state for one block.
+pub(crate) struct Lifter {
+    pub m: &'static Mode,
+    pub b: IrsbBuilder,
+    pub i: Instruction,
+    /// Address of the current instruction.
+    pub addr: u64,
+    /// Address after it.
+    pub next: u64,
+}
+
+impl Lifter {
+    pub(crate) fn new(m: &'static Mode) -> Lifter {
+        let mut b = IrsbBuilder::new();
+        b.stmts.reserve(64);
+        Lifter {
+            m,
+            b,
+            i: Instruction::default(),
+            addr: 0,
+            next: 0,
+        }
+    }
+
+    // ------------------------------------------------------------ constants
+
+    pub(crate) fn word(&self) -> Type {
+        self.m.word
+    }
+    pub(crate) fn wbytes(&self) -> u32 {
+        self.m.gpr_size
+    }
+    pub(crate) fn cst(ty: Type, v: u64) -> Atom {
+        Atom::Const(Const::int(ty, v))
+    }
+    pub(crate) fn cw(&self, v: u64) -> Atom {
+        Self::cst(self.m.word, v)
+    }
+    pub(crate) fn u8v(v: u64) -> Atom {
+        Atom::u8(super::bits::lo8(v))
+    }
+    pub(crate) fn u8c(v: u32) -> Atom {
+        Atom::u8(u8::try_from(v & 0xff).unwrap_or(0))
+    }
+    /// A word-sized constant address.
+    pub(crate) fn addr_const(&self, v: u64) -> Const {
+        Const::int(self.m.word, v & mask(self.m.bits))
+    }
+
+    // ------------------------------------------------------------ ops
+
+    pub(crate) fn un(&mut self, op: Op, a: Atom) -> Atom {
+        self.b.unop(op, a)
+    }
+    pub(crate) fn bin(&mut self, op: Op, a: Atom, b: Atom) -> Atom {
+        self.b.binop(op, a, b)
+    }
+    pub(crate) fn wbin(&mut self, t: Ops4, ty: Type, a: Atom, b: Atom) -> Atom {
+        self.b.binop(wop(t, ty), a, b)
+    }
+    pub(crate) fn ty(&self, a: Atom) -> Type {
+        self.b.ty(a)
+    }
+    pub(crate) fn ite(&mut self, c: Atom, t: Atom, e: Atom) -> Atom {
+        self.b.ite(c, t, e)
+    }
+    /// Converts `a` to `to` (zero-extending, or keeping the low bits).
+    pub(crate) fn zx(&mut self, a: Atom, to: Type) -> Atom {
+        self.conv(a, to, false)
+    }
+    /// Converts `a` to `to` (sign-extending, or keeping the low bits).
+    pub(crate) fn sx(&mut self, a: Atom, to: Type) -> Atom {
+        self.conv(a, to, true)
+    }
+    fn conv(&mut self, a: Atom, to: Type, signed: bool) -> Atom {
+        let from = self.ty(a);
+        if from == to {
+            return a;
+        }
+        if let Atom::Const(c) = a {
+            if from.is_int() && to.is_int() && from != Type::I128 {
+                let v = c.bits();
+                let fb = from.bits();
+                let v = if signed && to.bits() > fb {
+                    super::bits::sext(v, fb)
+                } else {
+                    v
+                };
+                return Self::cst(to, v);
+            }
+        }
+        match conv_op(from, to, signed) {
+            Some(op) => self.un(op, a),
+            None => {
+                // Two-step conversions (I1 -> wider handled above; I128 -> narrow).
+                let mid = self.un(Op::I128to64, a);
+                self.conv(mid, to, signed)
+            }
+        }
+    }
+    /// `a == 0` as I1.
+    pub(crate) fn is_zero(&mut self, a: Atom) -> Atom {
+        let ty = self.ty(a);
+        self.wbin(CMPEQ, ty, a, Self::cst(ty, 0))
+    }
+    pub(crate) fn not1(&mut self, a: Atom) -> Atom {
+        self.un(Op::Not1, a)
+    }
+
+    // ------------------------------------------------------------ registers
+
+    /// Guest-state offset and type of a general-purpose register.
+    pub(crate) fn gpr_slot(&self, r: Register) -> R<(u32, Type)> {
+        let size = small(r.size());
+        let n = small(r.number());
+        if r.is_gpr8() {
+            // AL CL DL BL AH CH DH BH SPL BPL SIL DIL R8L..R15L
+            let (reg, hi) = match n {
+                0..=3 => (n, 0),
+                4..=7 => (n - 4, 1),
+                _ => (n - 4, 0),
+            };
+            if reg >= self.m.ngpr {
+                return Err(Unsupported);
+            }
+            return Ok((self.m.gpr_off(reg) + hi, Type::I8));
+        }
+        if r.is_gpr() {
+            if n >= self.m.ngpr {
+                return Err(Unsupported);
+            }
+            return Ok((self.m.gpr_off(n), ity(size)));
+        }
+        Err(Unsupported)
+    }
+    pub(crate) fn get_reg(&mut self, r: Register) -> R<Atom> {
+        let (off, ty) = self.gpr_slot(r)?;
+        Ok(self.b.get(off, ty))
+    }
+    /// Writes a general-purpose register with x86's rules: a 32-bit write in
+    /// 64-bit mode zeroes the upper half; 8- and 16-bit writes merge.
+    pub(crate) fn put_reg(&mut self, r: Register, v: Atom) -> R<()> {
+        let (off, ty) = self.gpr_slot(r)?;
+        let v = self.zx(v, ty);
+        if ty == Type::I32 && self.m.bits == 64 {
+            let w = self.zx(v, Type::I64);
+            self.b.put(off, w);
+        } else {
+            self.b.put(off, v);
+        }
+        Ok(())
+    }
+    /// Register number `n` at word width.
+    pub(crate) fn get_gpr(&mut self, n: u32, ty: Type) -> Atom {
+        let off = self.m.gpr_off(n);
+        self.b.get(off, ty)
+    }
+    /// Writes register number `n` with `v` of type `ty` (x86 width rules).
+    pub(crate) fn put_gpr(&mut self, n: u32, v: Atom) {
+        let off = self.m.gpr_off(n);
+        let ty = self.ty(v);
+        if ty == Type::I32 && self.m.bits == 64 {
+            let w = self.zx(v, Type::I64);
+            self.b.put(off, w);
+        } else {
+            self.b.put(off, v);
+        }
+    }
+
+    // ------------------------------------------------------------ memory
+
+    pub(crate) fn load(&mut self, ty: Type, addr: Atom) -> Atom {
+        self.b.load(Endness::Le, ty, addr)
+    }
+    pub(crate) fn store(&mut self, addr: Atom, v: Atom) {
+        self.b.store(Endness::Le, addr, v);
+    }
+
+    /// Base of a segment override (`fs`/`gs`), if any.
+    fn seg_base(&mut self, seg: Register) -> Option<Atom> {
+        let off = match seg {
+            Register::FS => self.m.fs_base,
+            Register::GS => self.m.gs_base,
+            _ => return None,
+        };
+        Some(self.b.get(off, self.m.word))
+    }
+
+    /// The effective address of the memory operand, without segment base
+    /// (what `lea` computes), at the address size, zero-extended to a word.
+    pub(crate) fn ea_noseg(&mut self) -> Atom {
+        let i = self.i;
+        let base = i.memory_base();
+        let index = i.memory_index();
+        let disp = i.memory_displacement64();
+        let word = self.m.word;
+        if base == Register::RIP || base == Register::EIP {
+            let v = if base == Register::EIP {
+                disp & 0xffff_ffff
+            } else {
+                disp
+            };
+            return Atom::Const(self.addr_const(v));
+        }
+        let asz = if base != Register::None {
+            base.size()
+        } else if index != Register::None && !index.is_vector_register() {
+            index.size()
+        } else {
+            return Atom::Const(self.addr_const(disp));
+        };
+        let aty = ity(small(asz));
+        let mut acc: Option<Atom> = None;
+        if base != Register::None {
+            acc = self.get_reg(base).ok();
+        }
+        if index != Register::None && !index.is_vector_register() {
+            if let Ok(ix) = self.get_reg(index) {
+                let sc = i.memory_index_scale();
+                let ix = if sc > 1 {
+                    let sh = Self::u8c(sc.trailing_zeros());
+                    self.wbin(SHL, aty, ix, sh)
+                } else {
+                    ix
+                };
+                acc = Some(match acc {
+                    Some(a) => self.wbin(ADD, aty, a, ix),
+                    None => ix,
+                });
+            }
+        }
+        let dmask = mask(aty.bits());
+        let mut a = match acc {
+            Some(a) => {
+                if disp & dmask != 0 {
+                    self.wbin(ADD, aty, a, Self::cst(aty, disp))
+                } else {
+                    a
+                }
+            }
+            None => Self::cst(aty, disp),
+        };
+        if aty != word {
+            a = self.zx(a, word);
+        }
+        a
+    }
+
+    /// The address of the memory operand, segment base included.
+    pub(crate) fn ea(&mut self) -> Atom {
+        let a = self.ea_noseg();
+        match self.seg_base(self.i.memory_segment()) {
+            Some(base) => {
+                let w = self.m.word;
+                self.wbin(ADD, w, base, a)
+            }
+            None => a,
+        }
+    }
+
+    /// Address of a string operand register (`rsi`/`rdi` at the address
+    /// size) plus the segment base for `rsi` overrides.
+    pub(crate) fn str_addr(&mut self, reg: u32, seg: Register) -> Atom {
+        let asz = self.addr_size();
+        let a = self.get_gpr(reg, asz);
+        let a = self.zx(a, self.m.word);
+        match self.seg_base(seg) {
+            Some(base) => {
+                let w = self.m.word;
+                self.wbin(ADD, w, base, a)
+            }
+            None => a,
+        }
+    }
+
+    /// The instruction's address size as a type.
+    pub(crate) fn addr_size(&self) -> Type {
+        // iced reports string/jrcxz address size through the memory kinds;
+        // for the rest, look at the operand kinds that name it.
+        let i = &self.i;
+        for n in 0..i.op_count() {
+            match i.op_kind(n) {
+                OpKind::MemorySegSI | OpKind::MemorySegDI | OpKind::MemoryESDI => return Type::I16,
+                OpKind::MemorySegESI | OpKind::MemorySegEDI | OpKind::MemoryESEDI => {
+                    return Type::I32;
+                }
+                OpKind::MemorySegRSI | OpKind::MemorySegRDI | OpKind::MemoryESRDI => {
+                    return Type::I64;
+                }
+                _ => {}
+            }
+        }
+        self.m.word
+    }
+
+    // ------------------------------------------------------------ operands
+
+    /// The location of operand `n`; memory addresses are computed here, once.
+    pub(crate) fn loc(&mut self, n: u32) -> R<Loc> {
+        let i = self.i;
+        match i.try_op_kind(n).map_err(|_| Unsupported)? {
+            OpKind::Register => {
+                let r = i.op_register(n);
+                if !r.is_gpr() {
+                    return Err(Unsupported);
+                }
+                Ok(Loc::Reg(r))
+            }
+            OpKind::Memory => Ok(Loc::Mem(self.ea())),
+            k if is_imm(k) => Ok(Loc::Imm(i.try_immediate(n).map_err(|_| Unsupported)?)),
+            _ => Err(Unsupported),
+        }
+    }
+
+    /// The integer type of operand `n` (immediates take `fallback`).
+    pub(crate) fn op_ty(&self, n: u32, fallback: Type) -> R<Type> {
+        let i = &self.i;
+        match i.try_op_kind(n).map_err(|_| Unsupported)? {
+            OpKind::Register => {
+                let r = i.op_register(n);
+                if !r.is_gpr() {
+                    return Err(Unsupported);
+                }
+                Ok(ity(small(r.size())))
+            }
+            OpKind::Memory => mem_ty(i.memory_size()),
+            k if is_imm(k) => Ok(fallback),
+            _ => Err(Unsupported),
+        }
+    }
+
+    /// Reads a location at type `ty`.
+    pub(crate) fn read(&mut self, l: Loc, ty: Type) -> R<Atom> {
+        Ok(match l {
+            Loc::Reg(r) => {
+                let v = self.get_reg(r)?;
+                self.zx(v, ty)
+            }
+            Loc::Mem(a) => self.load(ty, a),
+            Loc::Imm(v) => Self::cst(ty, v),
+        })
+    }
+
+    /// Writes a location.
+    pub(crate) fn write(&mut self, l: Loc, v: Atom) -> R<()> {
+        match l {
+            Loc::Reg(r) => self.put_reg(r, v),
+            Loc::Mem(a) => {
+                self.store(a, v);
+                Ok(())
+            }
+            Loc::Imm(_) => Err(Unsupported),
+        }
+    }
+
+    /// Writes the result of a read-modify-write. With a `lock` prefix and a
+    /// memory destination this is a compare-and-swap against the value read,
+    /// and the instruction restarts if another writer got in between.
+    pub(crate) fn write_rmw(&mut self, l: Loc, old: Atom, new: Atom) -> R<()> {
+        match l {
+            Loc::Mem(a) if self.i.has_lock_prefix() => {
+                self.cas(a, old, new);
+                Ok(())
+            }
+            _ => self.write(l, new),
+        }
+    }
+
+    /// Atomic compare-and-swap of `new` for `expd` at `addr`; restarts the
+    /// instruction when memory did not hold `expd`. Returns the old value.
+    pub(crate) fn cas(&mut self, addr: Atom, expd: Atom, new: Atom) -> Atom {
+        let ty = self.ty(expd);
+        let old = self.b.new_temp(ty);
+        self.b.push(Stmt::Cas(Box::new(Cas {
+            old_hi: None,
+            old_lo: old,
+            end: Endness::Le,
+            addr,
+            expd_hi: None,
+            expd_lo: expd,
+            data_hi: None,
+            data_lo: new,
+        })));
+        let ne = self.wbin(CASCMPNE, ty, Atom::Tmp(old), expd);
+        let here = self.addr_const(self.addr);
+        self.b.exit(ne, here, JumpKind::Boring, self.m.ip);
+        Atom::Tmp(old)
+    }
+
+    // ------------------------------------------------------------ flags
+
+    /// Records a flag thunk. `dep1`/`dep2` have the operation's width and are
+    /// zero-extended to a word; `ndep` is a word (or zero).
+    pub(crate) fn thunk(
+        &mut self,
+        fam: Family,
+        ty: Type,
+        dep1: Atom,
+        dep2: Atom,
+        ndep: Option<Atom>,
+    ) {
+        let size = ty.bytes();
+        let op = cc_op(self.m.bits, fam, size);
+        let w = self.m.word;
+        let d1 = self.zx(dep1, w);
+        let d2 = self.zx(dep2, w);
+        let nd = ndep.unwrap_or(Self::cst(w, 0));
+        let (o_op, o_d1, o_d2, o_nd) =
+            (self.m.cc_op, self.m.cc_dep1, self.m.cc_dep2, self.m.cc_ndep);
+        self.b.put(o_op, Self::cst(w, op));
+        self.b.put(o_d1, d1);
+        self.b.put(o_d2, d2);
+        self.b.put(o_nd, nd);
+    }
+
+    /// Like [`Lifter::thunk`], but only when `guard` (I1) holds; otherwise
+    /// the thunk keeps its old value (shifts by a zero count).
+    pub(crate) fn thunk_if(
+        &mut self,
+        guard: Atom,
+        fam: Family,
+        ty: Type,
+        dep1: Atom,
+        dep2: Atom,
+        ndep: Option<Atom>,
+    ) {
+        let w = self.m.word;
+        let op = Self::cst(w, cc_op(self.m.bits, fam, ty.bytes()));
+        let d1 = self.zx(dep1, w);
+        let d2 = self.zx(dep2, w);
+        let nd = ndep.unwrap_or(Self::cst(w, 0));
+        for (off, v) in [
+            (self.m.cc_op, op),
+            (self.m.cc_dep1, d1),
+            (self.m.cc_dep2, d2),
+            (self.m.cc_ndep, nd),
+        ] {
+            let old = self.b.get(off, w);
+            let nv = self.ite(guard, v, old);
+            self.b.put(off, nv);
+        }
+    }
+
+    /// Sets the flags to a computed OSZACP word (a `COPY` thunk).
+    pub(crate) fn set_flags_word(&mut self, f: Atom) {
+        let w = self.m.word;
+        let f = self.zx(f, w);
+        self.thunk(Family::Copy, w, f, Self::cst(w, 0), None);
+    }
+
+    fn thunk_args(&mut self) -> [Atom; 4] {
+        let w = self.m.word;
+        [
+            self.b.get(self.m.cc_op, w),
+            self.b.get(self.m.cc_dep1, w),
+            self.b.get(self.m.cc_dep2, w),
+            self.b.get(self.m.cc_ndep, w),
+        ]
+    }
+
+    /// The current OSZACP flags as a word.
+    pub(crate) fn flags_all(&mut self) -> Atom {
+        let a = self.thunk_args();
+        let w = self.m.word;
+        self.b.ccall(self.m.rflags_helper, w, &a)
+    }
+
+    /// The current carry flag as a word (0 or 1).
+    pub(crate) fn carry(&mut self) -> Atom {
+        let a = self.thunk_args();
+        let w = self.m.word;
+        self.b.ccall(self.m.carry_helper, w, &a)
+    }
+
+    /// Condition `c` as I1.
+    pub(crate) fn cond(&mut self, c: Cond) -> Atom {
+        let [op, d1, d2, nd] = self.thunk_args();
+        let w = self.m.word;
+        let r = self
+            .b
+            .ccall(self.m.cond_helper, w, &[self.cw(c as u64), op, d1, d2, nd]);
+        self.zx(r, Type::I1)
+    }
+
+    /// The OSZACP flags with `clear` bits cleared and `set` (a word) or'ed in.
+    pub(crate) fn merge_flags(&mut self, keep: u64, set: Atom) -> Atom {
+        let w = self.m.word;
+        let f = self.flags_all();
+        let k = self.wbin(AND, w, f, Self::cst(w, keep & OSZACP));
+        let set = self.zx(set, w);
+        self.wbin(OR, w, k, set)
+    }
+
+    /// The direction flag as a word: +1 or -1.
+    pub(crate) fn dflag(&mut self) -> Atom {
+        let w = self.m.word;
+        self.b.get(self.m.dflag, w)
+    }
+
+    // ------------------------------------------------------------ stack
+
+    pub(crate) fn sp(&mut self) -> Atom {
+        let w = self.m.word;
+        self.get_gpr(4, w)
+    }
+    pub(crate) fn set_sp(&mut self, v: Atom) {
+        self.put_gpr(4, v);
+    }
+    /// Pushes `v` (its own width).
+    pub(crate) fn push(&mut self, v: Atom) {
+        let w = self.m.word;
+        let sz = u64::from(self.ty(v).bytes());
+        let sp = self.sp();
+        let nsp = self.wbin(SUB, w, sp, Self::cst(w, sz));
+        self.set_sp(nsp);
+        self.store(nsp, v);
+    }
+    /// Pops a value of type `ty`.
+    pub(crate) fn pop(&mut self, ty: Type) -> Atom {
+        let w = self.m.word;
+        let sp = self.sp();
+        let v = self.load(ty, sp);
+        let nsp = self.wbin(ADD, w, sp, Self::cst(w, u64::from(ty.bytes())));
+        self.set_sp(nsp);
+        v
+    }
+
+    // ------------------------------------------------------------ exits
+
+    /// A side exit to `target` when `guard` holds.
+    pub(crate) fn exit_if(&mut self, guard: Atom, target: u64, jk: JumpKind) {
+        let c = self.addr_const(target);
+        self.b.exit(guard, c, jk, self.m.ip);
+    }
+    /// Ends the block at a constant target.
+    pub(crate) fn goto(&self, target: u64, jk: JumpKind) -> Flow {
+        Flow::End(Atom::Const(self.addr_const(target)), jk)
+    }
+}
+
+/// True for the immediate operand kinds.
+pub(crate) fn is_imm(k: OpKind) -> bool {
+    matches!(
+        k,
+        OpKind::Immediate8
+            | OpKind::Immediate8_2nd
+            | OpKind::Immediate16
+            | OpKind::Immediate32
+            | OpKind::Immediate64
+            | OpKind::Immediate8to16
+            | OpKind::Immediate8to32
+            | OpKind::Immediate8to64
+            | OpKind::Immediate32to64
+    )
+}
+
+/// The integer type of a memory access of this size.
+pub(crate) fn mem_ty(ms: MemorySize) -> R<Type> {
+    match ms.size() {
+        1 => Ok(Type::I8),
+        2 => Ok(Type::I16),
+        4 => Ok(Type::I32),
+        8 => Ok(Type::I64),
+        _ => Err(Unsupported),
+    }
+}
+
+/// Lifts one block (before optimization).
+pub(crate) fn lift_block(m: &'static Mode, code: &[u8], addr: u64, opts: &LiftOptions) -> Irsb {
+    let mut lf = Lifter::new(m);
+    let mut dec = Decoder::with_ip(m.bits, code, addr, DecoderOptions::NONE);
+    let mut count = 0u32;
+    let mut bytes = 0u32;
+    let mut pc = addr;
+    let max_insns = opts.max_insns.max(1);
+    let (next, jk) = loop {
+        if count >= max_insns || bytes >= opts.max_bytes {
+            break (Atom::Const(lf.addr_const(pc)), JumpKind::Boring);
+        }
+        let undecodable = |lf: &Lifter, count: u32, pc: u64| {
+            let jk = if count == 0 {
+                JumpKind::NoDecode
+            } else {
+                JumpKind::Boring
+            };
+            (Atom::Const(lf.addr_const(pc)), jk)
+        };
+        if !dec.can_decode() {
+            break undecodable(&lf, count, pc);
+        }
+        dec.decode_out(&mut lf.i);
+        if lf.i.is_invalid() {
+            break undecodable(&lf, count, pc);
+        }
+        let len = small(lf.i.len());
+        if count > 0 && bytes + len > opts.max_bytes {
+            break (Atom::Const(lf.addr_const(pc)), JumpKind::Boring);
+        }
+        lf.addr = pc;
+        lf.next = lf.i.next_ip();
+        let mark = lf.b.mark();
+        lf.b.imark(pc, len, 0);
+        match super::dispatch::lift_insn(&mut lf) {
+            Ok(Flow::Next) => {
+                count += 1;
+                bytes += len;
+                pc = lf.next;
+                // Keep the instruction pointer exact between instructions,
+                // as VEX does; the optimizer drops the redundant writes.
+                let ipc = Atom::Const(lf.addr_const(pc));
+                lf.b.put(m.ip, ipc);
+            }
+            Ok(Flow::End(t, jk)) => break (t, jk),
+            Err(Unsupported) => {
+                lf.b.rollback(mark);
+                break undecodable(&lf, count, pc);
+            }
+        }
+    };
+    let next = match next {
+        Atom::Const(c) => Atom::Const(lf.addr_const(c.bits())),
+        t => t,
+    };
+    // The last instruction's trailing `PUT(ip)` is subsumed by `next`.
+    if let (Some(Stmt::Put { offset, .. }), Atom::Const(_)) = (lf.b.stmts.last(), next) {
+        if offset.0 == m.ip {
+            lf.b.stmts.pop();
+        }
+    }
+    lf.b.finish(next, jk, m.ip)
+}
+
+/// Lifts the single instruction at the start of `code`; true if it lifts.
+pub(crate) fn can_lift(m: &'static Mode, code: &[u8], addr: u64) -> bool {
+    let mut lf = Lifter::new(m);
+    let mut dec = Decoder::with_ip(m.bits, code, addr, DecoderOptions::NONE);
+    if !dec.can_decode() {
+        return false;
+    }
+    dec.decode_out(&mut lf.i);
+    if lf.i.is_invalid() {
+        return false;
+    }
+    lf.addr = addr;
+    lf.next = lf.i.next_ip();
+    super::dispatch::lift_insn(&mut lf).is_ok()
+}
