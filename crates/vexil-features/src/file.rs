@@ -174,3 +174,31 @@ pub fn sha256_hex(data: &[u8]) -> String {
     }
     s
 }
+
+/// The statement tokens of every block of the file at `path` under `spec`,
+/// as text: `(block address, tokens)` in address order. For inspecting what
+/// a scheme keeps (`vexil features --tokens`).
+pub fn file_tokens(path: &Path, spec: &FeatureSpec) -> Result<Vec<(u64, Vec<String>)>, FileError> {
+    let data = std::fs::read(path).map_err(|e| vexil_loader::Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let image = Image::parse(data)?;
+    let guest = guest_of(&image)?;
+    let d = discover_image(&image, guest, spec.opt_level)?;
+    let opts = spec.scheme.options();
+    Ok(d.blocks
+        .iter()
+        .map(|b| {
+            let ctx = crate::token::TokenCtx {
+                opts,
+                layout: Some(guest.layout()),
+                tyenv: &b.irsb.tyenv,
+            };
+            let mut hashes = Vec::new();
+            let mut texts = Vec::new();
+            crate::token::block_tokens(&ctx, &b.irsb, &mut hashes, Some(&mut texts));
+            (b.addr, texts)
+        })
+        .collect())
+}

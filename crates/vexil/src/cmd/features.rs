@@ -107,6 +107,10 @@ pub struct Args {
     /// Print extraction speed to standard error when done.
     #[arg(long)]
     pub bench: bool,
+    /// Instead of features, print each block's statement tokens (first
+    /// scheme): `ADDR: TOKEN ; TOKEN ; ...`, one block per line.
+    #[arg(long)]
+    pub tokens: bool,
     #[command(flatten)]
     pub spec: SpecArgs,
     #[command(flatten)]
@@ -164,6 +168,17 @@ pub fn extract(
 pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let specs = args.spec.specs();
     let jobs = jobs(&args.inputs, args.labels.as_ref())?;
+    if args.tokens {
+        for j in &jobs {
+            let blocks = vexil_features::file::file_tokens(&j.path, &specs[0])
+                .with_context(|| format!("cannot tokenize {}", j.path.display()))?;
+            writeln!(out, "# {}", j.path.display())?;
+            for (addr, toks) in blocks {
+                writeln!(out, "{addr:#x}: {}", toks.join(" ; "))?;
+            }
+        }
+        return Ok(Outcome::Ok);
+    }
     let (samples, wall) = extract(&jobs, &specs, &args.batch.options(false))?;
     if let Some(p) = &args.output {
         write::write_jsonl(&samples, p).with_context(|| "writing features")?;
