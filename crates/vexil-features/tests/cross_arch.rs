@@ -78,9 +78,9 @@ fn different_programs_overlap_less_than_one_program_across_architectures() {
         .map(|p| grams("mipsel", p, Scheme::NeutralV1))
         .collect();
     let (mut same, mut diff, mut nd) = (0.0, 0.0, 0.0);
-    for i in 0..progs.len() {
-        for j in 0..progs.len() {
-            let v = jaccard(&x[i], &m[j]);
+    for (i, xi) in x.iter().enumerate() {
+        for (j, mj) in m.iter().enumerate() {
+            let v = jaccard(xi, mj);
             if i == j {
                 same += v;
             } else {
