@@ -461,3 +461,8 @@ add(XS("fnstsw ax", 2, ST[:2], extra_in=["eax"], extra_out=["eax"], sw_mask=0x7D
 add(XS("fnstcw word ptr [edi]", 1, ST[:1], mem=[(DATA, 2)], fixed={"edi": DATA}, fpcw=lambda rng: 0x037F | (rng.randrange(4) << 10)))
 for cc in ("b", "e", "be", "u", "nb", "ne", "nbe", "nu"):
     add(XS(f"fcmov{cc} st, st(1)", 3, ST[:3]))
+add(S("pushad", ["eax", "ecx", "edx", "ebx", "ebp", "esi", "edi"], ["esp"], fixed={"esp": STACK}, mem=[(STACK - 32, 32)]))
+add(S("popad", [], ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"], fixed={"esp": STACK}, mem=[(STACK, 32)]))
+add(S("xlatb", ["eax"], ["eax"], fixed={"ebx": DATA}, mem=[(DATA, 256)]))
+for w in (8, 16, 32):
+    add(S(f"crc32 eax, {r('ecx', w)}", ["eax", "ecx"], ["eax"]))

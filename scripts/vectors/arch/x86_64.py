@@ -609,7 +609,7 @@ for w in (32, 64):
     for mn, bits in (("cvttsd2si", 64), ("cvtsd2si", 64), ("cvttss2si", 32), ("cvtss2si", 32)):
         fv = _fvals(bits)
 
-        def conv_in(rng, bits=bits):
+        def conv_in(rng, bits=bits, fv=fv):
             # Mostly in-range values (exact and with fractions), some out of range.
             import struct as _st
             x = rng.choice([rng.uniform(-1e6, 1e6), rng.uniform(-3e9, 3e9), rng.uniform(-1e19, 1e19),
@@ -885,3 +885,21 @@ sp = S("fnstenv [rdi]\nfninit\nfldenv [rdi]", ["fpcw", "st0", "st1", "st2"], ["s
        OSZACP, fixed={"rdi": SAVE}, **_fp_vals)
 sp.masks["fpsw"] = 0x7D00
 add(sp)
+for w in (32, 64):
+    add(S(f"adcx {r('rax', w)}, {r('rcx', w)}", ["rax", "rcx"], ["rax"], OSZACP))
+    add(S(f"adox {r('rax', w)}, {r('rcx', w)}", ["rax", "rcx"], ["rax"], OSZACP))
+    add(S(f"adcx {r('rax', w)}, {PTR[w]} [rdi]", ["rax"], ["rax"], OSZACP, **MEM()))
+for w in (8, 16, 32, 64):
+    add(S(f"crc32 eax, {r('rcx', w)}" if w != 64 else "crc32 rax, rcx", ["rax", "rcx"], ["rax"], OSZACP))
+    add(S(f"crc32 eax, {PTR[w]} [rdi]" if w != 64 else "crc32 rax, qword ptr [rdi]", ["rax"], ["rax"], OSZACP, **MEM()))
+add(S("xlatb", ["rax"], ["rax"], OSZACP, fixed={"rbx": DATA}, mem=[(DATA, 256)]))
+add(S("clflush byte ptr [rdi]\nclflushopt byte ptr [rdi]\nclwb byte ptr [rdi]", ["rax"], ["rax"], OSZACP, **MEM(8)))
+for mn in ("cvtps2pd", "cvtdq2pd"):
+    lanes = {"xmm2": _fvals(32)} if mn == "cvtps2pd" else {}
+    add(VS(f"{mn} xmm1, xmm2", ["xmm1", "ymmh1", "xmm2"], ["xmm1", "ymmh1"], **lanes))
+    add(VS(f"{mn} xmm1, qword ptr [rdi]", ["xmm1"], ["xmm1"], **MEM(8)))
+    add(VS(f"v{mn} xmm1, xmm2", ALL(1) + ["xmm2"], ALL(1), **lanes))
+for mn in ("cvtpd2ps", "cvtpd2dq", "cvttpd2dq"):
+    add(VS(f"{mn} xmm1, xmm2", ["xmm1", "ymmh1", "xmm2", "mxcsr"], ["xmm1", "ymmh1"], xmm2=_fvals(64), mxcsr=MXCSR_RC))
+    add(VS(f"{mn} xmm1, xmmword ptr [rdi]", ["xmm1", "mxcsr"], ["xmm1"], mxcsr=MXCSR_RC, **MEM(16)))
+    add(VS(f"v{mn} xmm1, xmm2", ALL(1) + ["xmm2", "mxcsr"], ALL(1), xmm2=_fvals(64), mxcsr=MXCSR_RC))

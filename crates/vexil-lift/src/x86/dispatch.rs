@@ -85,6 +85,12 @@ pub(crate) fn lift_insn(lf: &mut Lifter) -> R<Flow> {
         M::Bextr => int::bextr(lf),
         M::Mulx => int::mulx(lf),
         M::Pdep => int::pdep_pext(lf, true),
+        M::Adcx => int::adcx_adox(lf, false),
+        M::Adox => int::adcx_adox(lf, true),
+        M::Crc32 => int::crc32(lf),
+        M::Pushad => int::pusha_popa(lf, true),
+        M::Popad => int::pusha_popa(lf, false),
+        M::Xlatb => int::xlat(lf),
         M::Pext => int::pdep_pext(lf, false),
         M::Seto
         | M::Setno
@@ -161,6 +167,9 @@ pub(crate) fn lift_insn(lf: &mut Lifter) -> R<Flow> {
         | M::Prefetcht0
         | M::Prefetcht1
         | M::Prefetcht2
+        | M::Clflush
+        | M::Clflushopt
+        | M::Clwb
         | M::Wait
         | M::Rdsspd
         | M::Rdsspq => Ok(Flow::Next),

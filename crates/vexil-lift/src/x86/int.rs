@@ -1419,3 +1419,92 @@ pub(crate) fn pdep_pext(lf: &mut Lifter, dep: bool) -> R<Flow> {
     lf.write(d, r)?;
     Ok(Flow::Next)
 }
+
+/// `adcx` (carry in and out through CF) and `adox` (through OF); no other
+/// flag changes.
+pub(crate) fn adcx_adox(lf: &mut Lifter, overflow: bool) -> R<Flow> {
+    let ty = lf.op_ty(0, Type::I32)?;
+    let w = lf.m.word;
+    let dst = lf.loc(0)?;
+    let src = lf.loc(1)?;
+    let a = lf.read(dst, ty)?;
+    let b = lf.read(src, ty)?;
+    let f = lf.flags_all();
+    let bitpos = if overflow { 11 } else { 0 };
+    let cin = lf.wbin(SHR, w, f, Lifter::u8c(bitpos));
+    let cin = lf.wbin(AND, w, cin, Lifter::cst(w, 1));
+    let c = lf.zx(cin, ty);
+    let s1 = lf.wbin(ADD, ty, a, b);
+    let r = lf.wbin(ADD, ty, s1, c);
+    // Carry out: the sum wrapped below a, or equals a with a carry in.
+    let lt = lf.wbin(super::lift::CMPLTU, ty, r, a);
+    let eq = lf.wbin(CMPEQ, ty, r, a);
+    let cb = lf.zx(c, Type::I1);
+    let eqc = lf.bin(Op::And1, eq, cb);
+    let cout = lf.bin(Op::Or1, lt, eqc);
+    let cw = lf.zx(cout, w);
+    let cw = lf.wbin(SHL, w, cw, Lifter::u8c(bitpos));
+    let keep = if overflow { !OF } else { !CF };
+    let k = lf.wbin(AND, w, f, Lifter::cst(w, keep & OSZACP));
+    let nf = lf.wbin(OR, w, k, cw);
+    lf.set_flags_word(nf);
+    lf.write(dst, r)?;
+    Ok(Flow::Next)
+}
+
+/// `crc32 r, r/m`: CRC-32C through a pure helper.
+pub(crate) fn crc32(lf: &mut Lifter) -> R<Flow> {
+    let sty = lf.op_ty(1, Type::I32)?;
+    let src = lf.loc(1)?;
+    let d = lf.read(src, sty)?;
+    let crc = lf.get_reg(lf.i.op0_register())?;
+    let crc = lf.zx(crc, Type::I64);
+    let d64 = lf.zx(d, Type::I64);
+    let n = Atom::u64(u64::from(sty.bytes()));
+    let r = lf.b.ccall("x86g_crc32c", Type::I64, &[crc, d64, n]);
+    let r32 = lf.zx(r, Type::I32);
+    let dst = lf.loc(0)?;
+    let v = match dst {
+        Loc::Reg(reg) if reg.size() == 8 => lf.zx(r32, Type::I64),
+        _ => r32,
+    };
+    lf.write(dst, v)?;
+    Ok(Flow::Next)
+}
+
+/// `pushad`/`popad` (32-bit mode).
+pub(crate) fn pusha_popa(lf: &mut Lifter, push: bool) -> R<Flow> {
+    if lf.m.bits != 32 || lf.i.stack_pointer_increment().unsigned_abs() != 32 {
+        return Err(Unsupported);
+    }
+    if push {
+        let sp = lf.sp();
+        for n in 0..8 {
+            let v = if n == 4 { sp } else { lf.get_gpr(n, Type::I32) };
+            lf.push(v);
+        }
+    } else {
+        for n in (0..8).rev() {
+            let v = lf.pop(Type::I32);
+            if n != 4 {
+                lf.put_gpr(n, v);
+            }
+        }
+    }
+    Ok(Flow::Next)
+}
+
+/// `xlat`: al = [rbx + al] (address size, ds or an override).
+pub(crate) fn xlat(lf: &mut Lifter) -> R<Flow> {
+    let asz = lf.addr_size_xlat();
+    let bx = lf.get_gpr(RBX, asz);
+    let al = lf.get_gpr(RAX, Type::I8);
+    let alw = lf.zx(al, asz);
+    let a = lf.wbin(ADD, asz, bx, alw);
+    let w = lf.m.word;
+    let a = lf.zx(a, w);
+    let a = lf.seg_add(a);
+    let v = lf.load(Type::I8, a);
+    lf.put_gpr(RAX, v);
+    Ok(Flow::Next)
+}

@@ -44,6 +44,7 @@ pub(crate) const SAR: Ops4 = [Op::Sar8, Op::Sar16, Op::Sar32, Op::Sar64];
 pub(crate) const NOT: Ops4 = [Op::Not8, Op::Not16, Op::Not32, Op::Not64];
 pub(crate) const CMPEQ: Ops4 = [Op::CmpEQ8, Op::CmpEQ16, Op::CmpEQ32, Op::CmpEQ64];
 pub(crate) const CMPNE: Ops4 = [Op::CmpNE8, Op::CmpNE16, Op::CmpNE32, Op::CmpNE64];
+pub(crate) const CMPLTU: Ops4 = [Op::CmpLT8U, Op::CmpLT16U, Op::CmpLT32U, Op::CmpLT64U];
 pub(crate) const CMPLEU: Ops4 = [Op::CmpLE8U, Op::CmpLE16U, Op::CmpLE32U, Op::CmpLE64U];
 pub(crate) const CASCMPNE: Ops4 = [
     Op::CasCmpNE8,
@@ -399,6 +400,26 @@ impl Lifter {
         let a = self.get_gpr(reg, asz);
         let a = self.zx(a, self.m.word);
         match self.seg_base(seg) {
+            Some(base) => {
+                let w = self.m.word;
+                self.wbin(ADD, w, base, a)
+            }
+            None => a,
+        }
+    }
+
+    /// Address size of `xlat` (its memory operand names rbx/ebx/bx).
+    pub(crate) fn addr_size_xlat(&self) -> Type {
+        match self.i.memory_base() {
+            Register::BX => Type::I16,
+            Register::EBX => Type::I32,
+            _ => self.m.word,
+        }
+    }
+
+    /// Adds the instruction's fs/gs segment base, if it has one.
+    pub(crate) fn seg_add(&mut self, a: Atom) -> Atom {
+        match self.seg_base(self.i.memory_segment()) {
             Some(base) => {
                 let w = self.m.word;
                 self.wbin(ADD, w, base, a)

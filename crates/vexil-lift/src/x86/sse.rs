@@ -681,6 +681,10 @@ pub(crate) fn lift(lf: &mut Lifter, mn: M) -> R<Flow> {
         M::Cvtss2sd | M::Vcvtss2sd => cvt_ss_sd(lf, true),
         M::Cvtsd2ss | M::Vcvtsd2ss => cvt_ss_sd(lf, false),
         M::Cvtdq2ps | M::Vcvtdq2ps => cvt_packed(lf, mn),
+        M::Cvtps2pd | M::Cvtdq2pd | M::Vcvtps2pd | M::Vcvtdq2pd => cvt_to_pd(lf, mn),
+        M::Cvtpd2ps | M::Cvtpd2dq | M::Cvttpd2dq | M::Vcvtpd2ps | M::Vcvtpd2dq | M::Vcvttpd2dq => {
+            cvt_from_pd(lf, mn)
+        }
         M::Cvttps2dq | M::Cvtps2dq | M::Vcvttps2dq | M::Vcvtps2dq => cvt_packed(lf, mn),
         M::Pextrw
         | M::Pextrb
@@ -1483,6 +1487,63 @@ fn cvt_packed(lf: &mut Lifter, mn: M) -> R<Flow> {
         r.p[k] = lf.bin(op, rm, v.p[k]);
     }
     write_vec(lf, 0, &r, 4)?;
+    Ok(Flow::Next)
+}
+
+/// `cvtps2pd`/`cvtdq2pd` (xmm forms): the two low 32-bit lanes to doubles.
+fn cvt_to_pd(lf: &mut Lifter, mn: M) -> R<Flow> {
+    if dst_width(lf)? != 16 {
+        return Err(Unsupported);
+    }
+    let src = scalar_src(lf, 1, 8)?;
+    let lo64 = lf.un(Op::V128to64, src);
+    let mut lanes = [Atom::u64(0); 2];
+    for (k, lane) in lanes.iter_mut().enumerate() {
+        let x = if k == 0 {
+            lf.un(Op::I64to32, lo64)
+        } else {
+            lf.un(Op::I64HIto32, lo64)
+        };
+        let d = if matches!(mn, M::Cvtps2pd | M::Vcvtps2pd) {
+            let f = lf.un(Op::ReinterpI32asF32, x);
+            lf.un(Op::F32toF64, f)
+        } else {
+            lf.un(Op::I32StoF64, x)
+        };
+        *lane = lf.un(Op::ReinterpF64asI64, d);
+    }
+    let r = lf.bin(Op::I64HLtoV128, lanes[1], lanes[0]);
+    let mut v = Vec4::new(1);
+    v.p[0] = r;
+    write_vec(lf, 0, &v, 8)?;
+    Ok(Flow::Next)
+}
+
+/// `cvtpd2ps`, `cvt(t)pd2dq` (xmm forms): two doubles to the two low 32-bit
+/// lanes; the upper half is zeroed.
+fn cvt_from_pd(lf: &mut Lifter, mn: M) -> R<Flow> {
+    if dst_width(lf)? != 16 || lf.i.memory_size().size() > 16 {
+        return Err(Unsupported);
+    }
+    let v = read_vec(lf, 1, 16, 8)?;
+    let trunc = matches!(mn, M::Cvttpd2dq | M::Vcvttpd2dq);
+    let rm = if trunc { Atom::u32(3) } else { lf.sse_rm() };
+    let mut out = [Atom::u32(0); 2];
+    for (k, lane) in out.iter_mut().enumerate() {
+        let x = lf.un(if k == 0 { Op::V128to64 } else { Op::V128HIto64 }, v.p[0]);
+        let d = lf.un(Op::ReinterpI64asF64, x);
+        *lane = if matches!(mn, M::Cvtpd2ps | M::Vcvtpd2ps) {
+            let f = lf.bin(Op::F64toF32, rm, d);
+            lf.un(Op::ReinterpF32asI32, f)
+        } else {
+            lf.bin(Op::F64toI32S, rm, d)
+        };
+    }
+    let lo = lf.bin(Op::I32HLto64, out[1], out[0]);
+    let r = lf.un(Op::I64UtoV128, lo);
+    let mut w = Vec4::new(1);
+    w.p[0] = r;
+    write_vec(lf, 0, &w, 4)?;
     Ok(Flow::Next)
 }
 
