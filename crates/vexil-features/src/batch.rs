@@ -72,16 +72,14 @@ pub type Outcome = Result<crate::file::Extracted, Failure>;
 /// the ELF magic, so a package tree's scripts and data do not count as
 /// failures.
 pub fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    // (Infallible today; the Result leaves room for a walk that must fail.)
     let mut out = Vec::new();
     for p in inputs {
-        let meta = std::fs::metadata(p).map_err(|e| Failure {
-            path: p.clone(),
-            error: e.to_string(),
-        })?;
-        if meta.is_dir() {
-            walk(p, &mut out);
-        } else {
-            out.push(p.clone());
+        // A file that cannot even be stat'ed is kept: the batch reports it
+        // with the others and goes on.
+        match std::fs::metadata(p) {
+            Ok(meta) if meta.is_dir() => walk(p, &mut out),
+            _ => out.push(p.clone()),
         }
     }
     Ok(out)

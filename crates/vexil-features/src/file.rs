@@ -3,17 +3,14 @@
 //! the function symbols, then a sweep of the remaining executable bytes),
 //! tokenize and count n-grams, once per requested feature spec.
 //!
-//! Code regions are the executable *sections* when the file has them
-//! (`.text`, `.plt`, `.init`, ...), so the sweep does not read ELF headers
-//! or read-only data that some linkers put in the executable segment; files
-//! without section headers fall back to the executable segments.
+//! Where the code is comes from the loader (`Image::code_regions`,
+//! `Image::code_starts`): executable sections, split by ARM mapping symbols.
 
 use crate::extract::block_features;
 use crate::vector::{ExtractStats, FamilyVec, FeatureSpec, Sample};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::Instant;
-use vexil_ir::IsaMode;
 use vexil_lift::discover::{CodeRegion, DiscoverOptions, Discovery, Start, discover};
 use vexil_lift::{Guest, LiftOptions, guest_for};
 use vexil_loader::Image;
@@ -43,59 +40,24 @@ pub enum FileError {
     Internal(String),
 }
 
-/// The code regions and traversal starts of an image.
+/// The code regions and traversal starts of an image, from the loader's
+/// shared description of where the code is (the same one `vexil coverage`
+/// and `vexil bench` use).
 pub fn regions_and_starts(image: &Image) -> (Vec<CodeRegion<'_>>, Vec<Start>) {
-    let mode_at = |a: u64| image.isa_mode_at(a).unwrap_or(IsaMode::Default);
-    let mut regions: Vec<CodeRegion<'_>> = image
-        .sections()
+    let regions = image
+        .code_regions()
         .iter()
-        .filter(|s| s.is_exec() && s.is_alloc() && s.has_file_data() && s.size > 0)
-        .filter_map(|s| {
-            let data = image.section_data(s)?;
-            Some(CodeRegion {
-                addr: s.addr,
-                bytes: data,
-                mode: mode_at(s.addr),
-            })
+        .map(|r| CodeRegion {
+            addr: r.addr,
+            bytes: r.bytes,
+            mode: r.mode,
         })
         .collect();
-    if regions.is_empty() {
-        regions = image
-            .exec_ranges()
-            .filter_map(|r| {
-                let bytes = image.code_at(r.start).ok()?;
-                let len = usize::try_from(r.end - r.start).ok()?.min(bytes.len());
-                Some(CodeRegion {
-                    addr: r.start,
-                    bytes: &bytes[..len],
-                    mode: mode_at(r.start),
-                })
-            })
-            .collect();
-    }
-    regions.sort_by_key(|r| r.addr);
-    let inside = |a: u64| {
-        regions
-            .iter()
-            .any(|r| a >= r.addr && a - r.addr < r.bytes.len() as u64)
-    };
-    let mut starts = vec![Start {
-        addr: image.entry(),
-        mode: image.entry_mode(),
-    }];
-    starts.extend(
-        image
-            .symbols()
-            .iter()
-            .filter(|s| s.defined && s.kind.is_code() && s.addr != 0)
-            .map(|s| Start {
-                addr: s.addr,
-                mode: s.mode,
-            }),
-    );
-    starts.retain(|s| inside(s.addr));
-    starts.sort();
-    starts.dedup();
+    let starts = image
+        .code_starts()
+        .into_iter()
+        .map(|(addr, mode)| Start { addr, mode })
+        .collect();
     (regions, starts)
 }
 
@@ -121,9 +83,9 @@ pub fn discover_image(
 
 /// The lifter for an image.
 pub fn guest_of(image: &Image) -> Result<&'static dyn Guest, FileError> {
-    guest_for(image.arch(), image.insn_endian()).ok_or(FileError::NoLifter {
+    guest_for(image.arch(), image.endian()).ok_or(FileError::NoLifter {
         arch: image.arch(),
-        endian: image.insn_endian(),
+        endian: image.endian(),
     })
 }
 
@@ -145,6 +107,7 @@ pub fn extract_file(
     with_text: bool,
 ) -> Result<Extracted, FileError> {
     let t0 = Instant::now();
+    let c0 = crate::vector::thread_cpu_micros();
     let data = std::fs::read(path).map_err(|e| vexil_loader::Error::Io {
         path: path.to_path_buf(),
         source: e,
@@ -180,6 +143,10 @@ pub fn extract_file(
         instructions: d.map_or(0, |d| d.lifted),
         tokens,
         micros: u64::try_from(t0.elapsed().as_micros()).unwrap_or(u64::MAX),
+        cpu_micros: match (c0, crate::vector::thread_cpu_micros()) {
+            (Some(a), Some(b)) => b.saturating_sub(a),
+            _ => 0,
+        },
     };
     Ok(Extracted {
         sample: Sample {
@@ -206,4 +173,32 @@ pub fn sha256_hex(data: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
     }
     s
+}
+
+/// The statement tokens of every block of the file at `path` under `spec`,
+/// as text: `(block address, tokens)` in address order. For inspecting what
+/// a scheme keeps (`vexil features --tokens`).
+pub fn file_tokens(path: &Path, spec: &FeatureSpec) -> Result<Vec<(u64, Vec<String>)>, FileError> {
+    let data = std::fs::read(path).map_err(|e| vexil_loader::Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let image = Image::parse(data)?;
+    let guest = guest_of(&image)?;
+    let d = discover_image(&image, guest, spec.opt_level)?;
+    let opts = spec.scheme.options();
+    Ok(d.blocks
+        .iter()
+        .map(|b| {
+            let ctx = crate::token::TokenCtx {
+                opts,
+                layout: Some(guest.layout()),
+                tyenv: &b.irsb.tyenv,
+            };
+            let mut hashes = Vec::new();
+            let mut texts = Vec::new();
+            crate::token::block_tokens(&ctx, &b.irsb, &mut hashes, Some(&mut texts));
+            (b.addr, texts)
+        })
+        .collect())
 }

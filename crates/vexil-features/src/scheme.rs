@@ -15,6 +15,9 @@
 //! | `helper_names` | keep (`x86g_calculate_condition`) | `ccall`/`dirty` | helper names are per-architecture |
 //! | `guarded_mem` | `LDG`/`STG` | plain `LD`/`ST` | ARM's conditional loads are a branch around a load elsewhere |
 //! | `block_end` | none | `jmp`/`call`/`ret`/`sys`/... | how a block ends is behaviour; `PUT(pc)` was only its shadow |
+//! | `plain_addresses` | `LD(RdT)`, `LD(con)` | `LD(*)` | whether an address is a constant or computed is the addressing mode (x86-64 RIP-relative vs MIPS `$gp`-relative), not the program |
+//! | `canonical_operands` | as lifted | `Sub(x,con)` -> `Add(x,con)`, constants last in commutative ops | one ISA subtracts an immediate where another adds its negation |
+//! | `drop_linkage` | no | yes | saving and reloading the return address (x86 pushes it, MIPS and ARM write a link register) is the calling convention, not the program |
 //!
 //! The seed scheme reproduces the original prototype (exact VEX names, with
 //! `LDle`/`STle`, everything kept) for side-by-side comparison. A scheme's
@@ -44,6 +47,15 @@ pub struct SchemeOptions {
     pub plain_guarded_mem: bool,
     /// Emit one token for how each block ends (`jmp`, `call`, `ret`, `sys`).
     pub block_end: bool,
+    /// Print memory addresses as `*`, whatever atom they are.
+    pub plain_addresses: bool,
+    /// Subtraction of a constant reads as addition; commutative operations
+    /// put the constant last.
+    pub canonical_operands: bool,
+    /// Drop the statements that save the return address in a call block
+    /// (x86's push, the link-register write) and reload it in a return block
+    /// (x86's pop into the program counter).
+    pub drop_linkage: bool,
 }
 
 /// A named, versioned token scheme.
@@ -82,6 +94,9 @@ impl Scheme {
                 anonymous_helpers: false,
                 plain_guarded_mem: false,
                 block_end: false,
+                plain_addresses: false,
+                canonical_operands: false,
+                drop_linkage: false,
             },
             Scheme::NeutralV1 => SchemeOptions {
                 op_width: true,
@@ -92,6 +107,9 @@ impl Scheme {
                 anonymous_helpers: true,
                 plain_guarded_mem: true,
                 block_end: true,
+                plain_addresses: true,
+                canonical_operands: true,
+                drop_linkage: true,
             },
         }
     }

@@ -18,7 +18,7 @@
 
 use crate::scheme::SchemeOptions;
 use std::sync::OnceLock;
-use vexil_ir::{Atom, Endness, Expr, Irsb, JumpKind, Op, Stmt, Type, TypeEnv};
+use vexil_ir::{Atom, Endness, Expr, Irsb, JumpKind, Op, Stmt, Temp, Type, TypeEnv};
 use vexil_lift::GuestLayout;
 
 /// The FNV-1a 64-bit offset basis.
@@ -149,6 +149,14 @@ impl TokenCtx<'_> {
                 .is_some_and(|l| l.is_bookkeeping(offset, ty.bytes()))
     }
 
+    fn addr<S: Sink>(&self, a: Atom, s: &mut S) {
+        if self.opts.plain_addresses {
+            s.put("*");
+        } else {
+            atom(a, s);
+        }
+    }
+
     fn mem<S: Sink>(&self, s: &mut S, base: &str, end: Endness) {
         s.put(base);
         if !self.opts.endness {
@@ -203,7 +211,9 @@ impl TokenCtx<'_> {
             Stmt::Store { end, addr, data } => {
                 self.mem(s, "ST", *end);
                 s.put("(");
-                atoms(&[*addr, *data], s);
+                self.addr(*addr, s);
+                s.put(",");
+                atom(*data, s);
                 s.put(")");
             }
             Stmt::StoreG {
@@ -215,7 +225,9 @@ impl TokenCtx<'_> {
                 if self.opts.plain_guarded_mem {
                     self.mem(s, "ST", *end);
                     s.put("(");
-                    atoms(&[*addr, *data], s);
+                    self.addr(*addr, s);
+                    s.put(",");
+                    atom(*data, s);
                 } else {
                     self.mem(s, "STG", *end);
                     s.put("(");
@@ -235,7 +247,7 @@ impl TokenCtx<'_> {
                 if self.opts.plain_guarded_mem {
                     self.mem(s, "LD", *end);
                     s.put("(");
-                    atom(*addr, s);
+                    self.addr(*addr, s);
                 } else {
                     self.mem(s, "LDG", *end);
                     s.put(":");
@@ -248,7 +260,7 @@ impl TokenCtx<'_> {
             Stmt::Cas(c) => {
                 self.mem(s, "CAS", c.end);
                 s.put("(");
-                atom(c.addr, s);
+                self.addr(c.addr, s);
                 if c.old_hi.is_some() {
                     s.put(",double");
                 }
@@ -263,13 +275,15 @@ impl TokenCtx<'_> {
                 None => {
                     self.mem(s, "LL", *end);
                     s.put("(");
-                    atom(*addr, s);
+                    self.addr(*addr, s);
                     s.put(")");
                 }
                 Some(d) => {
                     self.mem(s, "SC", *end);
                     s.put("(");
-                    atoms(&[*addr, *d], s);
+                    self.addr(*addr, s);
+                    s.put(",");
+                    atom(*d, s);
                     s.put(")");
                 }
             },
@@ -301,6 +315,24 @@ impl TokenCtx<'_> {
         true
     }
 
+    /// The printed name and operand order of a binary operation.
+    fn canonical(&self, op: Op, a: Atom, b: Atom) -> (&'static str, Atom, Atom) {
+        let name = self.op_name(op);
+        if !self.opts.canonical_operands {
+            return (name, a, b);
+        }
+        let is_const = |x: Atom| matches!(x, Atom::Const(_));
+        match name {
+            "Sub" if is_const(b) => ("Add", a, b),
+            "Add" | "Mul" | "And" | "Or" | "Xor" | "CmpEQ" | "CmpNE" | "MullS" | "MullU"
+                if is_const(a) && !is_const(b) =>
+            {
+                (name, b, a)
+            }
+            _ => (name, a, b),
+        }
+    }
+
     fn expr<S: Sink>(&self, e: &Expr, s: &mut S) {
         match e {
             Expr::Const(_) => s.put("con"),
@@ -314,7 +346,7 @@ impl TokenCtx<'_> {
             Expr::Load { end, addr, .. } => {
                 self.mem(s, "LD", *end);
                 s.put("(");
-                atom(*addr, s);
+                self.addr(*addr, s);
                 s.put(")");
             }
             Expr::Unop { op, a } => {
@@ -324,11 +356,12 @@ impl TokenCtx<'_> {
                 s.put(")");
             }
             Expr::Binop { op, a, b } => {
-                s.put(self.op_name(*op));
+                let (name, a, b) = self.canonical(*op, *a, *b);
+                s.put(name);
                 s.put("(");
-                atom(*a, s);
+                atom(a, s);
                 s.put(",");
-                atom(*b, s);
+                atom(b, s);
                 s.put(")");
             }
             Expr::Triop { op, args } => {
@@ -422,6 +455,124 @@ fn atoms<S: Sink>(list: &[Atom], s: &mut S) {
     }
 }
 
+/// The statements of a block that only save or reload the return address:
+/// in a `Call` block, a register write or a store of the return address
+/// (the fall-through address), with the stack-pointer decrement that made
+/// room for a stored one; in a `Ret` block, the load of the target from the
+/// stack and the stack-pointer increment after it. Returns a mask over
+/// `irsb.stmts` (empty when nothing is dropped).
+pub fn linkage_stmts(irsb: &Irsb, layout: Option<&GuestLayout>) -> Vec<bool> {
+    let calls = irsb.jumpkind == JumpKind::Call;
+    let rets = irsb.jumpkind == JumpKind::Ret;
+    if !calls && !rets {
+        return Vec::new();
+    }
+    let Some(fall) = irsb.addr().map(|a| a + irsb.size()) else {
+        return Vec::new();
+    };
+    let sp = layout.map(|l| l.sp.offset);
+    let mut def: Vec<Option<usize>> = vec![None; irsb.tyenv.len()];
+    for (i, st) in irsb.stmts.iter().enumerate() {
+        if let Stmt::WrTmp { dst, .. } = st {
+            if let Some(d) = def.get_mut(dst.index()) {
+                *d = Some(i);
+            }
+        }
+    }
+    let def_of = |a: Atom| {
+        a.as_tmp()
+            .and_then(|t| def.get(t.index()).copied().flatten())
+    };
+    let is_sp_put = |st: &Stmt, t: Temp| matches!(st, Stmt::Put { offset, data } if Some(offset.0) == sp && *data == Atom::Tmp(t));
+    let mut mask = vec![false; irsb.stmts.len()];
+    let mut any = false;
+    let neutral = |op: Op| op_entry(op).0;
+    if calls {
+        for (i, st) in irsb.stmts.iter().enumerate() {
+            match st {
+                Stmt::Put {
+                    data: Atom::Const(c),
+                    ..
+                } if c.bits() == fall => {
+                    mask[i] = true;
+                    any = true;
+                }
+                Stmt::Store {
+                    addr,
+                    data: Atom::Const(c),
+                    ..
+                } if c.bits() == fall => {
+                    mask[i] = true;
+                    any = true;
+                    let Some(d) = def_of(*addr) else { continue };
+                    if let Stmt::WrTmp {
+                        dst,
+                        expr:
+                            Expr::Binop {
+                                op,
+                                b: Atom::Const(_),
+                                ..
+                            },
+                    } = &irsb.stmts[d]
+                    {
+                        if neutral(*op) == "Sub" {
+                            mask[d] = true;
+                            for (j, st2) in irsb.stmts.iter().enumerate() {
+                                if is_sp_put(st2, *dst) {
+                                    mask[j] = true;
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    } else if let Some(ld) = def_of(irsb.next) {
+        // ret: next = LD(s) with s = GET(sp); PUT(sp) = Add(s, con).
+        if let Stmt::WrTmp {
+            expr: Expr::Load {
+                addr: Atom::Tmp(s), ..
+            },
+            ..
+        } = &irsb.stmts[ld]
+        {
+            let from_sp = def_of(Atom::Tmp(*s)).is_some_and(|g| {
+                matches!(&irsb.stmts[g], Stmt::WrTmp { expr: Expr::Get { offset, .. }, .. } if Some(offset.0) == sp)
+            });
+            if from_sp {
+                mask[ld] = true;
+                any = true;
+                for (i, st) in irsb.stmts.iter().enumerate() {
+                    if let Stmt::WrTmp {
+                        dst,
+                        expr:
+                            Expr::Binop {
+                                op,
+                                a,
+                                b: Atom::Const(_),
+                            },
+                    } = st
+                    {
+                        if neutral(*op) == "Add" && *a == Atom::Tmp(*s) {
+                            let puts: Vec<usize> = (0..irsb.stmts.len())
+                                .filter(|&j| is_sp_put(&irsb.stmts[j], *dst))
+                                .collect();
+                            if !puts.is_empty() {
+                                mask[i] = true;
+                                for j in puts {
+                                    mask[j] = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if any { mask } else { Vec::new() }
+}
+
 /// The tokens of one block, as hashes (and, if `text` is given, as text).
 pub fn block_tokens(
     ctx: &TokenCtx<'_>,
@@ -429,7 +580,15 @@ pub fn block_tokens(
     out: &mut Vec<u64>,
     mut text: Option<&mut Vec<String>>,
 ) {
-    for st in &irsb.stmts {
+    let skip = if ctx.opts.drop_linkage {
+        linkage_stmts(irsb, ctx.layout)
+    } else {
+        Vec::new()
+    };
+    for (i, st) in irsb.stmts.iter().enumerate() {
+        if skip.get(i).copied().unwrap_or(false) {
+            continue;
+        }
         let mut h = HashSink::default();
         if ctx.stmt(st, &mut h) {
             out.push(h.0);

@@ -121,14 +121,15 @@ fn loads_and_stores_lose_endianness_in_neutral() {
             "STbe(RdT,con)"
         ]
     );
+    // neutral-v1 also prints every address as `*` (addressing modes differ).
     assert_eq!(
         one(N, f),
         [
             "WdT(get)",
-            "WdT(LD(RdT))",
-            "WdT(LD(RdT))",
-            "ST(RdT,RdT)",
-            "ST(RdT,con)"
+            "WdT(LD(*))",
+            "WdT(LD(*))",
+            "ST(*,RdT)",
+            "ST(*,con)"
         ]
     );
 }
@@ -263,4 +264,94 @@ fn token_hash_is_fnv1a_of_the_text() {
     s.put("Sub(RdT,RdT)");
     s.put(")");
     assert_eq!(s.0, token_hash("WdT(Sub(RdT,RdT))"));
+}
+
+#[test]
+fn constant_subtraction_reads_as_addition_and_constants_go_last() {
+    let f = |b: &mut IrsbBuilder| {
+        let x = b.get(0, Type::I32);
+        b.binop(Op::Sub32, x, Atom::u32(8)); // x86: sub esp, 8
+        b.binop(Op::Add32, x, Atom::u32(0xffff_fff8)); // MIPS: addiu sp, sp, -8
+        b.binop(Op::Add32, Atom::u32(4), x);
+        b.binop(Op::Sub32, Atom::u32(4), x); // not commutative: kept
+        b.binop(Op::CmpLT32S, Atom::u32(4), x); // ordered: kept
+    };
+    assert_eq!(
+        one(S, f),
+        [
+            "WdT(get)",
+            "WdT(Sub32(RdT,con))",
+            "WdT(Add32(RdT,con))",
+            "WdT(Add32(con,RdT))",
+            "WdT(Sub32(con,RdT))",
+            "WdT(CmpLT32S(con,RdT))",
+        ]
+    );
+    assert_eq!(
+        one(N, f),
+        [
+            "WdT(get)",
+            "WdT(Add(RdT,con))",
+            "WdT(Add(RdT,con))",
+            "WdT(Add(RdT,con))",
+            "WdT(Sub(con,RdT))",
+            "WdT(CmpLTS(con,RdT))",
+        ]
+    );
+}
+
+#[test]
+fn return_address_linkage_is_dropped_in_neutral() {
+    // x86-style call at 0x1000 (5 bytes): esp -= 4; [esp] = 0x1005; call.
+    let mut b = IrsbBuilder::new();
+    b.imark(0x1000, 5, 0);
+    let sp = b.get(12, Type::I32);
+    let t = b.binop(Op::Sub32, sp, Atom::u32(4));
+    b.put(12, t);
+    b.store(Endness::Le, t, Atom::u32(0x1005));
+    let call = b.finish(Atom::u32(0x2000), JumpKind::Call, 16);
+    assert_eq!(
+        tokens(S, &call),
+        [
+            "IMark",
+            "WdT(get)",
+            "WdT(Sub32(RdT,con))",
+            "put(RdT)",
+            "STle(RdT,con)"
+        ]
+    );
+    assert_eq!(tokens(N, &call), ["WdT(get)", "call(con)"]);
+
+    // MIPS-style jal at 0x1000 with its delay slot: ra = 0x1008.
+    let mut b = IrsbBuilder::new();
+    b.imark(0x1000, 4, 0);
+    b.imark(0x1004, 4, 0);
+    b.put(8, Atom::u32(0x1008));
+    let jal = b.finish(Atom::u32(0x2000), JumpKind::Call, 16);
+    assert_eq!(tokens(N, &jal), ["call(con)"]);
+
+    // A store of some other constant in a call block stays.
+    let mut b = IrsbBuilder::new();
+    b.imark(0x1000, 5, 0);
+    let sp = b.get(12, Type::I32);
+    b.store(Endness::Le, sp, Atom::u32(7));
+    let other = b.finish(Atom::u32(0x2000), JumpKind::Call, 16);
+    assert_eq!(tokens(N, &other), ["WdT(get)", "ST(*,con)", "call(con)"]);
+
+    // x86-style ret: t0 = esp; t1 = [t0]; esp = t0 + 4; jump t1.
+    let mut b = IrsbBuilder::new();
+    b.imark(0x3000, 1, 0);
+    let sp = b.get(12, Type::I32);
+    let target = b.load(Endness::Le, Type::I32, sp);
+    let up = b.binop(Op::Add32, sp, Atom::u32(4));
+    b.put(12, up);
+    let ret = b.finish(target, JumpKind::Ret, 16);
+    assert_eq!(tokens(N, &ret), ["WdT(get)", "ret"]);
+    // MIPS-style jr ra: the register read stays, as the stack read does.
+    let mut b = IrsbBuilder::new();
+    b.imark(0x3000, 4, 0);
+    b.imark(0x3004, 4, 0);
+    let ra = b.get(8, Type::I32);
+    let jr = b.finish(ra, JumpKind::Ret, 16);
+    assert_eq!(tokens(N, &jr), ["WdT(get)", "ret"]);
 }

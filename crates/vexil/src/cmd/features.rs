@@ -107,6 +107,10 @@ pub struct Args {
     /// Print extraction speed to standard error when done.
     #[arg(long)]
     pub bench: bool,
+    /// Instead of features, print each block's statement tokens (first
+    /// scheme): `ADDR: TOKEN ; TOKEN ; ...`, one block per line.
+    #[arg(long)]
+    pub tokens: bool,
     #[command(flatten)]
     pub spec: SpecArgs,
     #[command(flatten)]
@@ -164,6 +168,17 @@ pub fn extract(
 pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let specs = args.spec.specs();
     let jobs = jobs(&args.inputs, args.labels.as_ref())?;
+    if args.tokens {
+        for j in &jobs {
+            let blocks = vexil_features::file::file_tokens(&j.path, &specs[0])
+                .with_context(|| format!("cannot tokenize {}", j.path.display()))?;
+            writeln!(out, "# {}", j.path.display())?;
+            for (addr, toks) in blocks {
+                writeln!(out, "{addr:#x}: {}", toks.join(" ; "))?;
+            }
+        }
+        return Ok(Outcome::Ok);
+    }
     let (samples, wall) = extract(&jobs, &specs, &args.batch.options(false))?;
     if let Some(p) = &args.output {
         write::write_jsonl(&samples, p).with_context(|| "writing features")?;
@@ -182,29 +197,37 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// Prints binaries/s and MB/s of code (and of file) for a finished batch.
+/// Prints binaries/s and MB/s of code, per CPU-second of the extracting
+/// threads (what one core does, independent of other load on the machine)
+/// and per wall-clock second (what the run achieved on `threads` threads).
 #[allow(clippy::cast_precision_loss)] // display only
 pub fn print_speed(samples: &[Sample], wall: Duration, threads: usize) {
     let code: u64 = samples.iter().map(|s| s.stats.code_bytes).sum();
     let file: u64 = samples.iter().map(|s| s.stats.file_bytes).sum();
     let insns: u64 = samples.iter().map(|s| s.stats.instructions).sum();
+    let cpu = samples.iter().map(|s| s.stats.cpu_micros).sum::<u64>() as f64 / 1e6;
     let secs = wall.as_secs_f64().max(1e-9);
     let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     } else {
         threads
     };
+    let n = samples.len() as f64;
+    let mb = code as f64 / 1e6;
     eprintln!(
-        "bench: {} binaries, {:.1} MB code ({:.1} MB files, {} instructions) in {:.2} s on {} thread(s): \
-         {:.1} binaries/s, {:.2} MB code/s, {:.2} MB code/s per thread",
+        "bench: {} binaries, {:.2} MB code ({:.2} MB files, {} instructions)\n\
+         bench: per CPU-second (one core): {:.1} binaries/s, {:.2} MB code/s ({:.2} CPU-s)\n\
+         bench: wall clock on {} thread(s): {:.1} binaries/s, {:.2} MB code/s ({:.2} s)",
         samples.len(),
-        code as f64 / 1e6,
+        mb,
         file as f64 / 1e6,
         insns,
-        secs,
+        n / cpu.max(1e-9),
+        mb / cpu.max(1e-9),
+        cpu,
         threads,
-        samples.len() as f64 / secs,
-        code as f64 / 1e6 / secs,
-        code as f64 / 1e6 / secs / threads as f64,
+        n / secs,
+        mb / secs,
+        secs,
     );
 }
