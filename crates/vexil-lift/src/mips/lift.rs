@@ -1575,8 +1575,7 @@ impl<'a> Lifter<'a> {
             return Err(Unsupported);
         };
         let x = self.get_fmt(src, i.fs())?;
-        let (fs, fd) = (i.fs(), i.fd());
-        let _ = fs;
+        let fd = i.fd();
         // Float to integer: the IR mode of round/trunc/ceil/floor, or FCSR's.
         let int_rm = match i.op {
             RoundW | RoundL => Some(Atom::u32(0)),
