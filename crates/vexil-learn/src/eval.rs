@@ -34,6 +34,16 @@ pub struct EvalOptions {
     pub train: TrainOptions,
     /// Folds of the package-disjoint split.
     pub disjoint_folds: usize,
+    /// Run the same-program split.
+    #[serde(default = "yes")]
+    pub same_program: bool,
+    /// Run the package-disjoint split.
+    #[serde(default = "yes")]
+    pub package_disjoint: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Results on one test architecture.
@@ -147,15 +157,29 @@ pub fn evaluate(
     let mut splits = Vec::new();
 
     // Same-program split.
-    let model = Model::train(&train, specs, &opts.train)?;
-    let scores = model.scores(&test);
-    let th = vec![model.threshold; test.len()];
-    splits.push(SplitResult {
-        split: "same-program".into(),
-        train_samples: train.len(),
-        thresholds: vec![model.threshold],
-        per_arch: per_arch(&test, &scores, &th)?,
-    });
+    if opts.same_program {
+        eprintln!(
+            "eval: same-program split: training on {} samples, testing on {}",
+            train.len(),
+            test.len()
+        );
+        let model = Model::train(&train, specs, &opts.train)?;
+        let scores = model.scores(&test);
+        let th = vec![model.threshold; test.len()];
+        splits.push(SplitResult {
+            split: "same-program".into(),
+            train_samples: train.len(),
+            thresholds: vec![model.threshold],
+            per_arch: per_arch(&test, &scores, &th)?,
+        });
+    }
+    if !opts.package_disjoint {
+        return Ok(EvalReport {
+            features: specs.iter().map(FeatureSpec::label).collect(),
+            options: opts.clone(),
+            splits,
+        });
+    }
 
     // Package-disjoint split.
     let all: Vec<&Sample> = train.iter().chain(&test).copied().collect();
@@ -174,6 +198,12 @@ pub fn evaluate(
         if te.is_empty() {
             continue;
         }
+        eprintln!(
+            "eval: package-disjoint split, fold {}/{k}: training on {} samples, testing on {}",
+            f + 1,
+            tr.len(),
+            te.len()
+        );
         let m = Model::train(&tr, specs, &opts.train)?;
         n_train += tr.len();
         thresholds.push(m.threshold);

@@ -193,7 +193,39 @@ pub fn group_folds(
     out
 }
 
+/// Pairs of samples that are builds of the same file (same group and file
+/// name) for two different architectures; files whose name is not unique
+/// in their group and architecture are left out.
+pub fn arch_pairs(samples: &[&Sample]) -> Vec<(usize, usize)> {
+    use std::collections::BTreeMap;
+    let mut by_key: BTreeMap<(&str, &str), BTreeMap<&str, Vec<usize>>> = BTreeMap::new();
+    for (i, s) in samples.iter().enumerate() {
+        let name = s.path.rsplit('/').next().unwrap_or(&s.path);
+        by_key
+            .entry((group_of(s), name))
+            .or_default()
+            .entry(crate::data::report_arch(s))
+            .or_default()
+            .push(i);
+    }
+    let mut out = Vec::new();
+    for archs in by_key.values() {
+        let unique: Vec<usize> = archs
+            .values()
+            .filter(|v| v.len() == 1)
+            .map(|v| v[0])
+            .collect();
+        for a in 0..unique.len() {
+            for b in a + 1..unique.len() {
+                out.push((unique[a], unique[b]));
+            }
+        }
+    }
+    out
+}
+
 fn fit_classifier(
+    samples: &[&Sample],
     rows: &[Vec<(u32, f32)>],
     y: &[bool],
     w: &[f64],
@@ -201,7 +233,14 @@ fn fit_classifier(
     opts: &TrainOptions,
 ) -> Result<Classifier, Error> {
     Ok(match opts.kind {
-        Kind::Linear => Classifier::Linear(Linear::train(rows, y, w, dim, &opts.linear)?),
+        Kind::Linear => {
+            let pairs = if opts.linear.consistency > 0.0 {
+                arch_pairs(samples)
+            } else {
+                Vec::new()
+            };
+            Classifier::Linear(Linear::train_paired(rows, y, w, &pairs, dim, &opts.linear)?)
+        }
         Kind::Trees => Classifier::Trees(Trees::train(rows, y, w, dim, &opts.trees)?),
     })
 }
@@ -301,7 +340,7 @@ impl Model {
         }
         let rows: Vec<Vec<(u32, f32)>> =
             samples.iter().map(|s| transform.apply(s, specs)).collect();
-        let classifier = fit_classifier(&rows, y, w, transform.len(), opts)?;
+        let classifier = fit_classifier(samples, &rows, y, w, transform.len(), opts)?;
         Ok((transform, classifier))
     }
 

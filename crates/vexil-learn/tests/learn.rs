@@ -192,6 +192,8 @@ fn evaluation_splits_keep_test_packages_out_of_training() {
         test_archs: vec!["mipsel".into(), "mips64el".into()],
         train: TrainOptions::default(),
         disjoint_folds: 4,
+        same_program: true,
+        package_disjoint: true,
     };
     let r = evaluate(&data, &[FeatureSpec::default()], &opts).unwrap();
     assert_eq!(r.splits.len(), 2);
@@ -217,4 +219,33 @@ fn evaluation_splits_keep_test_packages_out_of_training() {
     let svg = std::fs::read_to_string(dir.join("roc.svg")).unwrap();
     assert!(svg.contains("<svg") && svg.contains("mipsel"));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn builds_of_one_file_pair_across_architectures() {
+    let data = corpus();
+    let all: Vec<&Sample> = data.iter().collect();
+    let pairs = vexil_learn::model::arch_pairs(&all);
+    // Each (package, file) exists on 4 architectures: 6 pairs each; the
+    // corpus has 1 + 2 + ... + 8 = 36 files per architecture.
+    assert_eq!(pairs.len(), 36 * 6);
+    for &(a, b) in &pairs {
+        assert_eq!(all[a].group, all[b].group);
+        assert_ne!(all[a].label_arch, all[b].label_arch);
+        assert_eq!(
+            all[a].path.rsplit('/').next(),
+            all[b].path.rsplit('/').next()
+        );
+    }
+    // Training with the consistency penalty and the agreement filter works
+    // and still separates this (architecture-free) toy data.
+    let mut opts = TrainOptions::default();
+    opts.linear.consistency = 1.0;
+    opts.transform.min_arch_agreement = 0.5;
+    let train: Vec<&Sample> = data.iter().filter(|s| s.arch.starts_with("x86")).collect();
+    let model = Model::train(&train, &[FeatureSpec::default()], &opts).unwrap();
+    let test: Vec<&Sample> = data.iter().filter(|s| s.arch.starts_with("mips")).collect();
+    for (s, sc) in test.iter().zip(model.scores(&test)) {
+        assert_eq!(sc >= model.threshold, s.label.as_deref() == Some("attack"));
+    }
 }

@@ -21,6 +21,10 @@ pub struct LearnArgs {
     /// Keep only features seen in at least this many training packages.
     #[arg(long, default_value_t = 3)]
     pub min_groups: usize,
+    /// With several training architectures: keep only features whose
+    /// presence agrees across a package's builds at least this often (0: off).
+    #[arg(long, default_value_t = 0.0)]
+    pub min_arch_agreement: f64,
     /// Do not weight each package equally (every file weighs the same).
     #[arg(long)]
     pub no_group_weighting: bool,
@@ -34,6 +38,11 @@ pub struct LearnArgs {
     /// L1 penalty of the linear model (0: none).
     #[arg(long, default_value_t = 1e-4)]
     pub l1: f64,
+    /// Weight of the cross-architecture consistency penalty of the linear
+    /// model (builds of one file for two architectures should score alike;
+    /// needs several training architectures; 0: off).
+    #[arg(long, default_value_t = 0.0)]
+    pub consistency: f64,
     /// Seed for fold assignment.
     #[arg(long, default_value_t = 0x7e11)]
     pub seed: u64,
@@ -50,8 +59,10 @@ impl LearnArgs {
         };
         o.transform.weighting = self.weighting;
         o.transform.min_groups = self.min_groups;
+        o.transform.min_arch_agreement = self.min_arch_agreement;
         o.linear.l2 = self.l2;
         o.linear.l1 = self.l1;
+        o.linear.consistency = self.consistency;
         o.threshold = if self.threshold == "cv" {
             ThresholdRule::GroupCv { folds: 5 }
         } else {
