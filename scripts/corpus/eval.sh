@@ -20,7 +20,7 @@ corpus=.cache/corpus
 cargo build --release -q -p vexil
 vexil=target/release/vexil
 sel=$corpus/labels-eval.csv
-python3 scripts/corpus/select.py $corpus/labels.csv $sel "$train,$test"
+python3 scripts/corpus/select_archs.py $corpus/labels.csv $sel "$train,$test"
 feats=$corpus/features-eval.jsonl
 stamp=$corpus/features-eval.stamp
 # Re-extract when the labels or the code that makes features change.
