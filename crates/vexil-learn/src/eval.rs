@@ -72,6 +72,42 @@ pub struct SplitResult {
     pub thresholds: Vec<f64>,
     /// One entry per test architecture.
     pub per_arch: Vec<ArchResult>,
+    /// Every test sample's score, for error analysis.
+    pub predictions: Vec<Prediction>,
+}
+
+/// One test sample's outcome.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Prediction {
+    /// Path.
+    pub path: String,
+    /// Group (package).
+    pub group: String,
+    /// Architecture as reported.
+    pub arch: String,
+    /// True label (positive = malicious).
+    pub positive: bool,
+    /// Score.
+    pub score: f64,
+    /// Threshold of the model that scored it.
+    pub threshold: f64,
+}
+
+fn predictions(test: &[&Sample], scores: &[f64], th: &[f64]) -> Result<Vec<Prediction>, Error> {
+    let y = labels_of(test)?;
+    Ok(test
+        .iter()
+        .zip(y)
+        .zip(scores.iter().zip(th))
+        .map(|((s, positive), (&score, &threshold))| Prediction {
+            path: s.path.clone(),
+            group: group_of(s).to_string(),
+            arch: report_arch(s).to_string(),
+            positive,
+            score,
+            threshold,
+        })
+        .collect())
 }
 
 /// The evaluation report (also written as JSON).
@@ -171,6 +207,7 @@ pub fn evaluate(
             train_samples: train.len(),
             thresholds: vec![model.threshold],
             per_arch: per_arch(&test, &scores, &th)?,
+            predictions: predictions(&test, &scores, &th)?,
         });
     }
     if !opts.package_disjoint {
@@ -218,6 +255,7 @@ pub fn evaluate(
         train_samples: n_train,
         thresholds,
         per_arch: per_arch(&test, &scores, &th)?,
+        predictions: predictions(&test, &scores, &th)?,
     });
     Ok(EvalReport {
         features: specs.iter().map(FeatureSpec::label).collect(),

@@ -22,6 +22,10 @@ pub struct Linear {
     pub bias: f64,
     /// One weight per vocabulary position.
     pub w: Vec<f32>,
+    /// Score by the balance of evidence instead of the logistic of the
+    /// margin (see [`LinearOptions::ratio_score`]).
+    #[serde(default)]
+    pub ratio_score: bool,
 }
 
 /// Training options.
@@ -40,6 +44,15 @@ pub struct LinearOptions {
     /// program scores alike on every architecture. 0 disables.
     #[serde(default)]
     pub consistency: f64,
+    /// Score a sample by the share of its evidence that points to the
+    /// positive class, `s+ / (s+ + s-)` with `s+` the sum of its positive
+    /// contributions `w_j x_j` and `s-` the magnitude of the negative ones,
+    /// instead of `sigmoid(w . x + bias)`. The intercept drops out: when a
+    /// binary of an unseen architecture matches less of the vocabulary,
+    /// both sums shrink together and the share (and so the threshold) stays
+    /// put, where the logistic score slides toward the intercept.
+    #[serde(default)]
+    pub ratio_score: bool,
 }
 
 impl Default for LinearOptions {
@@ -49,6 +62,7 @@ impl Default for LinearOptions {
             l1: 1e-4,
             max_iters: 120,
             consistency: 0.0,
+            ratio_score: false,
         }
     }
 }
@@ -218,7 +232,11 @@ impl Linear {
             .ok_or_else(|| Error::Train("solver returned no parameters".into()))?;
         #[allow(clippy::cast_possible_truncation)] // weights are stored as f32
         let w = p[..dim].iter().map(|&v| v as f32).collect();
-        Ok(Linear { bias: p[dim], w })
+        Ok(Linear {
+            bias: p[dim],
+            w,
+            ratio_score: opts.ratio_score,
+        })
     }
 
     /// The raw margin `w . x + bias`.
@@ -232,7 +250,25 @@ impl Linear {
 
     /// The score in 0..1.
     pub fn score(&self, row: &[(u32, f32)]) -> f64 {
-        sigmoid(self.margin(row))
+        if !self.ratio_score {
+            return sigmoid(self.margin(row));
+        }
+        let (mut pos, mut neg) = (0.0, 0.0);
+        for &(j, v) in row {
+            if let Some(w) = self.w.get(j as usize) {
+                let c = f64::from(*w) * f64::from(v);
+                if c > 0.0 {
+                    pos += c;
+                } else {
+                    neg -= c;
+                }
+            }
+        }
+        if pos + neg > 0.0 {
+            pos / (pos + neg)
+        } else {
+            0.5
+        }
     }
 
     /// Per-feature contributions `w_j x_j`, largest first.

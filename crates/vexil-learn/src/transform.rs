@@ -63,7 +63,7 @@ impl Default for TransformOptions {
             weighting: Weighting::TfIdf,
             sublinear_tf: true,
             l2_normalize: true,
-            min_groups: 3,
+            min_groups: 15,
             min_arch_agreement: 0.0,
         }
     }
