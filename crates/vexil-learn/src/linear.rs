@@ -67,6 +67,9 @@ impl Default for LinearOptions {
     }
 }
 
+/// Parameters with their cost and gradient.
+type Evaluated = (Vec<f64>, f64, Vec<f64>);
+
 struct Problem<'a> {
     x: &'a [Vec<(u32, f32)>],
     y: &'a [f64],
@@ -76,7 +79,7 @@ struct Problem<'a> {
     /// The last (parameters, cost, gradient): the line search asks for the
     /// cost and then the gradient at the same point, and one pass over the
     /// data computes both.
-    cache: std::sync::Mutex<Option<(Vec<f64>, f64, Vec<f64>)>>,
+    cache: std::sync::Mutex<Option<Evaluated>>,
     /// Cross-architecture pairs (differences of rows) and their weight.
     pairs: &'a [Vec<(u32, f32)>],
     consistency: f64,

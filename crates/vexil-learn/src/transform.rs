@@ -215,7 +215,7 @@ fn arch_agreement(
     min: f64,
 ) -> Option<std::collections::HashSet<u64>> {
     use crate::data::report_arch;
-    use std::collections::{BTreeMap, BTreeSet, HashSet};
+    use std::collections::{BTreeMap, BTreeSet};
     if min <= 0.0 {
         return None;
     }
