@@ -1,32 +1,43 @@
 #!/usr/bin/env python3
 """MIPS instruction vectors from a reference CPU (Unicorn 2.1.4).
 
-Writes tests/vectors/mips32el.vec, mips32be.vec, mips64el.vec and mips64be.vec:
-for every instruction the MIPS lifter supports, NSTATES random input states,
-each run on Unicorn, one line per case:
+Writes tests/vectors/mips32el.vec, mips32be.vec, mips64el.vec and mips64be.vec
+in the shared format (tests/vectors/README.md): for every instruction the
+MIPS lifter supports, NSTATES random input states, each run on Unicorn.
 
-    <hex words> ; <assembly> ; <inputs> => <outputs>
+MIPS needs more than the generic generator (scripts/vectors/vexgen) offers,
+so this module drives Unicorn itself: a CPU model chosen before the CPU
+starts (24Kf for MIPS32; MIPS64R2-generic with Status.FR=1 for MIPS64), FCSR
+set through a `ctc1 $k1,$31` prologue run before the case (so Unicorn's
+rounding mode follows it; the case's bytes do not include it, and `k1` is an
+input holding the same value), random registers per case, and
+delay-slot pairs.
 
-Inputs and outputs are space-separated `name=0xVALUE` register assignments
-(names as `Guest::read_reg` takes them) and `m@0xADDR=HEXBYTES` memory
-windows (bytes in address order). Registers an input does not name are zero;
-an output names every register whose value differs from its input value,
-and every memory window of the input with its final contents. Outputs also
-hold `exit=KIND` (`Boring`, `Sys_syscall`, `SigFPE_IntOvf`, `SigFPE_IntDiv`,
-`SigTRAP`) and `pc=` (the next program counter; for traps, the trapping
-instruction). A case's code is one instruction, or a branch and its delay
-slot; it is placed at CODE_ADDR.
+What a case line states:
+- inputs: the registers the case sets (others keep `initial_state()`,
+  zero but FIR) and one memory window;
+- outputs: every register whose value changed, the instruction's first
+  operand even when unchanged, the memory window, `$exit` for traps and
+  system calls, and `$next`;
+- FCSR is compared under FCSR_MASK (rounding mode and FCC bits; the
+  cause/flag bits are not modelled); a MIPS32 FPR by its low 32 bits
+  (FR=0: a slot's high half is unused); a NaN result as any NaN (MIPS
+  legacy NaNs are not the IR's encoding); for a NaN double in a MIPS32
+  register pair, the high word's exponent, the low word with mask 0;
+- the trap kind follows the Linux kernel (trap/break code 7 is
+  SIGFPE/IntDiv, 6 IntOvf, else SIGTRAP), since Unicorn reports only "trap".
 
-Conventions checked by the runner: `fcsr` is compared under FCSR_MASK (the
-rounding mode and the FCC bits; the cause/flag bits are not modelled); on
-MIPS32 (FR=0) an FPR is its low 32 bits; the trap kind follows the Linux
-kernel (trap/break code 7 is SIGFPE/IntDiv, 6 IntOvf, else SIGTRAP), since
-Unicorn reports only "trap".
+Inputs respect the architecture's preconditions: 32-bit operations on
+MIPS64 get sign-extended values, divisors are non-zero (UNPREDICTABLE
+otherwise), branch and jump targets lie outside the case.
 
 Encodings are built here from the ISA's field layout (not with vexil's
-decoder, so the two are independent); the assembly text is for reading.
+decoder, so the two are independent); the disassembly text is for reading.
+Cases are appended per template in a fixed order from one seeded random
+stream per mode, so new templates go last to leave existing lines as they
+are.
 
-    python3 scripts/vectors/mips.py [--states N] [--seed S]
+    python3 scripts/vectors/mips.py [--states N] [--seed S] [--out DIR]
 """
 import argparse
 import os
@@ -705,6 +716,42 @@ def _synci(rng, is64):
     ins = {GPR[base]: DATA_ADDR + rng.randrange(0, 32)}
     return [I(1, base, 0x1F, rng.randrange(0, 16))], f"synci 0({GPR[base]})", ins
 
+# ---- delay-slot data hazards: the slot overwrites what the branch read, or
+# reads the link the branch wrote (the slot sees the new link register).
+
+@template("beq/slot-writes-rs")
+def _beq_hazard(rng, is64):
+    rs, rt = regs(rng, 2)
+    off = rng.choice([2, 3, -5])
+    ins = gpr_inputs(rng, is64, [rs, rt])
+    if rng.random() < 0.5:
+        ins[GPR[rt]] = ins.get(GPR[rs], 0)
+    slot = I(9, rs, rs, rng.getrandbits(16))
+    return [I(4, rs, rt, off & 0xFFFF), slot], f"beq {GPR[rs]},{GPR[rt]},{off} ; addiu {GPR[rs]},{GPR[rs]},..", ins
+
+@template("jr/slot-writes-rs")
+def _jr_hazard(rng, is64):
+    rs = rng.choice(POOL)
+    ins = {GPR[rs]: CODE_ADDR + 0x100 + 4 * rng.choice([-40, 2, 9])}
+    slot = I(9, 0, rs, rng.getrandbits(16))
+    return [R(8, rs), slot], f"jr {GPR[rs]} ; addiu {GPR[rs]},zero,..", ins
+
+@template("bgezal/slot-reads-ra")
+def _bal_hazard(rng, is64):
+    rs = rng.choice([0] + POOL)
+    rd = rng.choice(POOL)
+    ins = gpr_inputs(rng, is64, [rs])
+    ins["ra"] = rand_word(rng, is64)
+    slot = R(0x21, 31, 0, rd)  # addu rd, ra, zero
+    return [I(1, rs, 0x11, 3), slot], f"bgezal {GPR[rs]},3 ; addu {GPR[rd]},ra,zero", ins
+
+@template("jalr/slot-reads-link")
+def _jalr_hazard(rng, is64):
+    rs, rd, rl = rng.sample(POOL, 3)
+    ins = {GPR[rs]: CODE_ADDR + 0x100 + 4 * rng.choice([-40, 2, 9]), GPR[rl]: rand_word(rng, is64)}
+    slot = R(0x21, rl, 0, rd)  # addu rd, rl, zero
+    return [R(9, rs, 0, rl), slot], f"jalr {GPR[rl]},{GPR[rs]} ; addu {GPR[rd]},{GPR[rl]},zero", ins
+
 # ------------------------------------------------------------------ runner
 
 class Mode:
@@ -823,18 +870,86 @@ def run_case(mode, words, ins, fpu):
         out["mem"] = bytes(uc.mem_read(DATA_ADDR, DATA_SIZE))
     out["exit"] = kind
     out["pc"] = pc
-    return (before, out), None
+    return (before, out, after), None
 
-def fmt_state(d, is_in, mode):
+def nan32(v):
+    return (v >> 23) & 0xFF == 0xFF and v & 0x7FFFFF != 0
+
+
+def nan64(v):
+    return (v >> 52) & 0x7FF == 0x7FF and v & ((1 << 52) - 1) != 0
+
+
+def result_format(name):
+    """`s`, `d` or None: the floating-point format an FPU template writes."""
+    parts = name.split(".")
+    if len(parts) == 2 and parts[1] in ("s", "d") and not name.startswith("c."):
+        return parts[1]
+    if len(parts) == 3 and parts[0] == "cvt" and parts[1] in ("s", "d"):
+        return parts[1]
+    return None
+
+
+def kind_ok(out):
+    """True if the case ended normally (a trap leaves registers unwritten)."""
+    return out.get("exit", "Boring") in ("Boring", "Sys_syscall")
+
+
+def fmt_inputs(ins):
     parts = []
-    for k, v in d.items():
+    for k, v in ins.items():
         if k == "mem":
-            parts.append(f"m@{DATA_ADDR:#x}={v.hex()}")
-        elif k == "exit":
-            parts.append(f"exit={v}")
+            parts.append(f"[{DATA_ADDR:#x}]={v.hex()}")
         else:
             parts.append(f"{k}={v:#x}")
     return " ".join(parts)
+
+
+def fmt_outputs(out, mode, fmt):
+    """Output checks in the shared format (tests/vectors/README.md). FCSR is
+    compared under FCSR_MASK; a MIPS32 FPR by its low 32 bits; a NaN result
+    as any NaN (MIPS legacy NaNs are not the IR's encoding). For a double
+    in a MIPS32 register pair only the high word's exponent can be checked
+    that way, and the low word is named with mask 0 (any value)."""
+    out = dict(out)
+    checks = {}
+    if fmt == "d" and not mode.is64:
+        for i in range(0, 32, 2):
+            lo, hi = f"f{i}", f"f{i + 1}"
+            if lo in out or hi in out:
+                v = (out.get(hi, 0) << 32) | out.get(lo, 0)
+                if (lo in out and hi in out) and nan64(v):
+                    checks[lo] = f"{lo}&0x0=0x0"
+                    checks[hi] = f"{hi}&0x7ff00000=0x7ff00000"
+                    del out[lo], out[hi]
+    parts = []
+    for k, v in out.items():
+        if k == "mem":
+            parts.append(f"[{DATA_ADDR:#x}]={v.hex()}")
+        elif k in ("exit", "pc"):
+            continue
+        elif k == "fcsr":
+            parts.append(f"fcsr&{FCSR_MASK:#x}={v & FCSR_MASK:#x}")
+        elif k.startswith("f") and k[1:].isdigit():
+            if not mode.is64:
+                val = "nan32" if fmt == "s" and nan32(v) else f"{v & 0xFFFFFFFF:#x}"
+                parts.append(f"{k}&0xffffffff={val}")
+            elif fmt == "s" and nan32(v & 0xFFFFFFFF):
+                parts.append(f"{k}&0xffffffff=nan32")
+                if v >> 32 != 0:
+                    parts.append(f"{k}&0xffffffff00000000={v & 0xFFFFFFFF00000000:#x}")
+            elif fmt == "d" and nan64(v):
+                parts.append(f"{k}=nan64")
+            else:
+                parts.append(f"{k}={v:#x}")
+        else:
+            parts.append(f"{k}={v:#x}")
+    parts += checks.values()
+    if out.get("exit", "Boring") != "Boring":
+        parts.append(f"$exit={out['exit']}")
+    parts.append(f"$next={out['pc']:#x}")
+    return " ".join(parts)
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -845,8 +960,14 @@ def main():
     args = ap.parse_args()
     for mode in MODES:
         rng = random.Random(f"{args.seed}-{mode.name}")
-        lines = [f"# {mode.name}: generated by scripts/vectors/mips.py from Unicorn 2.1.4; "
-                 f"code at {CODE_ADDR + 0x100:#x}; fcsr compared under {FCSR_MASK:#x}"]
+        lines = [f"# {mode.name} instruction vectors, generated by scripts/vectors/mips.py "
+                 f"--states {args.states} --seed {args.seed}",
+                 "# reference: unicorn 2.1.4 (24Kf / MIPS64R2-generic with FR=1); "
+                 "do not edit by hand, regenerate",
+                 f"arch {'mips64' if mode.is64 else 'mips32'}",
+                 f"endian {'big' if mode.big else 'little'}",
+                 f"addr {CODE_ADDR + 0x100:#x}",
+                 ""]
         count = {}
         skipped = {}
         for name, only64, fpu, make in TEMPLATES:
@@ -865,7 +986,13 @@ def main():
                 if res is None:
                     skipped[name] = err
                     continue
-                before, out = res
+                before, out, after = res
+                # The destination (first operand) is checked even when its
+                # value did not change.
+                ops = asm.split()[1] if len(asm.split()) > 1 else ""
+                dest = ops.split(",")[0].lstrip("$")
+                if kind_ok(out) and dest in after and dest not in out and dest != "zero":
+                    out[dest] = after[dest]
                 shown_in = {k: v for k, v in ins.items() if k != "mem"}
                 if fpu:
                     shown_in["k1"] = ins.get("fcsr", 0)
@@ -874,15 +1001,17 @@ def main():
                 shown_in = {k: v for k, v in shown_in.items() if v != 0}
                 if "mem" in ins:
                     shown_in["mem"] = ins["mem"]
-                hexw = " ".join(f"{w:08x}" for w in words)
-                lines.append(f"{hexw} ; {asm} ; {fmt_state(shown_in, True, mode)} => {fmt_state(out, False, mode)}")
+                code = b"".join(struct.pack(">I" if mode.big else "<I", w) for w in words)
+                text = asm.replace("|", "/")
+                lines.append(f"{code.hex(' ')} | {text} | {fmt_inputs(shown_in)} => "
+                             f"{fmt_outputs(out, mode, result_format(name) if fpu else None)}")
                 n += 1
             count[name] = n
         path = os.path.join(args.out, f"{mode.name}.vec")
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")
         short = {k: v for k, v in count.items() if v < args.states}
-        print(f"{mode.name}: {len(count)} instructions, {len(lines) - 1} cases -> {path}; "
+        print(f"{mode.name}: {len(count)} instructions, {sum(count.values())} cases -> {path}; "
               f"short: {short}; errors: {skipped}", file=sys.stderr)
 
 if __name__ == "__main__":

@@ -177,6 +177,8 @@ enum PStmt {
         addr: Slot,
         size: u8,
         end: Endness,
+        /// An `I1` load (not produced by lifters): keep bit 0 only.
+        bit: bool,
     },
     Ite {
         dst: Slot,
@@ -377,8 +379,21 @@ impl Builder<'_> {
         u32::try_from(offset).map_err(|_| PrepareError::TooLarge)
     }
 
+    /// Checks every element an index can reach (at least one, even for an
+    /// empty array, which `RegArray::offset_of` treats as one element), in
+    /// 64-bit arithmetic so a huge element count cannot overflow.
     fn array(&self, d: RegArray) -> Result<(), PrepareError> {
-        self.state_range(u64::from(d.base.0), d.size()).map(|_| ())
+        let bytes = u64::from(d.n.max(1)) * u64::from(d.elem.bytes());
+        let end = u64::from(d.base.0).saturating_add(bytes);
+        if end > self.state_size as u64 {
+            return Err(PrepareError::StateRange {
+                stmt: self.stmt,
+                offset: u64::from(d.base.0),
+                size: u32::try_from(bytes).unwrap_or(u32::MAX),
+                state_size: self.state_size,
+            });
+        }
+        Ok(())
     }
 
     fn expr(
@@ -416,6 +431,7 @@ impl Builder<'_> {
                 addr: self.atom(*addr)?,
                 size: size_of(*ty),
                 end: *end,
+                bit: *ty == Type::I1,
             },
             Expr::Ite { cond, then, els } => PStmt::Ite {
                 dst,
@@ -793,10 +809,11 @@ impl Interpreter {
                     addr,
                     size,
                     end,
+                    bit,
                 } => {
                     let a = low64(v[*addr as usize]);
                     match mem.load(a, u32::from(*size), *end) {
-                        Ok(x) => v[*dst as usize] = x,
+                        Ok(x) => v[*dst as usize] = if *bit { x & 1 } else { x },
                         Err(f) => return Err(fault(state, pc, f)),
                     }
                 }

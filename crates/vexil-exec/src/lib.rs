@@ -14,6 +14,11 @@
 //! or a bad block comes back as a [`Fault`] or [`PrepareError`] naming the
 //! guest instruction involved.
 //!
+//! - [`memory`]: paged guest memory with permissions, both byte orders and
+//!   per-page write generations for a future block cache.
+//! - [`interp`]: [`Prepared`] blocks and the [`Interpreter`] that runs them.
+//! - [`vectors`]: the per-instruction test-vector format
+//!   (`tests/vectors/*.vec`) and its runner (lift + interpret + compare).
 
 pub mod interp;
 pub mod memory;

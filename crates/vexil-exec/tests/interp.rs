@@ -422,6 +422,25 @@ fn malformed_blocks_are_refused_when_prepared() {
         Prepared::new(&b, STATE, &NoHelpers),
         Err(PrepareError::UnknownTemp { temp: 0, .. })
     ));
+    // Register arrays: an empty one still reaches one element; a huge one
+    // must not overflow the size computation.
+    for descr in ["(252:0xI64)", "(0:4294967295xI64)", "(4294967288:2xI64)"] {
+        let b = block(
+            "t0:Ity_I64",
+            &[
+                "------ IMark(0x1000, 4, 0) ------",
+                &format!("t0 = GETI{descr}[0x00000003,0]"),
+            ],
+            "0x0000000000001004; Ijk_Boring",
+        );
+        assert!(
+            matches!(
+                Prepared::new(&b, STATE, &NoHelpers),
+                Err(PrepareError::StateRange { .. })
+            ),
+            "{descr}"
+        );
+    }
     // A state smaller than the block was prepared for is a fault, not a panic.
     let b = block("", &[], "0x0000000000001004; Ijk_Boring");
     let p = Prepared::new(&b, STATE, &NoHelpers).unwrap();

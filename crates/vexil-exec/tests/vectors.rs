@@ -3,12 +3,35 @@
 //! interpret with the lifter `vexil_lift::guest_for` picks for the file's
 //! architecture and byte order. A file whose architecture has no lifter yet
 //! is reported and skipped (set `VEXIL_VECTORS_STRICT=1` to fail instead).
+//!
+//! The MIPS files were written before this format existed, in their own
+//! dialect (`words ; disassembly ; inputs => outputs`, no header), and are
+//! run by `crates/vexil-lift/tests/mips_vectors.rs`; they are recognised
+//! and skipped here by name until their generator writes this format.
 
 use std::path::PathBuf;
 use vexil_exec::vectors::{VectorFile, run_file};
 
 fn vector_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors")
+}
+
+/// The pre-format MIPS dialect: a `mips*.vec` file with no `arch` header
+/// whose cases separate fields with ` ; `.
+fn is_mips_dialect(p: &std::path::Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let Ok(text) = std::fs::read_to_string(p) else {
+        return false;
+    };
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    name.starts_with("mips")
+        && !text.lines().any(|l| l.trim_start().starts_with("arch "))
+        && lines
+            .next()
+            .is_some_and(|l| l.contains(" ; ") && l.contains("=>"))
 }
 
 #[test]
@@ -29,6 +52,13 @@ fn all_vector_files_pass() {
     let mut skipped = Vec::new();
     let mut total = 0;
     for p in &paths {
+        if is_mips_dialect(p) {
+            skipped.push(format!(
+                "{} (MIPS dialect: run by vexil-lift's mips_vectors test)",
+                p.display()
+            ));
+            continue;
+        }
         let f = VectorFile::load(p).unwrap_or_else(|e| panic!("{e}"));
         let Some(guest) = vexil_lift::guest_for(f.arch, f.endian) else {
             skipped.push(format!(

@@ -122,6 +122,42 @@ impl RegArray {
     }
 }
 
+/// Visits the atom operands of an expression (not `RdTmp`/`Const`
+/// themselves), by shared or mutable reference: one definition for both
+/// visitors so they cannot drift apart.
+macro_rules! each_operand {
+    ($e:expr, $f:ident, $($m:tt)?) => {
+        match $e {
+            Expr::Const(_) | Expr::RdTmp(_) | Expr::Get { .. } => {}
+            Expr::GetI { ix: a, .. } | Expr::Load { addr: a, .. } | Expr::Unop { a, .. } => $f(a),
+            Expr::Binop { a, b, .. } => {
+                $f(a);
+                $f(b);
+            }
+            Expr::Triop { args, .. } => {
+                for a in &$($m)? args[..] {
+                    $f(a);
+                }
+            }
+            Expr::Qop { args, .. } => {
+                for a in &$($m)? args[..] {
+                    $f(a);
+                }
+            }
+            Expr::Ite { cond, then, els } => {
+                $f(cond);
+                $f(then);
+                $f(els);
+            }
+            Expr::CCall { args, .. } => {
+                for a in &$($m)? args[..] {
+                    $f(a);
+                }
+            }
+        }
+    };
+}
+
 /// An expression: the right-hand side of a `WrTmp`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Expr {
@@ -239,60 +275,30 @@ impl Expr {
         }
     }
 
-    /// Calls `f` on every atom this expression reads (a `RdTmp` counts as
-    /// reading its temporary).
+    /// Calls `f` on every atom this expression reads (a `RdTmp` or `Const`
+    /// expression counts as reading that atom).
     pub fn for_each_atom(&self, mut f: impl FnMut(&Atom)) {
         match self {
             Expr::RdTmp(t) => f(&Atom::Tmp(*t)),
             Expr::Const(c) => f(&Atom::Const(*c)),
-            Expr::Get { .. } => {}
-            Expr::GetI { ix, .. } => f(ix),
-            Expr::Load { addr, .. } => f(addr),
-            Expr::Unop { a, .. } => f(a),
-            Expr::Binop { a, b, .. } => {
-                f(a);
-                f(b);
-            }
-            Expr::Triop { args, .. } => args.iter().for_each(f),
-            Expr::Qop { args, .. } => args.iter().for_each(f),
-            Expr::Ite { cond, then, els } => {
-                f(cond);
-                f(then);
-                f(els);
-            }
-            Expr::CCall { args, .. } => args.iter().for_each(f),
+            _ => each_operand!(self, f,),
         }
     }
 
-    /// Calls `f` on every atom operand, mutably. `RdTmp`/`Const` expressions
-    /// are rewritten through a temporary atom.
+    /// Calls `f` on every atom this expression reads, mutably. `RdTmp` and
+    /// `Const` expressions are rewritten through a temporary atom.
     pub fn for_each_atom_mut(&mut self, mut f: impl FnMut(&mut Atom)) {
-        match self {
-            Expr::RdTmp(t) => {
-                let mut a = Atom::Tmp(*t);
-                f(&mut a);
-                *self = match a {
-                    Atom::Tmp(t) => Expr::RdTmp(t),
-                    Atom::Const(c) => Expr::Const(c),
-                };
-            }
-            Expr::Const(_) | Expr::Get { .. } => {}
-            Expr::GetI { ix, .. } => f(ix),
-            Expr::Load { addr, .. } => f(addr),
-            Expr::Unop { a, .. } => f(a),
-            Expr::Binop { a, b, .. } => {
-                f(a);
-                f(b);
-            }
-            Expr::Triop { args, .. } => args.iter_mut().for_each(f),
-            Expr::Qop { args, .. } => args.iter_mut().for_each(f),
-            Expr::Ite { cond, then, els } => {
-                f(cond);
-                f(then);
-                f(els);
-            }
-            Expr::CCall { args, .. } => args.iter_mut().for_each(f),
-        }
+        let single = match self {
+            Expr::RdTmp(t) => Atom::Tmp(*t),
+            Expr::Const(c) => Atom::Const(*c),
+            _ => return each_operand!(self, f, mut),
+        };
+        let mut a = single;
+        f(&mut a);
+        *self = match a {
+            Atom::Tmp(t) => Expr::RdTmp(t),
+            Atom::Const(c) => Expr::Const(c),
+        };
     }
 
     /// True if evaluating the expression has no effect and cannot fault, so it

@@ -516,12 +516,7 @@ impl<'a> Cursor<'a> {
             });
         }
         if self.peek_is("STle(") || self.peek_is("STbe(") {
-            let end = self.endness_after("ST")?;
-            self.expect("(")?;
-            let addr = self.atom()?;
-            self.expect(")")?;
-            self.expect("=")?;
-            let data = self.atom()?;
+            let (end, addr, data) = self.store_body()?;
             return Ok(Stmt::Store { end, addr, data });
         }
         if self.peek_is("DIRTY") {
@@ -546,12 +541,7 @@ impl<'a> Cursor<'a> {
                     offs_ip: Offset(off),
                 });
             }
-            let end = self.endness_after("ST")?;
-            self.expect("(")?;
-            let addr = self.atom()?;
-            self.expect(")")?;
-            self.expect("=")?;
-            let data = self.atom()?;
+            let (end, addr, data) = self.store_body()?;
             return Ok(Stmt::StoreG {
                 end,
                 addr,
@@ -625,6 +615,17 @@ impl<'a> Cursor<'a> {
         }
         let expr = self.expr()?;
         Ok(Stmt::WrTmp { dst: t, expr })
+    }
+
+    /// `STle(addr) = data`, shared by plain and guarded stores.
+    fn store_body(&mut self) -> Result<(Endness, Atom, Atom), ParseError> {
+        let end = self.endness_after("ST")?;
+        self.expect("(")?;
+        let addr = self.atom()?;
+        self.expect(")")?;
+        self.expect("=")?;
+        let data = self.atom()?;
+        Ok((end, addr, data))
     }
 
     fn cas(&mut self, old_hi: Option<Temp>, old_lo: Temp) -> Result<Stmt, ParseError> {

@@ -2,10 +2,32 @@
 
 use crate::{Atom, Callee, Const, Endness, Expr, Offset, RegArray, Temp};
 
-/// Why control leaves a block (VEX's `IRJumpKind`, printed with an `Ijk_` prefix).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[allow(non_camel_case_types)] // names mirror VEX's `Ijk_Sys_syscall`
-pub enum JumpKind {
+macro_rules! jump_kinds {
+    ($($(#[$doc:meta])* $v:ident,)*) => {
+        /// Why control leaves a block (VEX's `IRJumpKind`, printed with an `Ijk_` prefix).
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[allow(non_camel_case_types)] // names mirror VEX's `Ijk_Sys_syscall`
+        pub enum JumpKind {
+            $($(#[$doc])* $v,)*
+        }
+
+        impl JumpKind {
+            /// Every jump kind.
+            pub const ALL: &'static [JumpKind] = &[$(JumpKind::$v),*];
+            /// The VEX name, with its `Ijk_` prefix.
+            pub const fn name(self) -> &'static str {
+                match self { $(JumpKind::$v => concat!("Ijk_", stringify!($v)),)* }
+            }
+            /// Parses a name with or without the `Ijk_` prefix.
+            pub fn from_name(s: &str) -> Option<JumpKind> {
+                let s = s.strip_prefix("Ijk_").unwrap_or(s);
+                match s { $(stringify!($v) => Some(JumpKind::$v),)* _ => None }
+            }
+        }
+    };
+}
+
+jump_kinds! {
     /// An ordinary jump or fall-through.
     Boring,
     /// A call (the return address has been saved as the ISA does it).
@@ -63,55 +85,6 @@ pub enum JumpKind {
     /// System call by `sysenter`.
     Sys_sysenter,
 }
-
-macro_rules! jump_kind_names {
-    ($($v:ident),* $(,)?) => {
-        impl JumpKind {
-            /// Every jump kind.
-            pub const ALL: &'static [JumpKind] = &[$(JumpKind::$v),*];
-            /// The VEX name, with its `Ijk_` prefix.
-            pub const fn name(self) -> &'static str {
-                match self { $(JumpKind::$v => concat!("Ijk_", stringify!($v)),)* }
-            }
-            /// Parses a name with or without the `Ijk_` prefix.
-            pub fn from_name(s: &str) -> Option<JumpKind> {
-                let s = s.strip_prefix("Ijk_").unwrap_or(s);
-                match s { $(stringify!($v) => Some(JumpKind::$v),)* _ => None }
-            }
-        }
-    };
-}
-
-jump_kind_names!(
-    Boring,
-    Call,
-    Ret,
-    ClientReq,
-    Yield,
-    EmWarn,
-    EmFail,
-    NoDecode,
-    MapFail,
-    InvalICache,
-    FlushDCache,
-    NoRedir,
-    Privileged,
-    SigILL,
-    SigTRAP,
-    SigSEGV,
-    SigBUS,
-    SigFPE,
-    SigFPE_IntDiv,
-    SigFPE_IntOvf,
-    Sys_syscall,
-    Sys_int128,
-    Sys_int129,
-    Sys_int130,
-    Sys_int145,
-    Sys_int210,
-    Sys_int,
-    Sys_sysenter,
-);
 
 impl JumpKind {
     /// True for the kinds that request a system call from the kernel.
@@ -308,6 +281,55 @@ pub struct Dirty {
     pub state: Vec<StateEffect>,
 }
 
+/// Visits the atoms a statement reads, by shared or mutable reference: one
+/// definition for both visitors so they cannot drift apart.
+macro_rules! each_stmt_operand {
+    ($s:expr, $f:ident, $expr_visit:ident, $($m:tt)?) => {
+        match $s {
+            Stmt::NoOp | Stmt::IMark { .. } | Stmt::Mbe(_) => {}
+            Stmt::WrTmp { expr, .. } => expr.$expr_visit($f),
+            Stmt::Put { data, .. } | Stmt::Exit { guard: data, .. } => $f(data),
+            Stmt::PutI { ix: a, data: b, .. } | Stmt::Store { addr: a, data: b, .. } => {
+                $f(a);
+                $f(b);
+            }
+            Stmt::StoreG { addr, data: b, guard: c, .. } | Stmt::LoadG { addr, alt: b, guard: c, .. } => {
+                $f(addr);
+                $f(b);
+                $f(c);
+            }
+            Stmt::Cas(c) => {
+                let c = &$($m)? **c;
+                $f(&$($m)? c.addr);
+                if let Some(a) = &$($m)? c.expd_hi {
+                    $f(a);
+                }
+                $f(&$($m)? c.expd_lo);
+                if let Some(a) = &$($m)? c.data_hi {
+                    $f(a);
+                }
+                $f(&$($m)? c.data_lo);
+            }
+            Stmt::Llsc { addr, store_data, .. } => {
+                $f(addr);
+                if let Some(a) = store_data {
+                    $f(a);
+                }
+            }
+            Stmt::Dirty(d) => {
+                let d = &$($m)? **d;
+                $f(&$($m)? d.guard);
+                for a in &$($m)? d.args {
+                    $f(a);
+                }
+                if let Some(m) = &$($m)? d.mem {
+                    $f(&$($m)? m.addr);
+                }
+            }
+        }
+    };
+}
+
 /// A statement.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Stmt {
@@ -417,118 +439,12 @@ pub enum Stmt {
 impl Stmt {
     /// Calls `f` on every atom the statement reads.
     pub fn for_each_atom(&self, mut f: impl FnMut(&Atom)) {
-        match self {
-            Stmt::NoOp | Stmt::IMark { .. } | Stmt::Mbe(_) => {}
-            Stmt::WrTmp { expr, .. } => expr.for_each_atom(f),
-            Stmt::Put { data, .. } => f(data),
-            Stmt::PutI { ix, data, .. } => {
-                f(ix);
-                f(data);
-            }
-            Stmt::Store { addr, data, .. } => {
-                f(addr);
-                f(data);
-            }
-            Stmt::StoreG {
-                addr, data, guard, ..
-            } => {
-                f(addr);
-                f(data);
-                f(guard);
-            }
-            Stmt::LoadG {
-                addr, alt, guard, ..
-            } => {
-                f(addr);
-                f(alt);
-                f(guard);
-            }
-            Stmt::Cas(c) => {
-                f(&c.addr);
-                if let Some(a) = &c.expd_hi {
-                    f(a);
-                }
-                f(&c.expd_lo);
-                if let Some(a) = &c.data_hi {
-                    f(a);
-                }
-                f(&c.data_lo);
-            }
-            Stmt::Llsc {
-                addr, store_data, ..
-            } => {
-                f(addr);
-                if let Some(a) = store_data {
-                    f(a);
-                }
-            }
-            Stmt::Dirty(d) => {
-                f(&d.guard);
-                d.args.iter().for_each(&mut f);
-                if let Some(m) = &d.mem {
-                    f(&m.addr);
-                }
-            }
-            Stmt::Exit { guard, .. } => f(guard),
-        }
+        each_stmt_operand!(self, f, for_each_atom,)
     }
 
     /// Calls `f` on every atom the statement reads, mutably.
     pub fn for_each_atom_mut(&mut self, mut f: impl FnMut(&mut Atom)) {
-        match self {
-            Stmt::NoOp | Stmt::IMark { .. } | Stmt::Mbe(_) => {}
-            Stmt::WrTmp { expr, .. } => expr.for_each_atom_mut(f),
-            Stmt::Put { data, .. } => f(data),
-            Stmt::PutI { ix, data, .. } => {
-                f(ix);
-                f(data);
-            }
-            Stmt::Store { addr, data, .. } => {
-                f(addr);
-                f(data);
-            }
-            Stmt::StoreG {
-                addr, data, guard, ..
-            } => {
-                f(addr);
-                f(data);
-                f(guard);
-            }
-            Stmt::LoadG {
-                addr, alt, guard, ..
-            } => {
-                f(addr);
-                f(alt);
-                f(guard);
-            }
-            Stmt::Cas(c) => {
-                f(&mut c.addr);
-                if let Some(a) = &mut c.expd_hi {
-                    f(a);
-                }
-                f(&mut c.expd_lo);
-                if let Some(a) = &mut c.data_hi {
-                    f(a);
-                }
-                f(&mut c.data_lo);
-            }
-            Stmt::Llsc {
-                addr, store_data, ..
-            } => {
-                f(addr);
-                if let Some(a) = store_data {
-                    f(a);
-                }
-            }
-            Stmt::Dirty(d) => {
-                f(&mut d.guard);
-                d.args.iter_mut().for_each(&mut f);
-                if let Some(m) = &mut d.mem {
-                    f(&mut m.addr);
-                }
-            }
-            Stmt::Exit { guard, .. } => f(guard),
-        }
+        each_stmt_operand!(self, f, for_each_atom_mut, mut)
     }
 
     /// Calls `f` on every temporary the statement writes.

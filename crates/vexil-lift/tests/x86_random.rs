@@ -6,7 +6,12 @@
 //! common prefixes and escape bytes (REX, VEX, EVEX, 0F 38, 0F 3A, x87), so
 //! most inputs decode to something.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)]
 
 use vexil_ir::{Arch, Endian, IsaMode, VerifyOptions, parse_irsb, verify_with};
 use vexil_lift::{LiftOptions, guest_for};

@@ -313,10 +313,17 @@ impl Image {
     /// Reads and parses an ELF file with options.
     pub fn load_with(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Image> {
         let path = path.as_ref();
-        let data = std::fs::read(path).map_err(|source| Error::Io {
+        let io = |source| Error::Io {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        // Reading /dev/zero or a FIFO that never ends would exhaust memory.
+        if !std::fs::metadata(path).map_err(io)?.is_file() {
+            let source =
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file");
+            return Err(io(source));
+        }
+        let data = std::fs::read(path).map_err(io)?;
         Image::parse_with(data, opts)
     }
 

@@ -334,7 +334,9 @@ fn program_headers<Elf: FileHeader<Endian = Endianness>>(
                     ),
                 ));
             }
-            if u128::from(seg.vaddr) + u128::from(seg.memsz) > space_end {
+            // Strictly below the top: then `vaddr + memsz` fits in a u64
+            // and range ends never overflow (Linux maps nothing up there).
+            if u128::from(seg.vaddr) + u128::from(seg.memsz) >= space_end {
                 return Err(Error::malformed(
                     at,
                     format!(

@@ -992,3 +992,16 @@ fn bss_only_segment_offset_past_end_of_file() {
     assert_eq!(img.read(0x3000, 32).unwrap(), vec![0; 32]);
     assert!(matches!(img.bytes_at(0x3000), Err(Error::NotInFile { .. })));
 }
+
+/// A segment ending exactly at the top of the address space would make
+/// `vaddr + memsz` overflow a u64 on ELF64 (callers add them freely).
+#[test]
+fn segment_ending_at_top_of_address_space_refused() {
+    let mut b = Builder::x86_64();
+    b.segs[1].vaddr = 0u64.wrapping_sub(48); // 16 file bytes + 32 bss = 48
+    let (what, _) = malformed_at(b.load());
+    assert!(what.contains("64-bit address space"), "{what}");
+    b.segs[1].vaddr = 0u64.wrapping_sub(49);
+    let img = b.load().unwrap();
+    assert_eq!(img.read(u64::MAX - 1, 1).unwrap(), vec![0]);
+}

@@ -133,6 +133,14 @@ fn missing_and_non_elf_files() {
     assert!(stderr(&out).contains("No such file"), "{}", stderr(&out));
     let out = vexil(&["info", env!("CARGO_MANIFEST_DIR")]);
     assert_input_error(&out, "directory");
+    // Endless devices are refused before anything is read.
+    let out = vexil(&["info", "/dev/zero"]);
+    assert_input_error(&out, "/dev/zero");
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
     let out = vexil(&[
         "info",
         &format!("{}/Cargo.toml", env!("CARGO_MANIFEST_DIR")),
@@ -195,7 +203,15 @@ fn lift_entry_of_every_sample() {
                 let entry = format!("{:#x}", img.entry());
                 assert_eq!(blocks[0]["addr"], entry.as_str());
                 assert_eq!(blocks[0]["mode"], img.entry_mode().name());
-                assert!(blocks[0]["text"].as_str().unwrap().starts_with("IRSB {"));
+                // Each following block starts where the previous one's
+                // constant next target points.
+                for pair in blocks.windows(2) {
+                    assert_eq!(pair[1]["addr"], pair[0]["next"], "{target}");
+                }
+                for b in blocks {
+                    assert!(b["text"].as_str().unwrap().starts_with("IRSB {"));
+                    assert!(b["instructions"].as_u64().unwrap() > 0, "{target}");
+                }
             }
         }
     }

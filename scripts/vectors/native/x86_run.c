@@ -139,6 +139,9 @@ static void save_guest(ucontext_t *uc) {
 }
 
 static void handler(int sig, siginfo_t *si, void *ctx) {
+    /* The kernel keeps AC (alignment check) set on delivery: a guest that
+       set it must not make the handler's own unaligned accesses fault. */
+    __asm__ volatile("pushfq; andq $~0x40000, (%%rsp); popfq" ::: "memory", "cc");
     ucontext_t *uc = ctx;
     uint8_t *fp = (uint8_t *)uc->uc_mcontext.fpregs;
     if (phase == 0 && sig == SIGUSR1) {

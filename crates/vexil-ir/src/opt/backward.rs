@@ -155,8 +155,7 @@ pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks) -> bool {
             _ => {}
         }
         if may_fault(s) {
-            let snapshot = Bits(dead.0.clone());
-            mem_between.or_from(&snapshot);
+            mem_between.or_from(&dead);
         }
         s.for_each_atom(|a| mark(a, &mut used));
     }

@@ -232,6 +232,7 @@ impl<'h> Forward<'h> {
     pub(super) fn run(mut self, irsb: &mut Irsb) -> bool {
         let before = irsb.stmts.len();
         let stmts = std::mem::take(&mut irsb.stmts);
+        self.out.reserve(stmts.len());
         let mut ended = None;
         for mut s in stmts {
             s.for_each_atom_mut(|a| *a = self.sub(*a));

@@ -20,7 +20,8 @@
 //!
 //! Traps (`add` overflow, `teq`, `break`) leave with the program counter set
 //! to the trapping instruction (the EPC Linux reports), where VEX uses the
-//! next instruction. `teq`/`break` with code 7 (GCC's divide-by-zero check)
+//! next instruction. A trap in a delay slot reports the slot's address (the
+//! hardware reports the branch's, with Cause.BD set). `teq`/`break` with code 7 (GCC's divide-by-zero check)
 //! give `Ijk_SigFPE_IntDiv`, code 6 `Ijk_SigFPE_IntOvf`, like the kernel.
 //!
 //! Semantics the IR fixes where MIPS leaves results UNPREDICTABLE or where
@@ -106,7 +107,7 @@ impl<'a> Lifter<'a> {
     pub fn new(is64: bool, end: Endness, o: &'a Offsets) -> Lifter<'a> {
         Lifter {
             b: IrsbBuilder {
-                tyenv: vexil_ir::TypeEnv::new(),
+                tyenv: vexil_ir::TypeEnv::from(Vec::with_capacity(64)),
                 stmts: Vec::with_capacity(64),
             },
             is64,
@@ -210,12 +211,19 @@ impl<'a> Lifter<'a> {
     /// A binary operation, folded at lift time when both operands are
     /// constants (with the IR's reference semantics), so blocks reach the
     /// optimizer smaller: `lui`+`addiu` pairs and `$zero` operands are common.
+    /// Identities with a zero operand are applied too (`move` is `addu rd,
+    /// rs, $zero`, a tenth of all instructions).
     fn bin(&mut self, op: Op, a: Atom, b: Atom) -> Atom {
-        if let (Atom::Const(x), Atom::Const(y)) = (a, b) {
-            let v = vexil_ir::eval::eval_op(op, &[x.value(), y.value()]);
-            if let Some(c) = Const::from_value(op.result_type(), v) {
-                return Atom::Const(c);
+        match (a, b) {
+            (Atom::Const(x), Atom::Const(y)) => {
+                let v = vexil_ir::eval::eval_op(op, &[x.value(), y.value()]);
+                if let Some(c) = Const::from_value(op.result_type(), v) {
+                    return Atom::Const(c);
+                }
             }
+            (_, Atom::Const(y)) if y.is_zero() && right_identity_zero(op) => return a,
+            (Atom::Const(x), _) if x.is_zero() && left_identity_zero(op) => return b,
+            _ => {}
         }
         self.b.binop(op, a, b)
     }
@@ -1662,6 +1670,35 @@ impl<'a> Lifter<'a> {
 enum ShAmt {
     Const(u8),
     Var(Atom),
+}
+
+/// `x op 0 == x`.
+fn right_identity_zero(op: Op) -> bool {
+    matches!(
+        op,
+        Op::Add32
+            | Op::Add64
+            | Op::Sub32
+            | Op::Sub64
+            | Op::Or32
+            | Op::Or64
+            | Op::Xor32
+            | Op::Xor64
+            | Op::Shl32
+            | Op::Shl64
+            | Op::Shr32
+            | Op::Shr64
+            | Op::Sar32
+            | Op::Sar64
+    )
+}
+
+/// `0 op x == x`.
+fn left_identity_zero(op: Op) -> bool {
+    matches!(
+        op,
+        Op::Add32 | Op::Add64 | Op::Or32 | Op::Or64 | Op::Xor32 | Op::Xor64
+    )
 }
 
 /// Low `size` bits set (size 1..=64).

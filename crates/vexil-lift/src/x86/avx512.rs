@@ -13,7 +13,7 @@ fn kslot(lf: &Lifter, r: Register) -> R<u32> {
     if !r.is_k() {
         return Err(Unsupported);
     }
-    let n = usize::try_from(r.number()).map_err(|_| Unsupported)?;
+    let n = r.number();
     lf.m.kreg.get(n).copied().ok_or(Unsupported)
 }
 

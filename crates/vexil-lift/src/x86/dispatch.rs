@@ -163,10 +163,9 @@ pub(crate) fn lift_insn(lf: &mut Lifter) -> R<Flow> {
         | M::Prefetcht2
         | M::Wait
         | M::Rdsspd
-        | M::Rdsspq
-        | M::Incsspd
-        | M::Incsspq
-        | M::Xabort => Ok(Flow::Next),
+        | M::Rdsspq => Ok(Flow::Next),
+        // incssp raises #UD when shadow stacks are off (rdssp is a no-op).
+        M::Incsspd | M::Incsspq => Ok(lf.goto(lf.addr, JumpKind::SigILL)),
         M::Lfence | M::Mfence | M::Sfence => {
             lf.b.push(Stmt::Mbe(MemBusEvent::Fence));
             Ok(Flow::Next)
@@ -202,20 +201,9 @@ pub(crate) fn lift_insn(lf: &mut Lifter) -> R<Flow> {
         M::Cpuid => cpuid(lf),
         M::Rdtsc => rdtsc(lf),
         M::Xgetbv => xgetbv(lf),
-        M::Xtest => {
-            // Never inside a transaction: ZF = 1, the other flags cleared.
-            let w = lf.m.word;
-            lf.set_flags_word(Lifter::cst(w, super::flags::ZF));
-            Ok(Flow::Next)
-        }
-        M::Xbegin => {
-            // Transactions always abort at once (and cpuid reports no RTM):
-            // EAX = 0 (no retry hint) and control goes to the fallback.
-            let t = lf.i.near_branch_target();
-            lf.put_gpr(RAX, Atom::u32(0));
-            Ok(lf.goto(t, JumpKind::Boring))
-        }
-        M::Xend => Ok(lf.goto(lf.addr, JumpKind::SigSEGV)),
+        // The modelled processor has no RTM (cpuid says so, as on this
+        // project's reference machine): the TSX instructions raise #UD.
+        M::Xtest | M::Xbegin | M::Xend | M::Xabort => Ok(lf.goto(lf.addr, JumpKind::SigILL)),
         _ => {
             if let Ok(f) = super::sse::lift(lf, mn) {
                 return Ok(f);

@@ -698,6 +698,16 @@ fn widen_bool(word: u32, e: SpecExpr) -> SpecExpr {
     SpecExpr::unop(if word == 64 { Op::I1Uto64 } else { Op::I1Uto32 }, e)
 }
 
+/// The specialization of flag helper `callee` in a `bits`-bit guest, if one
+/// applies (used by the optimizer hook and directly by the lifter).
+pub(crate) fn specialize(bits: u32, callee: &str, args: &[Atom]) -> Option<SpecExpr> {
+    X86Hooks {
+        bits,
+        precise: [(0, 0); 3],
+    }
+    .spec(callee, args)
+}
+
 impl X86Hooks {
     fn const_arg(args: &[Atom], i: usize) -> Option<u64> {
         args.get(i)?.as_const().map(|c| c.bits())

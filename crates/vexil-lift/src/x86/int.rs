@@ -9,8 +9,8 @@
 use super::bits::mask;
 use super::flags::{AF, CF, Family, OF, OSZACP, PF, SF, ZF};
 use super::lift::{
-    ADD, AND, CASCMPNE, CMPEQ, CMPLEU, CMPNE, Flow, Lifter, Loc, MUL, NOT, OR, R, SAR, SHL, SHR,
-    SUB, Unsupported, XOR, ity, mem_ty,
+    ADD, AND, CMPEQ, CMPLEU, CMPNE, Flow, Lifter, Loc, MUL, NOT, OR, R, SAR, SHL, SHR, SUB,
+    Unsupported, XOR, ity,
 };
 use iced_x86::{Mnemonic, OpKind, Register};
 use vexil_ir::{Atom, Cas, Endness, JumpKind, Op, Stmt, Type};
@@ -20,7 +20,6 @@ pub(crate) const RAX: u32 = 0;
 pub(crate) const RCX: u32 = 1;
 pub(crate) const RDX: u32 = 2;
 pub(crate) const RBX: u32 = 3;
-pub(crate) const RSP: u32 = 4;
 pub(crate) const RBP: u32 = 5;
 pub(crate) const RSI: u32 = 6;
 pub(crate) const RDI: u32 = 7;
@@ -51,10 +50,14 @@ pub(crate) fn alu(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
             lf.thunk(Family::Add, ty, a, b, None);
             (r, true)
         }
-        Mnemonic::Sub | Mnemonic::Cmp => {
+        Mnemonic::Cmp => {
+            lf.thunk(Family::Sub, ty, a, b, None);
+            return Ok(Flow::Next);
+        }
+        Mnemonic::Sub => {
             let r = lf.wbin(SUB, ty, a, b);
             lf.thunk(Family::Sub, ty, a, b, None);
-            (r, mn == Mnemonic::Sub)
+            (r, true)
         }
         Mnemonic::And | Mnemonic::Test => {
             let r = lf.wbin(AND, ty, a, b);

@@ -60,8 +60,6 @@ pub(crate) struct Mode {
     pub fpround: u32,
     /// x87 condition codes C3..C0 at their status-word bit positions.
     pub fc3210: u32,
-    /// Emulation note.
-    pub emnote: u32,
     /// Address of the instruction that made the last system call.
     pub ip_at_syscall: u32,
     /// Number of vector registers (8 or 32).
@@ -385,7 +383,6 @@ pub(crate) static MODE64: Mode = Mode {
     fptag: 968,
     fpround: 976,
     fc3210: 984,
-    emnote: 992,
     ip_at_syscall: 1040,
     nvec: 32,
     vec_lo: &A64_VEC_LO,
@@ -515,7 +512,6 @@ pub(crate) static MODE32: Mode = Mode {
     fptag: 136,
     fpround: 144,
     fc3210: 148,
-    emnote: 320,
     ip_at_syscall: 340,
     nvec: 8,
     vec_lo: &X86_VEC_LO,

@@ -7,10 +7,11 @@
 //! agree.
 
 use super::bits::{mask, small};
-use super::flags::{Cond, Family, OSZACP, cc_op};
+use super::flags::{Cond, Family, OSZACP, cc_op, specialize};
 use super::layout::Mode;
 use crate::LiftOptions;
 use iced_x86::{Decoder, DecoderOptions, Instruction, MemorySize, OpKind, Register};
+use vexil_ir::opt::SpecExpr;
 use vexil_ir::{Atom, Cas, Const, Endness, Irsb, IrsbBuilder, JumpKind, Op, Stmt, Type};
 
 /// The instruction is decoded but this lifter does not support it.
@@ -43,7 +44,6 @@ pub(crate) const SAR: Ops4 = [Op::Sar8, Op::Sar16, Op::Sar32, Op::Sar64];
 pub(crate) const NOT: Ops4 = [Op::Not8, Op::Not16, Op::Not32, Op::Not64];
 pub(crate) const CMPEQ: Ops4 = [Op::CmpEQ8, Op::CmpEQ16, Op::CmpEQ32, Op::CmpEQ64];
 pub(crate) const CMPNE: Ops4 = [Op::CmpNE8, Op::CmpNE16, Op::CmpNE32, Op::CmpNE64];
-pub(crate) const CMPLTU: Ops4 = [Op::CmpLT8U, Op::CmpLT16U, Op::CmpLT32U, Op::CmpLT64U];
 pub(crate) const CMPLEU: Ops4 = [Op::CmpLE8U, Op::CmpLE16U, Op::CmpLE32U, Op::CmpLE64U];
 pub(crate) const CASCMPNE: Ops4 = [
     Op::CasCmpNE8,
@@ -133,29 +133,27 @@ pub(crate) struct Lifter {
     pub addr: u64,
     /// Address after it.
     pub next: u64,
+    /// The flag thunk's current words (cc_op, dep1, dep2, ndep), once this
+    /// block has written or read them.
+    pub known: Option<[Atom; 4]>,
 }
 
 impl Lifter {
     pub(crate) fn new(m: &'static Mode) -> Lifter {
         let mut b = IrsbBuilder::new();
-        b.stmts.reserve(64);
+        b.stmts.reserve(256);
         Lifter {
             m,
             b,
             i: Instruction::default(),
             addr: 0,
             next: 0,
+            known: None,
         }
     }
 
     // ------------------------------------------------------------ constants
 
-    pub(crate) fn word(&self) -> Type {
-        self.m.word
-    }
-    pub(crate) fn wbytes(&self) -> u32 {
-        self.m.gpr_size
-    }
     pub(crate) fn cst(ty: Type, v: u64) -> Atom {
         Atom::Const(Const::int(ty, v))
     }
@@ -533,10 +531,12 @@ impl Lifter {
         let nd = ndep.unwrap_or(Self::cst(w, 0));
         let (o_op, o_d1, o_d2, o_nd) =
             (self.m.cc_op, self.m.cc_dep1, self.m.cc_dep2, self.m.cc_ndep);
-        self.b.put(o_op, Self::cst(w, op));
+        let opc = Self::cst(w, op);
+        self.b.put(o_op, opc);
         self.b.put(o_d1, d1);
         self.b.put(o_d2, d2);
         self.b.put(o_nd, nd);
+        self.known = Some([opc, d1, d2, nd]);
     }
 
     /// Like [`Lifter::thunk`], but only when `guard` (I1) holds; otherwise
@@ -555,16 +555,14 @@ impl Lifter {
         let d1 = self.zx(dep1, w);
         let d2 = self.zx(dep2, w);
         let nd = ndep.unwrap_or(Self::cst(w, 0));
-        for (off, v) in [
-            (self.m.cc_op, op),
-            (self.m.cc_dep1, d1),
-            (self.m.cc_dep2, d2),
-            (self.m.cc_ndep, nd),
-        ] {
-            let old = self.b.get(off, w);
-            let nv = self.ite(guard, v, old);
-            self.b.put(off, nv);
+        let old = self.thunk_args();
+        let offs = [self.m.cc_op, self.m.cc_dep1, self.m.cc_dep2, self.m.cc_ndep];
+        let mut now = old;
+        for (k, v) in [op, d1, d2, nd].into_iter().enumerate() {
+            now[k] = self.ite(guard, v, old[k]);
+            self.b.put(offs[k], now[k]);
         }
+        self.known = Some(now);
     }
 
     /// Sets the flags to a computed OSZACP word (a `COPY` thunk).
@@ -574,37 +572,89 @@ impl Lifter {
         self.thunk(Family::Copy, w, f, Self::cst(w, 0), None);
     }
 
+    /// The thunk's four words: known from an earlier instruction of this
+    /// block, or read from guest state (once per block).
     fn thunk_args(&mut self) -> [Atom; 4] {
+        if let Some(k) = self.known {
+            return k;
+        }
         let w = self.m.word;
-        [
+        let k = [
             self.b.get(self.m.cc_op, w),
             self.b.get(self.m.cc_dep1, w),
             self.b.get(self.m.cc_dep2, w),
             self.b.get(self.m.cc_ndep, w),
-        ]
+        ];
+        self.known = Some(k);
+        k
+    }
+
+    /// Emits a specialization tree.
+    fn emit_spec(&mut self, e: SpecExpr) -> Atom {
+        match e {
+            SpecExpr::Atom(a) => a,
+            SpecExpr::Op(op, args) => {
+                let mut a = [Atom::bool(false); 4];
+                let n = args.len().min(4);
+                for (slot, x) in a.iter_mut().zip(args) {
+                    *slot = self.emit_spec(x);
+                }
+                match n {
+                    1 => self.un(op, a[0]),
+                    2 => self.bin(op, a[0], a[1]),
+                    3 => self.b.triop(op, a[0], a[1], a[2]),
+                    _ => self.b.qop(op, a[0], a[1], a[2], a[3]),
+                }
+            }
+            SpecExpr::Ite(c, t, f) => {
+                let c = self.emit_spec(*c);
+                let t = self.emit_spec(*t);
+                let f = self.emit_spec(*f);
+                self.ite(c, t, f)
+            }
+        }
+    }
+
+    /// A flag helper call, specialized on the spot when the thunk's
+    /// operation is known in this block (what the optimizer would do later,
+    /// done early so it has less to do).
+    fn flag_helper(&mut self, name: &'static str, args: &[Atom]) -> Atom {
+        if let Some(e) = specialize(self.m.bits, name, args) {
+            return self.emit_spec(e);
+        }
+        let w = self.m.word;
+        self.b.ccall(name, w, args)
     }
 
     /// The current OSZACP flags as a word.
     pub(crate) fn flags_all(&mut self) -> Atom {
         let a = self.thunk_args();
-        let w = self.m.word;
-        self.b.ccall(self.m.rflags_helper, w, &a)
+        self.flag_helper(self.m.rflags_helper, &a)
     }
 
     /// The current carry flag as a word (0 or 1).
     pub(crate) fn carry(&mut self) -> Atom {
         let a = self.thunk_args();
-        let w = self.m.word;
-        self.b.ccall(self.m.carry_helper, w, &a)
+        self.flag_helper(self.m.carry_helper, &a)
     }
 
     /// Condition `c` as I1.
     pub(crate) fn cond(&mut self, c: Cond) -> Atom {
         let [op, d1, d2, nd] = self.thunk_args();
+        let args = [self.cw(c as u64), op, d1, d2, nd];
+        if let Some(e) = specialize(self.m.bits, self.m.cond_helper, &args) {
+            // Skip the widening the helper's word result needs.
+            if let SpecExpr::Op(Op::I1Uto64 | Op::I1Uto32, mut inner) = e {
+                if let Some(x) = inner.pop() {
+                    return self.emit_spec(x);
+                }
+                return Atom::bool(false);
+            }
+            let r = self.emit_spec(e);
+            return self.zx(r, Type::I1);
+        }
         let w = self.m.word;
-        let r = self
-            .b
-            .ccall(self.m.cond_helper, w, &[self.cw(c as u64), op, d1, d2, nd]);
+        let r = self.b.ccall(self.m.cond_helper, w, &args);
         self.zx(r, Type::I1)
     }
 
@@ -731,10 +781,9 @@ pub(crate) fn lift_block(m: &'static Mode, code: &[u8], addr: u64, opts: &LiftOp
                 count += 1;
                 bytes += len;
                 pc = lf.next;
-                // Keep the instruction pointer exact between instructions,
-                // as VEX does; the optimizer drops the redundant writes.
-                let ipc = Atom::Const(lf.addr_const(pc));
-                lf.b.put(m.ip, ipc);
+                // Unlike VEX, no `PUT(ip)` between instructions: faults are
+                // attributed through the IMarks, exits and `next` carry
+                // their targets, and no helper reads the instruction pointer.
             }
             Ok(Flow::End(t, jk)) => break (t, jk),
             Err(Unsupported) => {
@@ -747,12 +796,6 @@ pub(crate) fn lift_block(m: &'static Mode, code: &[u8], addr: u64, opts: &LiftOp
         Atom::Const(c) => Atom::Const(lf.addr_const(c.bits())),
         t => t,
     };
-    // The last instruction's trailing `PUT(ip)` is subsumed by `next`.
-    if let (Some(Stmt::Put { offset, .. }), Atom::Const(_)) = (lf.b.stmts.last(), next) {
-        if offset.0 == m.ip {
-            lf.b.stmts.pop();
-        }
-    }
     lf.b.finish(next, jk, m.ip)
 }
 

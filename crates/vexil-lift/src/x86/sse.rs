@@ -463,15 +463,15 @@ fn lift_lanewise(lf: &mut Lifter, op: Op, esize: u32, shape: Shape) -> R<Flow> {
     if op == Op::XorV128
         && lf.i.op_kind(sa) == OpKind::Register
         && lf.i.op_kind(sb) == OpKind::Register
+        && lf.i.op_register(sa) == lf.i.op_register(sb)
+        && lf.i.op_mask() == Register::None
     {
-        if lf.i.op_register(sa) == lf.i.op_register(sb) && lf.i.op_mask() == Register::None {
-            let mut v = Vec4::new(usize::try_from(width / 16).unwrap_or(1));
-            for k in 0..v.n {
-                v.p[k] = zero128();
-            }
-            write_vec(lf, 0, &v, esize)?;
-            return Ok(Flow::Next);
+        let mut v = Vec4::new(usize::try_from(width / 16).unwrap_or(1));
+        for k in 0..v.n {
+            v.p[k] = zero128();
         }
+        write_vec(lf, 0, &v, esize)?;
+        return Ok(Flow::Next);
     }
     let a = read_vec(lf, sa, width, esize)?;
     let b = read_vec(lf, sb, width, esize)?;
@@ -538,7 +538,42 @@ fn lift_scalar(lf: &mut Lifter, op: Op, esize: u32) -> R<Flow> {
     let (sa, sb) = sources(lf);
     let a = scalar_src(lf, sa, 16)?;
     let b = scalar_src(lf, sb, esize)?;
-    let r = lf.bin(op, a, b);
+    // Arithmetic rounds per MXCSR.RC, so it goes through the scalar ops that
+    // take a rounding mode; max/min do not round.
+    let rounded = match op {
+        Op::Add32F0x4 => Some(Op::AddF32),
+        Op::Sub32F0x4 => Some(Op::SubF32),
+        Op::Mul32F0x4 => Some(Op::MulF32),
+        Op::Div32F0x4 => Some(Op::DivF32),
+        Op::Add64F0x2 => Some(Op::AddF64),
+        Op::Sub64F0x2 => Some(Op::SubF64),
+        Op::Mul64F0x2 => Some(Op::MulF64),
+        Op::Div64F0x2 => Some(Op::DivF64),
+        _ => None,
+    };
+    let r = match rounded {
+        Some(fop) if esize == 4 => {
+            let x = lf.un(Op::V128to32, a);
+            let y = lf.un(Op::V128to32, b);
+            let fx = lf.un(Op::ReinterpI32asF32, x);
+            let fy = lf.un(Op::ReinterpI32asF32, y);
+            let rm = lf.sse_rm();
+            let z = lf.b.triop(fop, rm, fx, fy);
+            let zi = lf.un(Op::ReinterpF32asI32, z);
+            lf.bin(Op::SetV128lo32, a, zi)
+        }
+        Some(fop) => {
+            let x = lf.un(Op::V128to64, a);
+            let y = lf.un(Op::V128to64, b);
+            let fx = lf.un(Op::ReinterpI64asF64, x);
+            let fy = lf.un(Op::ReinterpI64asF64, y);
+            let rm = lf.sse_rm();
+            let z = lf.b.triop(fop, rm, fx, fy);
+            let zi = lf.un(Op::ReinterpF64asI64, z);
+            lf.bin(Op::SetV128lo64, a, zi)
+        }
+        None => lf.bin(op, a, b),
+    };
     let mut v = Vec4::new(1);
     v.p[0] = r;
     write_vec(lf, 0, &v, esize)?;
@@ -1529,6 +1564,11 @@ fn stmxcsr(lf: &mut Lifter) -> R<Flow> {
 fn ldmxcsr(lf: &mut Lifter) -> R<Flow> {
     let a = lf.ea();
     let v = lf.load(Type::I32, a);
+    // Bits outside MXCSR_MASK set: #GP. The mask is the reference CPU's
+    // (0x2ffff: AMD's MM bit 17 is accepted).
+    let hi = lf.bin(Op::And32, v, Atom::u32(0xfffd_0000));
+    let bad = lf.bin(Op::CmpNE32, hi, Atom::u32(0));
+    lf.exit_if(bad, lf.addr, JumpKind::SigSEGV);
     let sh = lf.bin(Op::Shr32, v, Atom::u8(13));
     let rm = lf.bin(Op::And32, sh, Atom::u32(3));
     let w = lf.m.word;
