@@ -30,5 +30,12 @@ if [ ! -f $feats ] || [ "$(cat $stamp 2>/dev/null)" != "$want" ]; then
   $vexil features --labels $sel --scheme seed,neutral-v1 -o $feats --bench
   echo "$want" > $stamp
 fi
+# Defaults (TF-IDF, logistic score), linear model and trees.
 $vexil eval --features $feats --train-arch "$train" --test-arch "$test" \
   --scheme seed,neutral-v1 --classifier linear,trees --out "$out"
+# The linear configuration that did best when trained on amd64 and tested
+# on i386 (training architectures only): binary weighting, share-of-evidence
+# score.
+$vexil eval --features $feats --train-arch "$train" --test-arch "$test" \
+  --scheme seed,neutral-v1 --classifier linear --weighting binary --ratio-score \
+  --out "$out-ratio-binary"
