@@ -3,7 +3,7 @@
 #
 #   scripts/corpus/bench-features.sh [ARCHS [PER_PACKAGE]]
 #
-# Takes up to PER_PACKAGE (default 3) files of every package of the
+# Takes up to PER_PACKAGE (default 1) files of every package of the
 # benchmark for each architecture in ARCHS (default amd64,i386,mipsel,
 # mips64el) from .cache/corpus/labels.csv, and runs
 #   - vexil features on one thread and on all cores (end to end: load,
@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 archs=${1:-amd64,i386,mipsel,mips64el}
-per=${2:-3}
+per=${2:-1}
 corpus=.cache/corpus
 mkdir -p .cache/bench
 [ -f $corpus/labels.csv ] || scripts/corpus/build.sh ${archs//,/ }

@@ -11,7 +11,8 @@ corpus=.cache/corpus
 [ -f $corpus/labels.csv ] || scripts/corpus/build.sh amd64 i386
 cargo build --release -q -p vexil
 sel=$corpus/labels-x86.csv
-python3 scripts/corpus/select.py $corpus/labels.csv $sel amd64,i386
-target/release/vexil train --labels $sel --model models/default.json \
+python3 scripts/corpus/select_archs.py $corpus/labels.csv $sel amd64,i386
+target/release/vexil features --labels $sel --scheme neutral-v1 -o $corpus/features-x86.jsonl --no-progress
+target/release/vexil train --features $corpus/features-x86.jsonl --model models/default.json \
   --scheme neutral-v1 --classifier linear
 ls -l models/default.json

@@ -34,6 +34,16 @@ pub struct EvalOptions {
     pub train: TrainOptions,
     /// Folds of the package-disjoint split.
     pub disjoint_folds: usize,
+    /// Run the same-program split.
+    #[serde(default = "yes")]
+    pub same_program: bool,
+    /// Run the package-disjoint split.
+    #[serde(default = "yes")]
+    pub package_disjoint: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Results on one test architecture.
@@ -62,6 +72,42 @@ pub struct SplitResult {
     pub thresholds: Vec<f64>,
     /// One entry per test architecture.
     pub per_arch: Vec<ArchResult>,
+    /// Every test sample's score, for error analysis.
+    pub predictions: Vec<Prediction>,
+}
+
+/// One test sample's outcome.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Prediction {
+    /// Path.
+    pub path: String,
+    /// Group (package).
+    pub group: String,
+    /// Architecture as reported.
+    pub arch: String,
+    /// True label (positive = malicious).
+    pub positive: bool,
+    /// Score.
+    pub score: f64,
+    /// Threshold of the model that scored it.
+    pub threshold: f64,
+}
+
+fn predictions(test: &[&Sample], scores: &[f64], th: &[f64]) -> Result<Vec<Prediction>, Error> {
+    let y = labels_of(test)?;
+    Ok(test
+        .iter()
+        .zip(y)
+        .zip(scores.iter().zip(th))
+        .map(|((s, positive), (&score, &threshold))| Prediction {
+            path: s.path.clone(),
+            group: group_of(s).to_string(),
+            arch: report_arch(s).to_string(),
+            positive,
+            score,
+            threshold,
+        })
+        .collect())
 }
 
 /// The evaluation report (also written as JSON).
@@ -147,15 +193,30 @@ pub fn evaluate(
     let mut splits = Vec::new();
 
     // Same-program split.
-    let model = Model::train(&train, specs, &opts.train)?;
-    let scores = model.scores(&test);
-    let th = vec![model.threshold; test.len()];
-    splits.push(SplitResult {
-        split: "same-program".into(),
-        train_samples: train.len(),
-        thresholds: vec![model.threshold],
-        per_arch: per_arch(&test, &scores, &th)?,
-    });
+    if opts.same_program {
+        eprintln!(
+            "eval: same-program split: training on {} samples, testing on {}",
+            train.len(),
+            test.len()
+        );
+        let model = Model::train(&train, specs, &opts.train)?;
+        let scores = model.scores(&test);
+        let th = vec![model.threshold; test.len()];
+        splits.push(SplitResult {
+            split: "same-program".into(),
+            train_samples: train.len(),
+            thresholds: vec![model.threshold],
+            per_arch: per_arch(&test, &scores, &th)?,
+            predictions: predictions(&test, &scores, &th)?,
+        });
+    }
+    if !opts.package_disjoint {
+        return Ok(EvalReport {
+            features: specs.iter().map(FeatureSpec::label).collect(),
+            options: opts.clone(),
+            splits,
+        });
+    }
 
     // Package-disjoint split.
     let all: Vec<&Sample> = train.iter().chain(&test).copied().collect();
@@ -174,6 +235,12 @@ pub fn evaluate(
         if te.is_empty() {
             continue;
         }
+        eprintln!(
+            "eval: package-disjoint split, fold {}/{k}: training on {} samples, testing on {}",
+            f + 1,
+            tr.len(),
+            te.len()
+        );
         let m = Model::train(&tr, specs, &opts.train)?;
         n_train += tr.len();
         thresholds.push(m.threshold);
@@ -188,6 +255,7 @@ pub fn evaluate(
         train_samples: n_train,
         thresholds,
         per_arch: per_arch(&test, &scores, &th)?,
+        predictions: predictions(&test, &scores, &th)?,
     });
     Ok(EvalReport {
         features: specs.iter().map(FeatureSpec::label).collect(),

@@ -193,7 +193,39 @@ pub fn group_folds(
     out
 }
 
+/// Pairs of samples that are builds of the same file (same group and file
+/// name) for two different architectures; files whose name is not unique
+/// in their group and architecture are left out.
+pub fn arch_pairs(samples: &[&Sample]) -> Vec<(usize, usize)> {
+    use std::collections::BTreeMap;
+    let mut by_key: BTreeMap<(&str, &str), BTreeMap<&str, Vec<usize>>> = BTreeMap::new();
+    for (i, s) in samples.iter().enumerate() {
+        let name = s.path.rsplit('/').next().unwrap_or(&s.path);
+        by_key
+            .entry((group_of(s), name))
+            .or_default()
+            .entry(crate::data::report_arch(s))
+            .or_default()
+            .push(i);
+    }
+    let mut out = Vec::new();
+    for archs in by_key.values() {
+        let unique: Vec<usize> = archs
+            .values()
+            .filter(|v| v.len() == 1)
+            .map(|v| v[0])
+            .collect();
+        for a in 0..unique.len() {
+            for b in a + 1..unique.len() {
+                out.push((unique[a], unique[b]));
+            }
+        }
+    }
+    out
+}
+
 fn fit_classifier(
+    samples: &[&Sample],
     rows: &[Vec<(u32, f32)>],
     y: &[bool],
     w: &[f64],
@@ -201,7 +233,14 @@ fn fit_classifier(
     opts: &TrainOptions,
 ) -> Result<Classifier, Error> {
     Ok(match opts.kind {
-        Kind::Linear => Classifier::Linear(Linear::train(rows, y, w, dim, &opts.linear)?),
+        Kind::Linear => {
+            let pairs = if opts.linear.consistency > 0.0 {
+                arch_pairs(samples)
+            } else {
+                Vec::new()
+            };
+            Classifier::Linear(Linear::train_paired(rows, y, w, &pairs, dim, &opts.linear)?)
+        }
         Kind::Trees => Classifier::Trees(Trees::train(rows, y, w, dim, &opts.trees)?),
     })
 }
@@ -250,7 +289,17 @@ impl Model {
             ThresholdRule::Fixed(t) => (t, format!("fixed at {t}")),
             ThresholdRule::GroupCv { folds } => {
                 let oof = Self::out_of_fold_scores(samples, &y, &w, specs, opts, folds)?;
-                let t = best_threshold(&oof, &y, &w);
+                // Samples whose fold could not be trained (too few packages
+                // of a class) have no out-of-fold score.
+                let (mut s2, mut y2, mut w2) = (Vec::new(), Vec::new(), Vec::new());
+                for ((o, &yy), &ww) in oof.iter().zip(&y).zip(&w) {
+                    if let Some(o) = o {
+                        s2.push(*o);
+                        y2.push(yy);
+                        w2.push(ww);
+                    }
+                }
+                let t = best_threshold(&s2, &y2, &w2);
                 (
                     t,
                     format!(
@@ -301,7 +350,7 @@ impl Model {
         }
         let rows: Vec<Vec<(u32, f32)>> =
             samples.iter().map(|s| transform.apply(s, specs)).collect();
-        let classifier = fit_classifier(&rows, y, w, transform.len(), opts)?;
+        let classifier = fit_classifier(samples, &rows, y, w, transform.len(), opts)?;
         Ok((transform, classifier))
     }
 
@@ -315,14 +364,14 @@ impl Model {
         specs: &[FeatureSpec],
         opts: &TrainOptions,
         folds: usize,
-    ) -> Result<Vec<f64>, Error> {
+    ) -> Result<Vec<Option<f64>>, Error> {
         let gy: Vec<(&str, bool)> = samples
             .iter()
             .map(|s| group_of(s))
             .zip(y.iter().copied())
             .collect();
         let fold_of = group_folds(&gy, folds, opts.seed);
-        let mut oof = vec![0.5; samples.len()];
+        let mut oof = vec![None; samples.len()];
         for f in 0..folds.max(1) {
             let in_fold = |s: &Sample| fold_of.get(group_of(s)).copied() == Some(f);
             let tr: Vec<usize> = (0..samples.len())
@@ -337,11 +386,20 @@ impl Model {
             let trs: Vec<&Sample> = tr.iter().map(|&i| samples[i]).collect();
             let try_: Vec<bool> = tr.iter().map(|&i| y[i]).collect();
             let trw: Vec<f64> = tr.iter().map(|&i| w[i]).collect();
-            let (t, c) = Self::fit(&trs, &try_, &trw, specs, opts)?;
+            if !try_.iter().any(|&v| v) || try_.iter().all(|&v| v) {
+                continue; // this fold's training set has one class only
+            }
+            let (t, c) = match Self::fit(&trs, &try_, &trw, specs, opts) {
+                Ok(x) => x,
+                // Too little data left in this fold (e.g. an empty
+                // vocabulary): no out-of-fold scores from it.
+                Err(Error::Train(_)) => continue,
+                Err(e) => return Err(e),
+            };
             let rows: Vec<Vec<(u32, f32)>> =
                 te.iter().map(|&i| t.apply(samples[i], specs)).collect();
             for (&i, s) in te.iter().zip(classifier_scores(&c, &rows)) {
-                oof[i] = s;
+                oof[i] = Some(s);
             }
         }
         Ok(oof)

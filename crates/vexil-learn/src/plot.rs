@@ -97,21 +97,25 @@ fn bars(report: &EvalReport, path: &Path, title: &str) -> Result<(), Error> {
             ("sans-serif", 18),
         )
         .margin(12)
-        .x_label_area_size(40)
+        .x_label_area_size(10)
         .y_label_area_size(44)
-        .build_cartesian_2d(0f64..xmax, 0f64..1.05f64)
+        .build_cartesian_2d(0f64..xmax, 0f64..1.4f64)
         .map_err(err)?;
-    let names: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(n)
-        .x_label_formatter(&|x| {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let i = x.floor() as usize;
-            names.get(i).cloned().unwrap_or_default()
-        })
+        .disable_x_axis()
+        .y_desc("rate")
         .draw()
+        .map_err(err)?;
+    // Group names above each group of bars (axis labels would be placed at
+    // round numbers, not at the groups).
+    chart
+        .draw_series(groups.iter().enumerate().map(|(i, g)| {
+            #[allow(clippy::cast_precision_loss)]
+            let x = i as f64 + 0.12;
+            Text::new(g.0.clone(), (x, 1.04), ("sans-serif", 13))
+        }))
         .map_err(err)?;
     let metric_names = ["accuracy", "F1", "false-positive rate"];
     for (m, name) in metric_names.iter().enumerate() {

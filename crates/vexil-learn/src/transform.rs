@@ -47,6 +47,14 @@ pub struct TransformOptions {
     /// groups (packages): an n-gram found in one package only identifies
     /// that package, not a behaviour.
     pub min_groups: usize,
+    /// When the training set holds several architectures: keep only
+    /// features whose presence agrees across the architectures of a
+    /// package at least this often (packages with the feature on every
+    /// training architecture, over packages with it on any). A feature that
+    /// one build of a program has and another build of the same program
+    /// lacks records the instruction set, not the program. 0 disables.
+    #[serde(default)]
+    pub min_arch_agreement: f64,
 }
 
 impl Default for TransformOptions {
@@ -55,7 +63,8 @@ impl Default for TransformOptions {
             weighting: Weighting::TfIdf,
             sublinear_tf: true,
             l2_normalize: true,
-            min_groups: 3,
+            min_groups: 15,
+            min_arch_agreement: 0.0,
         }
     }
 }
@@ -129,9 +138,11 @@ impl Transform {
             }
         }
         let total: f64 = weights.iter().sum();
+        let agreement = arch_agreement(samples, specs, options.min_arch_agreement);
         let mut kept: Vec<(u64, f32)> = df
             .into_iter()
             .filter(|(_, d)| d.groups >= options.min_groups.max(1))
+            .filter(|(j, _)| agreement.as_ref().is_none_or(|a| a.contains(j)))
             .map(|(j, d)| {
                 let idf = match options.weighting {
                     Weighting::TfIdf => ((1.0 + total) / (1.0 + d.weight)).ln() + 1.0,
@@ -192,4 +203,56 @@ impl Transform {
         out.sort_unstable_by_key(|&(p, _)| p);
         out
     }
+}
+
+/// The features whose presence agrees across architectures within packages
+/// at least `min` of the time (see [`TransformOptions::min_arch_agreement`]),
+/// or `None` if the filter does not apply (fewer than two architectures, or
+/// `min` is 0).
+fn arch_agreement(
+    samples: &[&Sample],
+    specs: &[FeatureSpec],
+    min: f64,
+) -> Option<std::collections::HashSet<u64>> {
+    use crate::data::report_arch;
+    use std::collections::{BTreeMap, BTreeSet};
+    if min <= 0.0 {
+        return None;
+    }
+    let archs: BTreeSet<&str> = samples.iter().map(|s| report_arch(s)).collect();
+    if archs.len() < 2 {
+        return None;
+    }
+    let arch_ix: BTreeMap<&str, usize> = archs.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+    let full = (1u64 << archs.len().min(63)) - 1;
+    // Per group: which architectures it has at all, and per feature which
+    // architectures' builds contain it (a bit mask each).
+    let mut by_group: BTreeMap<&str, (u64, HashMap<u64, u64>)> = BTreeMap::new();
+    for s in samples {
+        let bit = 1u64 << arch_ix[report_arch(s)].min(63);
+        let e = by_group.entry(group_of(s)).or_default();
+        e.0 |= bit;
+        for (j, _) in global_features(s, specs) {
+            *e.1.entry(j).or_default() |= bit;
+        }
+    }
+    let mut both: HashMap<u64, u32> = HashMap::new();
+    let mut any: HashMap<u64, u32> = HashMap::new();
+    for (have, feats) in by_group.values() {
+        if *have != full {
+            continue; // a package not built for every training architecture says nothing
+        }
+        for (&j, &m) in feats {
+            *any.entry(j).or_default() += 1;
+            if m == full {
+                *both.entry(j).or_default() += 1;
+            }
+        }
+    }
+    Some(
+        any.into_iter()
+            .filter(|(j, n)| f64::from(both.get(j).copied().unwrap_or(0)) >= min * f64::from(*n))
+            .map(|(j, _)| j)
+            .collect(),
+    )
 }

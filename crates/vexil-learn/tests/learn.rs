@@ -42,6 +42,13 @@ fn sample(pkg: &str, arch: &str, positive: bool, i: u32) -> Sample {
     }
 }
 
+/// Defaults, but with a vocabulary threshold this 8-package corpus can meet.
+fn toy_opts() -> TrainOptions {
+    let mut o = TrainOptions::default();
+    o.transform.min_groups = 3;
+    o
+}
+
 fn corpus() -> Vec<Sample> {
     let mut v = Vec::new();
     for arch in ["amd64", "i386", "mipsel", "mips64el"] {
@@ -111,7 +118,7 @@ fn linear_model_learns_the_marker_not_the_package() {
     let data = corpus();
     let train: Vec<&Sample> = data.iter().filter(|s| s.arch.starts_with("x86")).collect();
     let specs = [FeatureSpec::default()];
-    let model = Model::train(&train, &specs, &TrainOptions::default()).unwrap();
+    let model = Model::train(&train, &specs, &toy_opts()).unwrap();
     // Package-unique features (seen in one package only) are not in the vocabulary.
     assert!(
         model
@@ -143,7 +150,7 @@ fn trees_learn_the_marker_too() {
     let specs = [FeatureSpec::default()];
     let opts = TrainOptions {
         kind: Kind::Trees,
-        ..TrainOptions::default()
+        ..toy_opts()
     };
     let model = Model::train(&train, &specs, &opts).unwrap();
     let test: Vec<&Sample> = data.iter().filter(|s| s.arch.starts_with("mips")).collect();
@@ -158,7 +165,7 @@ fn model_file_round_trips_and_refuses_mismatches() {
     let data = corpus();
     let train: Vec<&Sample> = data.iter().collect();
     let specs = [FeatureSpec::default()];
-    let model = Model::train(&train, &specs, &TrainOptions::default()).unwrap();
+    let model = Model::train(&train, &specs, &toy_opts()).unwrap();
     let dir = std::env::temp_dir().join(format!("vexil-learn-test-{}", std::process::id()));
     let path = dir.join("m.json");
     model.save(&path).unwrap();
@@ -190,8 +197,10 @@ fn evaluation_splits_keep_test_packages_out_of_training() {
     let opts = EvalOptions {
         train_archs: vec!["x86".into(), "x86_64".into()],
         test_archs: vec!["mipsel".into(), "mips64el".into()],
-        train: TrainOptions::default(),
+        train: toy_opts(),
         disjoint_folds: 4,
+        same_program: true,
+        package_disjoint: true,
     };
     let r = evaluate(&data, &[FeatureSpec::default()], &opts).unwrap();
     assert_eq!(r.splits.len(), 2);
@@ -217,4 +226,33 @@ fn evaluation_splits_keep_test_packages_out_of_training() {
     let svg = std::fs::read_to_string(dir.join("roc.svg")).unwrap();
     assert!(svg.contains("<svg") && svg.contains("mipsel"));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn builds_of_one_file_pair_across_architectures() {
+    let data = corpus();
+    let all: Vec<&Sample> = data.iter().collect();
+    let pairs = vexil_learn::model::arch_pairs(&all);
+    // Each (package, file) exists on 4 architectures: 6 pairs each; the
+    // corpus has 1 + 2 + ... + 8 = 36 files per architecture.
+    assert_eq!(pairs.len(), 36 * 6);
+    for &(a, b) in &pairs {
+        assert_eq!(all[a].group, all[b].group);
+        assert_ne!(all[a].label_arch, all[b].label_arch);
+        assert_eq!(
+            all[a].path.rsplit('/').next(),
+            all[b].path.rsplit('/').next()
+        );
+    }
+    // Training with the consistency penalty and the agreement filter works
+    // and still separates this (architecture-free) toy data.
+    let mut opts = toy_opts();
+    opts.linear.consistency = 1.0;
+    opts.transform.min_arch_agreement = 0.5;
+    let train: Vec<&Sample> = data.iter().filter(|s| s.arch.starts_with("x86")).collect();
+    let model = Model::train(&train, &[FeatureSpec::default()], &opts).unwrap();
+    let test: Vec<&Sample> = data.iter().filter(|s| s.arch.starts_with("mips")).collect();
+    for (s, sc) in test.iter().zip(model.scores(&test)) {
+        assert_eq!(sc >= model.threshold, s.label.as_deref() == Some("attack"));
+    }
 }

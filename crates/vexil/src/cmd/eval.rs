@@ -31,6 +31,9 @@ pub struct Args {
     /// Folds of the package-disjoint split.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
+    /// Which splits: same-program, package-disjoint or both.
+    #[arg(long, default_value = "both", value_parser = ["same-program", "package-disjoint", "both"])]
+    pub split: String,
     /// Directory for report.json and the plots.
     #[arg(long, value_name = "DIR", default_value = "eval-report")]
     pub out: PathBuf,
@@ -87,6 +90,8 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
                 test_archs: args.test_arch.clone(),
                 train: args.learn.options(kind)?,
                 disjoint_folds: args.folds,
+                same_program: args.split != "package-disjoint",
+                package_disjoint: args.split != "same-program",
             };
             let name = format!("{} / {}", spec.scheme, format!("{kind:?}").to_lowercase());
             eprintln!("vexil: evaluating {name} ...");

@@ -18,9 +18,15 @@ pub struct LearnArgs {
     /// Term weighting: tfidf, counts or binary.
     #[arg(long, default_value = "tfidf")]
     pub weighting: Weighting,
-    /// Keep only features seen in at least this many training packages.
-    #[arg(long, default_value_t = 3)]
+    /// Keep only features seen in at least this many training packages
+    /// (15 was best of 3/8/15/25/40 for amd64 -> i386 transfer, i.e. chosen
+    /// on training architectures only).
+    #[arg(long, default_value_t = 15)]
     pub min_groups: usize,
+    /// With several training architectures: keep only features whose
+    /// presence agrees across a package's builds at least this often (0: off).
+    #[arg(long, default_value_t = 0.0)]
+    pub min_arch_agreement: f64,
     /// Do not weight each package equally (every file weighs the same).
     #[arg(long)]
     pub no_group_weighting: bool,
@@ -34,6 +40,15 @@ pub struct LearnArgs {
     /// L1 penalty of the linear model (0: none).
     #[arg(long, default_value_t = 1e-4)]
     pub l1: f64,
+    /// Weight of the cross-architecture consistency penalty of the linear
+    /// model (builds of one file for two architectures should score alike;
+    /// needs several training architectures; 0: off).
+    #[arg(long, default_value_t = 0.0)]
+    pub consistency: f64,
+    /// Score by the share of positive evidence (s+ / (s+ + s-)) instead of
+    /// the logistic of the margin.
+    #[arg(long)]
+    pub ratio_score: bool,
     /// Seed for fold assignment.
     #[arg(long, default_value_t = 0x7e11)]
     pub seed: u64,
@@ -50,8 +65,11 @@ impl LearnArgs {
         };
         o.transform.weighting = self.weighting;
         o.transform.min_groups = self.min_groups;
+        o.transform.min_arch_agreement = self.min_arch_agreement;
         o.linear.l2 = self.l2;
         o.linear.l1 = self.l1;
+        o.linear.consistency = self.consistency;
+        o.linear.ratio_score = self.ratio_score;
         o.threshold = if self.threshold == "cv" {
             ThresholdRule::GroupCv { folds: 5 }
         } else {

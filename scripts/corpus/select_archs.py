@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the rows of a label file whose arch column is one of ARCHS.
 
-Usage: select.py LABELS.csv OUT.csv ARCH[,ARCH...]
+Usage: select_archs.py LABELS.csv OUT.csv ARCH[,ARCH...]
 Paths stay relative to the label file's directory, so OUT must be written
 in the same directory.
 """
@@ -11,7 +11,7 @@ import sys
 
 src, out, archs = sys.argv[1], sys.argv[2], set(sys.argv[3].split(","))
 if os.path.dirname(os.path.abspath(src)) != os.path.dirname(os.path.abspath(out)):
-    raise SystemExit("select.py: write OUT beside LABELS (paths are relative to it)")
+    raise SystemExit("select_archs.py: write OUT beside LABELS (paths are relative to it)")
 with open(src, newline="") as f:
     rows = list(csv.reader(f))
 head, body = rows[0], rows[1:]
