@@ -164,19 +164,21 @@ impl Ctx<'_, '_> {
 fn successors(irsb: &Irsb, addr: u64, size: u64) -> Vec<Edge> {
     let mut out = Vec::new();
     let end = addr + size;
+    // Only branch-like side exits are edges. Trap exits (SigFPE_IntOvf of
+    // MIPS `add`, x86's divide error, SigTRAP, ...) point back at the
+    // trapping instruction, inside the block: following them would split
+    // every block that contains one.
     for s in &irsb.stmts {
         if let Stmt::Exit { dst, jk, .. } = s {
-            if !jk.is_syscall()
-                && !matches!(
-                    jk,
-                    JumpKind::NoDecode | JumpKind::SigTRAP | JumpKind::SigILL
-                )
-            {
-                out.push(Edge {
-                    target: dst.bits(),
-                    kind: EdgeKind::Jump,
-                });
-            }
+            let kind = match jk {
+                JumpKind::Boring => EdgeKind::Jump,
+                JumpKind::Call => EdgeKind::Call,
+                _ => continue,
+            };
+            out.push(Edge {
+                target: dst.bits(),
+                kind,
+            });
         }
     }
     let next = irsb.const_next();

@@ -265,3 +265,87 @@ fn max_blocks_truncates_and_says_so() {
     assert!(d.truncated);
     assert_eq!(d.blocks.len(), 1);
 }
+
+/// Regression: a MIPS `add` (overflow trap) or x86 `div` has a side exit
+/// back to its own address; discovery treated it as a jump target and split
+/// every such block in two.
+#[test]
+fn trap_exits_do_not_split_blocks() {
+    use vexil_lift::discover::*;
+    struct Trapping;
+    impl Guest for Trapping {
+        fn arch(&self) -> Arch {
+            Toy.arch()
+        }
+        fn endian(&self) -> Endian {
+            Toy.endian()
+        }
+        fn layout(&self) -> &GuestLayout {
+            Toy.layout()
+        }
+        fn lift(&self, code: &[u8], addr: u64, mode: IsaMode, opts: &LiftOptions) -> Irsb {
+            let mut irsb = Toy.lift(code, addr, mode, opts);
+            // A trap exit at the second instruction, pointing at itself.
+            if irsb.instruction_count() >= 2 {
+                let pos = irsb
+                    .stmts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| matches!(s, Stmt::IMark { .. }))
+                    .nth(1)
+                    .map(|(i, _)| i)
+                    .unwrap();
+                irsb.stmts.insert(
+                    pos + 1,
+                    Stmt::Exit {
+                        guard: Atom::bool(false),
+                        dst: Const::u64(addr + 1),
+                        jk: JumpKind::SigFPE_IntOvf,
+                        offs_ip: Offset(0),
+                    },
+                );
+            }
+            irsb
+        }
+        fn decode(&self, c: &[u8], a: u64, m: IsaMode) -> Option<InsnInfo> {
+            Toy.decode(c, a, m)
+        }
+        fn can_lift(&self, c: &[u8], a: u64, m: IsaMode) -> bool {
+            Toy.can_lift(c, a, m)
+        }
+        fn helper(&self, n: &str) -> Option<HelperFn> {
+            Toy.helper(n)
+        }
+        fn dirty_helper(&self, n: &str) -> Option<DirtyFn> {
+            Toy.dirty_helper(n)
+        }
+        fn hooks(&self) -> &dyn ArchHooks {
+            Toy.hooks()
+        }
+        fn initial_state(&self) -> Vec<u8> {
+            Toy.initial_state()
+        }
+        fn read_reg(&self, s: &[u8], n: &str) -> Option<u128> {
+            Toy.read_reg(s, n)
+        }
+        fn write_reg(&self, s: &mut [u8], n: &str, v: u128) -> bool {
+            Toy.write_reg(s, n, v)
+        }
+    }
+    let code = [0x00, 0x00, 0x00, 0x03];
+    let regions = [CodeRegion {
+        addr: 0x1000,
+        bytes: &code,
+        mode: IsaMode::Default,
+    }];
+    let d = discover(
+        &Trapping,
+        &regions,
+        &[Start {
+            addr: 0x1000,
+            mode: IsaMode::Default,
+        }],
+        &DiscoverOptions::default(),
+    );
+    assert_eq!(spans(&d), [(0x1000, 4)]);
+}
