@@ -10,31 +10,47 @@ use crate::{Atom, Effect, Expr, Irsb, Offset, Stmt};
 
 struct Bits(Vec<u64>);
 
+/// The words covering `[off, off+size)` of a set of `cap` bits (clipped),
+/// each with the mask of the bits in range: registers are a few bytes, so
+/// this is one or two words rather than one step per byte.
+fn word_masks(cap: usize, off: Offset, size: u32) -> impl Iterator<Item = (usize, u64)> {
+    let lo = off.index().min(cap);
+    let hi = (off.index() + size as usize).min(cap);
+    let (first, last) = (lo / 64, hi.saturating_sub(1) / 64);
+    (first..=last).filter(move |_| lo < hi).map(move |w| {
+        let a = if w == first { lo % 64 } else { 0 };
+        let b = if w == last { (hi - 1) % 64 + 1 } else { 64 };
+        let mask = if b - a == 64 {
+            u64::MAX
+        } else {
+            ((1u64 << (b - a)) - 1) << a
+        };
+        (w, mask)
+    })
+}
+
 impl Bits {
     fn new(n: usize) -> Bits {
         Bits(vec![0; n.div_ceil(64)])
     }
-    fn range(&self, off: Offset, size: u32) -> std::ops::Range<usize> {
-        let lo = off.index().min(self.0.len() * 64);
-        let hi = (off.index() + size as usize).min(self.0.len() * 64);
-        lo..hi
+    fn cap(&self) -> usize {
+        self.0.len() * 64
     }
     fn all(&self, off: Offset, size: u32) -> bool {
-        let r = self.range(off, size);
-        !r.is_empty()
-            && r.len() == size as usize
-            && r.into_iter().all(|i| self.0[i / 64] >> (i % 64) & 1 == 1)
+        // Bytes beyond the set are never "dead", so a clipped range is not all.
+        size > 0
+            && off.index() + size as usize <= self.cap()
+            && word_masks(self.cap(), off, size).all(|(w, m)| self.0[w] & m == m)
     }
     fn any(&self, off: Offset, size: u32) -> bool {
-        self.range(off, size)
-            .any(|i| self.0[i / 64] >> (i % 64) & 1 == 1)
+        word_masks(self.cap(), off, size).any(|(w, m)| self.0[w] & m != 0)
     }
     fn set(&mut self, off: Offset, size: u32, v: bool) {
-        for i in self.range(off, size) {
+        for (w, m) in word_masks(self.cap(), off, size) {
             if v {
-                self.0[i / 64] |= 1 << (i % 64);
+                self.0[w] |= m;
             } else {
-                self.0[i / 64] &= !(1 << (i % 64));
+                self.0[w] &= !m;
             }
         }
     }
@@ -44,6 +60,34 @@ impl Bits {
     fn or_from(&mut self, other: &Bits) {
         for (a, b) in self.0.iter_mut().zip(&other.0) {
             *a |= *b;
+        }
+    }
+}
+
+#[cfg(test)]
+mod bits_tests {
+    use super::*;
+
+    /// Word masks agree with a byte-by-byte model on every small range,
+    /// including ones crossing word boundaries and clipped at the end.
+    #[test]
+    fn word_masks_match_a_bytewise_model() {
+        for cap_words in 1..4usize {
+            let cap = cap_words * 64;
+            for off in 0..cap + 10 {
+                for size in 0..80u32 {
+                    let mut want = vec![0u64; cap_words];
+                    for i in off..(off + size as usize).min(cap) {
+                        want[i / 64] |= 1 << (i % 64);
+                    }
+                    let mut got = vec![0u64; cap_words];
+                    for (w, m) in word_masks(cap, Offset(u32::try_from(off).unwrap()), size) {
+                        assert_eq!(got[w] & m, 0, "overlapping masks");
+                        got[w] |= m;
+                    }
+                    assert_eq!(got, want, "cap {cap} off {off} size {size}");
+                }
+            }
         }
     }
 }
