@@ -22,6 +22,7 @@
 mod arch;
 pub mod eval;
 mod expr;
+pub mod fxhash;
 mod irsb;
 mod ops;
 pub mod opt;

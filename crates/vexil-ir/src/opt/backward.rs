@@ -5,7 +5,7 @@
 //! between; a PUT entirely inside them is dead. A temporary nobody reads is
 //! dead unless its definition can fault or has effects.
 
-use super::ArchHooks;
+use super::{ArchHooks, Scratch};
 use crate::{Atom, Effect, Expr, Irsb, Offset, Stmt};
 
 struct Bits(Vec<u64>);
@@ -30,8 +30,11 @@ fn word_masks(cap: usize, off: Offset, size: u32) -> impl Iterator<Item = (usize
 }
 
 impl Bits {
-    fn new(n: usize) -> Bits {
-        Bits(vec![0; n.div_ceil(64)])
+    /// A cleared set of `n` bits in `buf`'s storage.
+    fn reuse(mut buf: Vec<u64>, n: usize) -> Bits {
+        buf.clear();
+        buf.resize(n.div_ceil(64), 0);
+        Bits(buf)
     }
     fn cap(&self) -> usize {
         self.0.len() * 64
@@ -60,34 +63,6 @@ impl Bits {
     fn or_from(&mut self, other: &Bits) {
         for (a, b) in self.0.iter_mut().zip(&other.0) {
             *a |= *b;
-        }
-    }
-}
-
-#[cfg(test)]
-mod bits_tests {
-    use super::*;
-
-    /// Word masks agree with a byte-by-byte model on every small range,
-    /// including ones crossing word boundaries and clipped at the end.
-    #[test]
-    fn word_masks_match_a_bytewise_model() {
-        for cap_words in 1..4usize {
-            let cap = cap_words * 64;
-            for off in 0..cap + 10 {
-                for size in 0..80u32 {
-                    let mut want = vec![0u64; cap_words];
-                    for i in off..(off + size as usize).min(cap) {
-                        want[i / 64] |= 1 << (i % 64);
-                    }
-                    let mut got = vec![0u64; cap_words];
-                    for (w, m) in word_masks(cap, Offset(u32::try_from(off).unwrap()), size) {
-                        assert_eq!(got[w] & m, 0, "overlapping masks");
-                        got[w] |= m;
-                    }
-                    assert_eq!(got, want, "cap {cap} off {off} size {size}");
-                }
-            }
         }
     }
 }
@@ -144,11 +119,13 @@ fn state_extent(irsb: &Irsb) -> usize {
 }
 
 /// Runs the pass; returns true if anything was removed.
-pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks) -> bool {
+pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) -> bool {
     let extent = state_extent(irsb);
-    let mut dead = Bits::new(extent);
-    let mut mem_between = Bits::new(extent);
-    let mut used = vec![false; irsb.tyenv.len()];
+    let mut dead = Bits::reuse(std::mem::take(&mut scratch.dead), extent);
+    let mut mem_between = Bits::reuse(std::mem::take(&mut scratch.mem_between), extent);
+    let used = &mut scratch.used;
+    used.clear();
+    used.resize(irsb.tyenv.len(), false);
     let mark = |a: &Atom, used: &mut Vec<bool>| {
         if let Atom::Tmp(t) = a {
             if let Some(u) = used.get_mut(t.index()) {
@@ -156,8 +133,10 @@ pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks) -> bool {
             }
         }
     };
-    mark(&irsb.next, &mut used);
-    let mut keep = vec![true; irsb.stmts.len()];
+    mark(&irsb.next, used);
+    let keep = &mut scratch.keep;
+    keep.clear();
+    keep.resize(irsb.stmts.len(), true);
     for (i, s) in irsb.stmts.iter().enumerate().rev() {
         match s {
             Stmt::Put { offset, data } => {
@@ -201,10 +180,40 @@ pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks) -> bool {
         if may_fault(s) {
             mem_between.or_from(&dead);
         }
-        s.for_each_atom(|a| mark(a, &mut used));
+        s.for_each_atom(|a| mark(a, used));
     }
+    scratch.dead = dead.0;
+    scratch.mem_between = mem_between.0;
     let before = irsb.stmts.len();
-    let mut it = keep.into_iter();
-    irsb.stmts.retain(|_| it.next().unwrap_or(true));
+    let mut it = keep.iter();
+    irsb.stmts.retain(|_| it.next().copied().unwrap_or(true));
     irsb.stmts.len() != before
+}
+
+#[cfg(test)]
+mod bits_tests {
+    use super::*;
+
+    /// Word masks agree with a byte-by-byte model on every small range,
+    /// including ones crossing word boundaries and clipped at the end.
+    #[test]
+    fn word_masks_match_a_bytewise_model() {
+        for cap_words in 1..4usize {
+            let cap = cap_words * 64;
+            for off in 0..cap + 10 {
+                for size in 0..80u32 {
+                    let mut want = vec![0u64; cap_words];
+                    for i in off..(off + size as usize).min(cap) {
+                        want[i / 64] |= 1 << (i % 64);
+                    }
+                    let mut got = vec![0u64; cap_words];
+                    for (w, m) in word_masks(cap, Offset(u32::try_from(off).unwrap()), size) {
+                        assert_eq!(got[w] & m, 0, "overlapping masks");
+                        got[w] |= m;
+                    }
+                    assert_eq!(got, want, "cap {cap} off {off} size {size}");
+                }
+            }
+        }
+    }
 }

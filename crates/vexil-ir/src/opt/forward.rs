@@ -6,9 +6,9 @@
 //! rewritten through `subst`.
 
 use super::simplify::{DefLookup, Simple, simplify_ite, simplify_op};
-use super::{ArchHooks, Defs, SpecExpr};
+use super::{ArchHooks, Defs, Scratch, SpecExpr};
+use crate::fxhash::FxHashMap;
 use crate::{Atom, Const, Expr, Irsb, LoadGCvt, Offset, Op, Stmt, Temp, Type, TypeEnv};
-use std::collections::HashMap;
 
 /// Folds an operation over constant arguments, if the reference semantics
 /// ([`crate::eval`]) give a representable constant.
@@ -30,8 +30,10 @@ pub(super) struct Forward<'h> {
     def_at: Vec<Option<usize>>,
     /// Guest-state values known from earlier PUTs and GETs: (offset, type, value).
     known: Vec<(Offset, Type, Atom)>,
-    exprs: HashMap<Expr, Temp>,
+    exprs: FxHashMap<Expr, Temp>,
     changed: bool,
+    /// The rest of the scratch buffers, handed back by [`Forward::run`].
+    rest: Scratch,
 }
 
 impl DefLookup for Forward<'_> {
@@ -59,18 +61,39 @@ fn overlaps(a: Offset, asz: u32, b: Offset, bsz: u32) -> bool {
 }
 
 impl<'h> Forward<'h> {
-    pub(super) fn new(hooks: &'h dyn ArchHooks, cse: bool, tyenv: TypeEnv) -> Self {
+    pub(super) fn new(
+        hooks: &'h dyn ArchHooks,
+        cse: bool,
+        tyenv: TypeEnv,
+        mut scratch: Scratch,
+    ) -> Self {
         let n = tyenv.len();
+        use std::mem::take;
+        let (mut out, mut subst, mut def_at, mut known, mut exprs) = (
+            take(&mut scratch.out),
+            take(&mut scratch.subst),
+            take(&mut scratch.def_at),
+            take(&mut scratch.known),
+            take(&mut scratch.exprs),
+        );
+        out.clear();
+        subst.clear();
+        subst.resize(n, None);
+        def_at.clear();
+        def_at.resize(n, None);
+        known.clear();
+        exprs.clear();
         Forward {
             hooks,
             cse,
             tyenv,
-            out: Vec::new(),
-            subst: vec![None; n],
-            def_at: vec![None; n],
-            known: Vec::new(),
-            exprs: HashMap::new(),
+            out,
+            subst,
+            def_at,
+            known,
+            exprs,
             changed: false,
+            rest: scratch,
         }
     }
 
@@ -228,13 +251,16 @@ impl<'h> Forward<'h> {
     }
 
     /// Runs the pass over `irsb`, replacing its statements. Returns whether
-    /// anything changed.
-    pub(super) fn run(mut self, irsb: &mut Irsb) -> bool {
+    /// anything changed, and the scratch buffers for reuse.
+    pub(super) fn run(mut self, irsb: &mut Irsb) -> (bool, Scratch) {
         let before = irsb.stmts.len();
-        let stmts = std::mem::take(&mut irsb.stmts);
+        let mut stmts = std::mem::take(&mut irsb.stmts);
         self.out.reserve(stmts.len());
+        if self.cse {
+            self.exprs.reserve(stmts.len());
+        }
         let mut ended = None;
-        for mut s in stmts {
+        for mut s in stmts.drain(..) {
             s.for_each_atom_mut(|a| *a = self.sub(*a));
             match s {
                 Stmt::NoOp => self.changed = true,
@@ -344,9 +370,16 @@ impl<'h> Forward<'h> {
         } else {
             irsb.next = self.sub(irsb.next);
         }
+        stmts.clear();
         irsb.stmts = self.out;
         irsb.tyenv = self.tyenv;
-        self.changed || irsb.stmts.len() != before
+        let mut rest = self.rest;
+        rest.out = stmts;
+        rest.subst = self.subst;
+        rest.def_at = self.def_at;
+        rest.known = self.known;
+        rest.exprs = self.exprs;
+        (self.changed || irsb.stmts.len() != before, rest)
     }
 }
 

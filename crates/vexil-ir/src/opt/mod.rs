@@ -104,22 +104,55 @@ pub fn optimize(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks) {
         return;
     }
     let rounds = if level >= 2 { 4 } else { 1 };
+    // Working buffers are kept per thread between blocks: a block is small,
+    // and allocating its maps and sets afresh cost as much as the passes.
+    let mut scratch = SCRATCH
+        .try_with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)))
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
     for _ in 0..rounds {
         let tyenv = std::mem::take(&mut irsb.tyenv);
-        let changed_fwd = forward::Forward::new(hooks, level >= 2, tyenv).run(irsb);
-        let changed_bwd = backward::run(irsb, hooks);
+        let (changed_fwd, s) = forward::Forward::new(hooks, level >= 2, tyenv, scratch).run(irsb);
+        scratch = s;
+        let changed_bwd = backward::run(irsb, hooks, &mut scratch);
         if !changed_fwd && !changed_bwd {
             break;
         }
     }
-    renumber(irsb);
+    renumber(irsb, &mut scratch.map);
+    let _ = SCRATCH.try_with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            *s = scratch;
+        }
+    });
+}
+
+/// Reusable working memory of the passes (see [`optimize`]).
+#[derive(Default)]
+pub(super) struct Scratch {
+    pub(super) subst: Vec<Option<Atom>>,
+    pub(super) def_at: Vec<Option<usize>>,
+    pub(super) known: Vec<(Offset, Type, Atom)>,
+    pub(super) exprs: crate::fxhash::FxHashMap<Expr, Temp>,
+    pub(super) out: Vec<Stmt>,
+    pub(super) dead: Vec<u64>,
+    pub(super) mem_between: Vec<u64>,
+    pub(super) used: Vec<bool>,
+    pub(super) keep: Vec<bool>,
+    map: Vec<Option<Temp>>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// Renumbers temporaries densely in order of definition and drops unused
 /// ones from the type environment.
-fn renumber(irsb: &mut Irsb) {
+fn renumber(irsb: &mut Irsb, map: &mut Vec<Option<Temp>>) {
     let n = irsb.tyenv.len();
-    let mut map: Vec<Option<Temp>> = vec![None; n];
+    map.clear();
+    map.resize(n, None);
     let mut types = Vec::new();
     for s in &irsb.stmts {
         s.for_each_def(|t| {
@@ -140,7 +173,7 @@ fn renumber(irsb: &mut Irsb) {
     };
     for s in &mut irsb.stmts {
         s.for_each_atom_mut(remap);
-        rename_defs(s, &map);
+        rename_defs(s, map);
     }
     remap(&mut irsb.next);
     irsb.tyenv = TypeEnv::from(types);
