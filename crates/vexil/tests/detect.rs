@@ -213,3 +213,36 @@ fn eval_writes_report_table_and_plots() {
     assert!(out_dir.join("neutral-v1-linear/per-arch.svg").is_file());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A `vexil` copied away from the repository (no models/ beside it or the
+/// working directory, no $VEXIL_MODEL) still scans, with the model compiled
+/// into it, and gives the same verdict and score as with the shipped file.
+#[test]
+fn scan_without_a_model_file_uses_the_compiled_in_default() {
+    let dir = tmpdir("embedded");
+    let exe = dir.join("vexil");
+    std::fs::copy(env!("CARGO_BIN_EXE_vexil"), &exe).unwrap();
+    let sample = samples().join("mipsel/sort");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["scan", "--json", sample.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = Command::new(&exe)
+            .args(&args)
+            .current_dir(&dir)
+            .env_remove("VEXIL_MODEL")
+            .output()
+            .unwrap();
+        assert!(
+            code(&out) == 0 || code(&out) == 1,
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (v["verdict"].clone(), v["score"].as_f64().unwrap())
+    };
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/default.json");
+    let (embedded, explicit) = (run(&[]), run(&["--model", shipped.to_str().unwrap()]));
+    assert_eq!(embedded, explicit);
+    assert!((0.0..=1.0).contains(&embedded.1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

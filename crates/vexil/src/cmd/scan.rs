@@ -4,7 +4,9 @@
 //!
 //! Without `--model`, the model is `$VEXIL_MODEL` if set, else the
 //! repository's default model, `models/default.json`, looked up from the
-//! executable's directory upward and then from the current directory.
+//! executable's directory upward and then from the current directory, else
+//! the copy of that file compiled into the binary (so an installed `vexil`
+//! works anywhere).
 //!
 //! Exit code: 1 if any file is judged malicious; else 2 if any file could
 //! not be analyzed; else 0.
@@ -59,16 +61,16 @@ pub fn default_model() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The default model as it was when this binary was built.
+const EMBEDDED_MODEL: &[u8] = include_bytes!("../../../../models/default.json");
+
 /// Runs `vexil scan`.
 pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
-    let path = match &args.model {
-        Some(p) => p.clone(),
-        None => default_model().context(
-            "no --model given, $VEXIL_MODEL is not set, and no models/default.json was found \
-             (train one with scripts/corpus/train-default.sh)",
-        )?,
+    let model = match args.model.clone().or_else(default_model) {
+        Some(path) => Model::load(&path)?,
+        None => Model::from_json(EMBEDDED_MODEL)
+            .context("the model compiled into vexil is unreadable (rebuild vexil)")?,
     };
-    let model = Model::load(&path)?;
     let jobs = jobs(&args.inputs, None)?;
     if jobs.is_empty() {
         bail!("no input files");
