@@ -721,37 +721,19 @@ impl<'a> Lifter<'a> {
                 );
                 self.put_hilo64(q);
             }
-            Dmult | Dmultu => {
+            Dmult | Dmultu | Ddiv | Ddivu => {
+                // The 128-bit product or remainder:quotient pair goes to HI:LO.
+                let op = match i.op {
+                    Dmult => Op::MullS64,
+                    Dmultu => Op::MullU64,
+                    Ddiv => Op::DivModS64to64,
+                    _ => Op::DivModU64to64,
+                };
                 let x = self.get(rs);
                 let y = self.get(rt);
-                let p = self.bin(
-                    if i.op == Dmult {
-                        Op::MullS64
-                    } else {
-                        Op::MullU64
-                    },
-                    x,
-                    y,
-                );
+                let p = self.bin(op, x, y);
                 let hi = self.un(Op::I128HIto64, p);
                 let lo = self.un(Op::I128to64, p);
-                self.b.put(self.o.hi, hi);
-                self.b.put(self.o.lo, lo);
-            }
-            Ddiv | Ddivu => {
-                let x = self.get(rs);
-                let y = self.get(rt);
-                let q = self.bin(
-                    if i.op == Ddiv {
-                        Op::DivModS64to64
-                    } else {
-                        Op::DivModU64to64
-                    },
-                    x,
-                    y,
-                );
-                let hi = self.un(Op::I128HIto64, q);
-                let lo = self.un(Op::I128to64, q);
                 self.b.put(self.o.hi, hi);
                 self.b.put(self.o.lo, lo);
             }

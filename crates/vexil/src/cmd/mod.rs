@@ -47,22 +47,8 @@ pub fn discover_image(
     guest: &dyn vexil_lift::Guest,
     opts: &vexil_lift::discover::DiscoverOptions,
 ) -> vexil_lift::discover::Discovery {
-    use vexil_lift::discover::{CodeRegion, Start, discover};
-    let regions: Vec<CodeRegion<'_>> = image
-        .code_regions()
-        .iter()
-        .map(|r| CodeRegion {
-            addr: r.addr,
-            bytes: r.bytes,
-            mode: r.mode,
-        })
-        .collect();
-    let starts: Vec<Start> = image
-        .code_starts()
-        .into_iter()
-        .map(|(addr, mode)| Start { addr, mode })
-        .collect();
-    discover(guest, &regions, &starts, opts)
+    let (regions, starts) = vexil_features::file::regions_and_starts(image);
+    vexil_lift::discover::discover(guest, &regions, &starts, opts)
 }
 
 /// The lifter for an image, or an error naming what is missing.
