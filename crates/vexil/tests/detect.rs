@@ -226,12 +226,23 @@ fn scan_without_a_model_file_uses_the_compiled_in_default() {
     let run = |extra: &[&str]| {
         let mut args = vec!["scan", "--json", sample.to_str().unwrap()];
         args.extend_from_slice(extra);
-        let out = Command::new(&exe)
-            .args(&args)
-            .current_dir(&dir)
-            .env_remove("VEXIL_MODEL")
-            .output()
-            .unwrap();
+        // Another test thread forking while the copy was open for writing
+        // can hold it open for a moment (ETXTBSY): retry briefly.
+        let mut tries = 0;
+        let out = loop {
+            match Command::new(&exe)
+                .args(&args)
+                .current_dir(&dir)
+                .env_remove("VEXIL_MODEL")
+                .output()
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 100 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                r => break r.unwrap(),
+            }
+        };
         assert!(
             code(&out) == 0 || code(&out) == 1,
             "{}",
