@@ -76,7 +76,13 @@ mkdir -p "$cache/$arch/debs"
 for pkg in "${need[@]}"; do
   tmp=$(mktemp -d "$cache/$arch/.tmp-$pkg.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
-  (cd "$tmp" && apt-get "${apt_opts[@]}" download "$pkg:$arch" >&2)
+  # The version to fetch is the newest one the configured sources carry
+  # (apt-cache madison lists only those, newest first): a plain
+  # `apt-get download PKG` asks for the candidate, which is the installed
+  # version when the host has a newer build installed than any source has
+  # (seen with curl:amd64), and then nothing can be downloaded.
+  ver=$(apt-cache madison "$pkg:$arch" 2>/dev/null | awk -F'|' 'NR == 1 {gsub(/ /, "", $2); print $2}')
+  (cd "$tmp" && apt-get "${apt_opts[@]}" download "$pkg:$arch${ver:+=$ver}" >&2)
   deb=$(find "$tmp" -maxdepth 1 -name '*.deb' | head -n 1)
   if [ -z "$deb" ]; then
     echo "fetch-debian: apt-get download $pkg:$arch produced no .deb" >&2
