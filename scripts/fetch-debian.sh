@@ -49,11 +49,14 @@ if [ "$arch" != "$(dpkg --print-architecture)" ] &&
   "${sudo[@]}" dpkg --add-architecture "$arch"
 fi
 
+# One apt-cache call for all packages: each call reads the whole package
+# cache (a second or more with several architectures enabled), and apt-cache
+# prints one stanza per package it knows (its exit status is 0 as long as
+# one of several is known, so the stanzas are counted).
 resolvable() {
-  local p
-  for p in "${need[@]}"; do
-    apt-cache show --no-all-versions "$p:$arch" >/dev/null 2>&1 || return 1
-  done
+  local n
+  n=$(apt-cache show --no-all-versions "${need[@]/%/:$arch}" 2>/dev/null | grep -c '^Package:' || true)
+  [ "$n" -ge "${#need[@]}" ]
 }
 
 if ! resolvable; then
