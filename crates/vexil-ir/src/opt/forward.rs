@@ -5,7 +5,7 @@
 //! turn out to be copies or constants are not emitted; their uses are
 //! rewritten through `subst`.
 
-use super::simplify::{DefLookup, Simple, simplify_ite, simplify_op};
+use super::simplify::{DefLookup, Simple, narrow_op, simplify_ite, simplify_op};
 use super::{ArchHooks, Defs, Scratch, SpecExpr};
 use crate::fxhash::FxHashMap;
 use crate::{Atom, Const, Expr, Irsb, LoadGCvt, Offset, Op, Stmt, Temp, Type, TypeEnv};
@@ -141,15 +141,28 @@ impl<'h> Forward<'h> {
                 Expr::Const(c) => return Ok(Atom::Const(*c)),
                 Expr::RdTmp(t) => return Ok(Atom::Tmp(*t)),
                 Expr::Get { offset, ty } => {
-                    return match self
+                    if let Some(&(_, _, a)) = self
                         .known
                         .iter()
                         .rev()
                         .find(|k| k.0 == *offset && k.1 == *ty)
                     {
-                        Some(&(_, _, a)) => Ok(a),
-                        None => Err(expr),
-                    };
+                        return Ok(a);
+                    }
+                    // A narrower integer read of a register whose wider
+                    // value is known (x86-64's 32-bit operations write the
+                    // whole register and read back its low half): the guest
+                    // state is little-endian, so the read is the low bits
+                    // of the known value.
+                    let wider = self.known.iter().rev().find_map(|&(o, kty, a)| {
+                        (o == *offset && kty.is_int() && ty.is_int() && kty.bytes() > ty.bytes())
+                            .then(|| narrow_op(kty, *ty).map(|op| (op, a)))
+                            .flatten()
+                    });
+                    match wider {
+                        Some((op, a)) => Some(Simple::Expr(Expr::Unop { op, a })),
+                        None => return Err(expr),
+                    }
                 }
                 Expr::Unop { .. } | Expr::Binop { .. } | Expr::Triop { .. } | Expr::Qop { .. } => {
                     let Some((op, args)) = expr.as_op() else {

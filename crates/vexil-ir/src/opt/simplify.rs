@@ -112,7 +112,7 @@ static INVERSE: std::sync::LazyLock<Inverse> = std::sync::LazyLock::new(|| {
 });
 
 /// The narrowing op from `from` to `to` keeping low bits, if the table has it.
-fn narrow_op(from: Type, to: Type) -> Option<Op> {
+pub(super) fn narrow_op(from: Type, to: Type) -> Option<Op> {
     INVERSE.narrow[from as usize][to as usize]
 }
 
