@@ -76,28 +76,40 @@ if ! resolvable; then
 fi
 
 mkdir -p "$cache/$arch/debs"
+# The version to fetch is the newest one the configured sources carry
+# (apt-cache madison lists only those, newest first): a plain
+# `apt-get download PKG` asks for the candidate, which is the installed
+# version when the host has a newer build installed than any source has
+# (seen with curl:amd64), and then nothing can be downloaded. One madison
+# call and one download for all packages: each apt call reads the whole
+# package cache, a second or more with several architectures enabled.
+declare -A ver=()
+while IFS='|' read -r p v _; do
+  p=${p// /}
+  v=${v// /}
+  [ -n "$p" ] && [ -z "${ver[$p]:-}" ] && ver[$p]=$v
+done < <(apt-cache madison "${need[@]/%/:$arch}" 2>/dev/null)
+want=()
 for pkg in "${need[@]}"; do
-  tmp=$(mktemp -d "$cache/$arch/.tmp-$pkg.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
-  # The version to fetch is the newest one the configured sources carry
-  # (apt-cache madison lists only those, newest first): a plain
-  # `apt-get download PKG` asks for the candidate, which is the installed
-  # version when the host has a newer build installed than any source has
-  # (seen with curl:amd64), and then nothing can be downloaded.
-  ver=$(apt-cache madison "$pkg:$arch" 2>/dev/null | awk -F'|' 'NR == 1 {gsub(/ /, "", $2); print $2}')
-  (cd "$tmp" && apt-get "${apt_opts[@]}" download "$pkg:$arch${ver:+=$ver}" >&2)
-  deb=$(find "$tmp" -maxdepth 1 -name '*.deb' | head -n 1)
+  want+=("$pkg:$arch${ver[$pkg]:+=${ver[$pkg]}}")
+done
+tmp=$(mktemp -d "$cache/$arch/.tmp-fetch.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+(cd "$tmp" && apt-get "${apt_opts[@]}" download "${want[@]}" >&2)
+for pkg in "${need[@]}"; do
+  deb=$(find "$tmp" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
   if [ -z "$deb" ]; then
     echo "fetch-debian: apt-get download $pkg:$arch produced no .deb" >&2
     exit 1
   fi
+  rm -rf "$tmp/tree"
   dpkg-deb -x "$deb" "$tmp/tree"
   rm -rf "${cache:?}/$arch/$pkg"
   mv "$tmp/tree" "$cache/$arch/$pkg"
   name=$(basename "$deb")
   mv "$deb" "$cache/$arch/debs/$name"
   echo "$name" >"$cache/$arch/.fetched-$pkg"
-  rm -rf "$tmp"
-  trap - EXIT
   echo "fetch-debian: $pkg:$arch -> .cache/debian/$arch/$pkg ($name)"
 done
+rm -rf "$tmp"
+trap - EXIT
