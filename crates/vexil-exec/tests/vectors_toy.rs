@@ -68,6 +68,7 @@ fn toy(endian: Endian) -> Toy {
             sp: REGS[3],
             regs: REGS,
             bookkeeping: &[],
+            abi_plumbing: &[],
         },
         endian,
     }

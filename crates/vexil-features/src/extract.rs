@@ -45,6 +45,7 @@ pub fn block_features(
             opts,
             layout,
             tyenv: &b.irsb.tyenv,
+            constlike: &[],
         };
         let start = toks.len();
         block_tokens(&ctx, &b.irsb, &mut toks, texts.as_mut());

@@ -194,6 +194,7 @@ pub fn file_tokens(path: &Path, spec: &FeatureSpec) -> Result<Vec<(u64, Vec<Stri
                 opts,
                 layout: Some(guest.layout()),
                 tyenv: &b.irsb.tyenv,
+                constlike: &[],
             };
             let mut hashes = Vec::new();
             let mut texts = Vec::new();

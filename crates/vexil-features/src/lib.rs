@@ -20,6 +20,7 @@ pub mod extract;
 pub mod file;
 pub mod ngram;
 pub mod scheme;
+pub mod slice;
 pub mod token;
 pub mod vector;
 pub mod write;

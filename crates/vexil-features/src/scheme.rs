@@ -56,6 +56,27 @@ pub struct SchemeOptions {
     /// (x86's push, the link-register write) and reload it in a return block
     /// (x86's pop into the program counter).
     pub drop_linkage: bool,
+    /// Drop address arithmetic: statements whose values are used only as
+    /// memory addresses (see [`crate::slice`]).
+    pub slice_addresses: bool,
+    /// Drop stack-pointer arithmetic and stack accesses (spills, saved
+    /// registers, stack-passed arguments).
+    pub slice_stack: bool,
+    /// Drop writes of the ABI plumbing registers (MIPS `gp`, `t9`), what is
+    /// computed only for them, and loads through them (GOT entries).
+    pub slice_abi_regs: bool,
+    /// Drop register reads (`WdT(get)`).
+    pub drop_reg_reads: bool,
+    /// Drop register writes (`put(...)`).
+    pub drop_reg_writes: bool,
+    /// Calls and returns carry no operand (`call`, not `call(con)` or
+    /// `call(RdT)`): whether a call goes through a PLT stub or a GOT entry
+    /// is the linkage model.
+    pub bare_calls: bool,
+    /// Order each block's tokens canonically (a dependency-respecting
+    /// order that does not depend on instruction scheduling; see
+    /// [`crate::slice::canonical_order`]).
+    pub canonical_order: bool,
 }
 
 /// A named, versioned token scheme.
@@ -68,22 +89,58 @@ pub enum Scheme {
     #[serde(rename = "neutral-v1")]
     #[default]
     NeutralV1,
+    /// Architecture-neutral statement shapes, version 2: neutral-v1 with the
+    /// plumbing sliced away (see [`crate::slice`]).
+    #[serde(rename = "neutral-v2")]
+    NeutralV2,
+}
+
+/// TEMPORARY (exploration): `VEXIL_SCHEME_EXP=-opt,+opt` flips options of
+/// neutral-v2.
+fn experiment(o: &mut SchemeOptions) {
+    let Ok(v) = std::env::var("VEXIL_SCHEME_EXP") else {
+        return;
+    };
+    for f in v.split(',') {
+        let (on, name) = match f.split_at(1) {
+            ("+", n) => (true, n),
+            ("-", n) => (false, n),
+            _ => continue,
+        };
+        match name {
+            "op_width" => o.op_width = on,
+            "drop_casts" => o.drop_casts = on,
+            "plain_addresses" => o.plain_addresses = on,
+            "canonical_operands" => o.canonical_operands = on,
+            "drop_linkage" => o.drop_linkage = on,
+            "block_end" => o.block_end = on,
+            "slice_addresses" => o.slice_addresses = on,
+            "slice_stack" => o.slice_stack = on,
+            "slice_abi_regs" => o.slice_abi_regs = on,
+            "drop_reg_reads" => o.drop_reg_reads = on,
+            "drop_reg_writes" => o.drop_reg_writes = on,
+            "bare_calls" => o.bare_calls = on,
+            "canonical_order" => o.canonical_order = on,
+            _ => {}
+        }
+    }
 }
 
 impl Scheme {
     /// Every scheme.
-    pub const ALL: [Scheme; 2] = [Scheme::Seed, Scheme::NeutralV1];
+    pub const ALL: [Scheme; 3] = [Scheme::Seed, Scheme::NeutralV1, Scheme::NeutralV2];
 
     /// The stable name recorded in feature and model files.
     pub const fn name(self) -> &'static str {
         match self {
             Scheme::Seed => "seed",
             Scheme::NeutralV1 => "neutral-v1",
+            Scheme::NeutralV2 => "neutral-v2",
         }
     }
 
     /// The options this scheme stands for.
-    pub const fn options(self) -> SchemeOptions {
+    pub fn options(self) -> SchemeOptions {
         match self {
             Scheme::Seed => SchemeOptions {
                 op_width: false,
@@ -97,6 +154,13 @@ impl Scheme {
                 plain_addresses: false,
                 canonical_operands: false,
                 drop_linkage: false,
+                slice_addresses: false,
+                slice_stack: false,
+                slice_abi_regs: false,
+                drop_reg_reads: false,
+                drop_reg_writes: false,
+                bare_calls: false,
+                canonical_order: false,
             },
             Scheme::NeutralV1 => SchemeOptions {
                 op_width: true,
@@ -110,7 +174,27 @@ impl Scheme {
                 plain_addresses: true,
                 canonical_operands: true,
                 drop_linkage: true,
+                slice_addresses: false,
+                slice_stack: false,
+                slice_abi_regs: false,
+                drop_reg_reads: false,
+                drop_reg_writes: false,
+                bare_calls: false,
+                canonical_order: false,
             },
+            Scheme::NeutralV2 => {
+                let mut o = SchemeOptions {
+                    slice_addresses: true,
+                    slice_stack: true,
+                    slice_abi_regs: true,
+                    drop_reg_reads: true,
+                    drop_reg_writes: true,
+                    bare_calls: true,
+                    ..Scheme::NeutralV1.options()
+                };
+                experiment(&mut o);
+                o
+            }
         }
     }
 }

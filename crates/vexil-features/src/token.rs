@@ -79,6 +79,10 @@ pub struct TokenCtx<'a> {
     pub layout: Option<&'a GuestLayout>,
     /// The block's temporaries (for the size of a `PUT`).
     pub tyenv: &'a TypeEnv,
+    /// Temporaries that hold constants in disguise (an address loaded from
+    /// the GOT, which another instruction set has as an immediate), printed
+    /// as `con`; indexed by temporary, empty for none.
+    pub constlike: &'a [bool],
 }
 
 /// Operation names with widths stripped, indexed by the operation's position
@@ -153,7 +157,7 @@ impl TokenCtx<'_> {
         if self.opts.plain_addresses {
             s.put("*");
         } else {
-            atom(a, s);
+            self.atom(a, s);
         }
     }
 
@@ -200,12 +204,12 @@ impl TokenCtx<'_> {
             }
             Stmt::Put { data, .. } => {
                 s.put("put(");
-                atom(*data, s);
+                self.atom(*data, s);
                 s.put(")");
             }
             Stmt::PutI { ix, data, .. } => {
                 s.put("putI(");
-                atoms(&[*ix, *data], s);
+                self.atoms(&[*ix, *data], s);
                 s.put(")");
             }
             Stmt::Store { end, addr, data } => {
@@ -213,7 +217,7 @@ impl TokenCtx<'_> {
                 s.put("(");
                 self.addr(*addr, s);
                 s.put(",");
-                atom(*data, s);
+                self.atom(*data, s);
                 s.put(")");
             }
             Stmt::StoreG {
@@ -227,11 +231,11 @@ impl TokenCtx<'_> {
                     s.put("(");
                     self.addr(*addr, s);
                     s.put(",");
-                    atom(*data, s);
+                    self.atom(*data, s);
                 } else {
                     self.mem(s, "STG", *end);
                     s.put("(");
-                    atoms(&[*addr, *data, *guard], s);
+                    self.atoms(&[*addr, *data, *guard], s);
                 }
                 s.put(")");
             }
@@ -253,7 +257,7 @@ impl TokenCtx<'_> {
                     s.put(":");
                     s.put(cvt.name());
                     s.put("(");
-                    atoms(&[*addr, *alt, *guard], s);
+                    self.atoms(&[*addr, *alt, *guard], s);
                 }
                 s.put("))");
             }
@@ -283,7 +287,7 @@ impl TokenCtx<'_> {
                     s.put("(");
                     self.addr(*addr, s);
                     s.put(",");
-                    atom(*d, s);
+                    self.atom(*d, s);
                     s.put(")");
                 }
             },
@@ -296,7 +300,7 @@ impl TokenCtx<'_> {
                     s.put(d.callee.name());
                 }
                 s.put("(");
-                atoms(&d.args, s);
+                self.atoms(&d.args, s);
                 s.put(")");
             }
             Stmt::Exit { guard, jk, .. } => {
@@ -308,7 +312,7 @@ impl TokenCtx<'_> {
                     }
                 }
                 s.put("(");
-                atom(*guard, s);
+                self.atom(*guard, s);
                 s.put(")");
             }
         }
@@ -321,7 +325,7 @@ impl TokenCtx<'_> {
         if !self.opts.canonical_operands {
             return (name, a, b);
         }
-        let is_const = |x: Atom| matches!(x, Atom::Const(_));
+        let is_const = |x: Atom| self.is_const(x);
         match name {
             "Sub" if is_const(b) => ("Add", a, b),
             "Add" | "Mul" | "And" | "Or" | "Xor" | "CmpEQ" | "CmpNE" | "MullS" | "MullU"
@@ -340,7 +344,7 @@ impl TokenCtx<'_> {
             Expr::Get { .. } => s.put("get"),
             Expr::GetI { ix, .. } => {
                 s.put("getI(");
-                atom(*ix, s);
+                self.atom(*ix, s);
                 s.put(")");
             }
             Expr::Load { end, addr, .. } => {
@@ -352,33 +356,33 @@ impl TokenCtx<'_> {
             Expr::Unop { op, a } => {
                 s.put(self.op_name(*op));
                 s.put("(");
-                atom(*a, s);
+                self.atom(*a, s);
                 s.put(")");
             }
             Expr::Binop { op, a, b } => {
                 let (name, a, b) = self.canonical(*op, *a, *b);
                 s.put(name);
                 s.put("(");
-                atom(a, s);
+                self.atom(a, s);
                 s.put(",");
-                atom(b, s);
+                self.atom(b, s);
                 s.put(")");
             }
             Expr::Triop { op, args } => {
                 s.put(self.op_name(*op));
                 s.put("(");
-                atoms(&args[..], s);
+                self.atoms(&args[..], s);
                 s.put(")");
             }
             Expr::Qop { op, args } => {
                 s.put(self.op_name(*op));
                 s.put("(");
-                atoms(&args[..], s);
+                self.atoms(&args[..], s);
                 s.put(")");
             }
             Expr::Ite { cond, then, els } => {
                 s.put("ite(");
-                atoms(&[*cond, *then, *els], s);
+                self.atoms(&[*cond, *then, *els], s);
                 s.put(")");
             }
             Expr::CCall { callee, args, .. } => {
@@ -388,7 +392,7 @@ impl TokenCtx<'_> {
                     s.put(callee.name());
                 }
                 s.put("(");
-                atoms(args, s);
+                self.atoms(args, s);
                 s.put(")");
             }
         }
@@ -409,9 +413,9 @@ impl TokenCtx<'_> {
             return false;
         }
         s.put(kind);
-        if matches!(kind, "jmp" | "call") {
+        if kind == "jmp" || (kind == "call" && !self.opts.bare_calls) {
             s.put("(");
-            atom(irsb.next, s);
+            self.atom(irsb.next, s);
             s.put(")");
         }
         true
@@ -439,19 +443,27 @@ pub fn jump_class(jk: JumpKind) -> Option<&'static str> {
     })
 }
 
-fn atom<S: Sink>(a: Atom, s: &mut S) {
-    s.put(match a {
-        Atom::Tmp(_) => "RdT",
-        Atom::Const(_) => "con",
-    });
-}
-
-fn atoms<S: Sink>(list: &[Atom], s: &mut S) {
-    for (i, a) in list.iter().enumerate() {
-        if i > 0 {
-            s.put(",");
+impl TokenCtx<'_> {
+    /// True if `a` is a constant, or a temporary that holds one in
+    /// disguise (see [`TokenCtx::constlike`]).
+    fn is_const(&self, a: Atom) -> bool {
+        match a {
+            Atom::Const(_) => true,
+            Atom::Tmp(t) => self.constlike.get(t.index()).copied().unwrap_or(false),
         }
-        atom(*a, s);
+    }
+
+    fn atom<S: Sink>(&self, a: Atom, s: &mut S) {
+        s.put(if self.is_const(a) { "con" } else { "RdT" });
+    }
+
+    fn atoms<S: Sink>(&self, list: &[Atom], s: &mut S) {
+        for (i, a) in list.iter().enumerate() {
+            if i > 0 {
+                s.put(",");
+            }
+            self.atom(*a, s);
+        }
     }
 }
 
@@ -585,18 +597,36 @@ pub fn block_tokens(
     } else {
         Vec::new()
     };
-    for (i, st) in irsb.stmts.iter().enumerate() {
-        if skip.get(i).copied().unwrap_or(false) {
-            continue;
-        }
-        let mut h = HashSink::default();
-        if ctx.stmt(st, &mut h) {
-            out.push(h.0);
-            if let Some(t) = text.as_deref_mut() {
-                let mut s = String::new();
-                ctx.stmt(st, &mut s);
-                t.push(s);
+    let sliced = crate::slice::slice(irsb, ctx.layout, &ctx.opts);
+    let ctx = &TokenCtx {
+        constlike: &sliced.constlike,
+        ..*ctx
+    };
+    let keys: Vec<Option<u64>> = irsb
+        .stmts
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            if skip.get(i).copied().unwrap_or(false) || sliced.drop.get(i).copied().unwrap_or(false)
+            {
+                return None;
             }
+            let mut h = HashSink::default();
+            ctx.stmt(st, &mut h).then_some(h.0)
+        })
+        .collect();
+    let order: Vec<usize> = if ctx.opts.canonical_order {
+        crate::slice::canonical_order(irsb, &keys)
+    } else {
+        (0..keys.len()).collect()
+    };
+    for i in order {
+        let Some(h) = keys[i] else { continue };
+        out.push(h);
+        if let Some(t) = text.as_deref_mut() {
+            let mut s = String::new();
+            ctx.stmt(&irsb.stmts[i], &mut s);
+            t.push(s);
         }
     }
     let mut h = HashSink::default();

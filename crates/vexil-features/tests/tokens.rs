@@ -35,6 +35,7 @@ static LAYOUT: GuestLayout = GuestLayout {
             size: 12,
         },
     ],
+    abi_plumbing: &[],
 };
 
 /// Tokens of every statement of `b` (and its block end) under `scheme`.
@@ -43,6 +44,7 @@ fn tokens(scheme: Scheme, irsb: &Irsb) -> Vec<String> {
         opts: scheme.options(),
         layout: Some(&LAYOUT),
         tyenv: &irsb.tyenv,
+        constlike: &[],
     };
     let mut hashes = Vec::new();
     let mut texts = Vec::new();

@@ -55,6 +55,11 @@ pub struct GuestLayout {
     /// sees directly: lazy flag thunks, emulation notes, the program counter
     /// itself. Feature extraction drops writes to them.
     pub bookkeeping: &'static [Reg],
+    /// Registers the calling convention uses only to reach code and data,
+    /// not to compute: MIPS's global pointer `gp` and call register `t9`
+    /// in position-independent code. Feature extraction treats writes to
+    /// them, and what is computed only for them, as plumbing.
+    pub abi_plumbing: &'static [Reg],
 }
 
 impl GuestLayout {

@@ -45,6 +45,7 @@ static LAYOUT: GuestLayout = GuestLayout {
     },
     regs: &[],
     bookkeeping: &[],
+    abi_plumbing: &[],
 };
 
 impl Guest for Toy {

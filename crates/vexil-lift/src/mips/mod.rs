@@ -62,14 +62,15 @@ const FIR64: u32 = 0x007f_0000;
 impl MipsGuest {
     fn new(arch: Arch, endian: Endian) -> MipsGuest {
         let is64 = arch == Arch::Mips64;
-        let (offs, regs, book): (
+        let (offs, regs, book, plumb): (
             &'static Offsets,
             &'static [crate::Reg],
             &'static [crate::Reg],
+            &'static [crate::Reg],
         ) = if is64 {
-            (&regs::OFFS64, &regs::REGS64, &regs::BOOK64)
+            (&regs::OFFS64, &regs::REGS64, &regs::BOOK64, &regs::PLUMB64)
         } else {
-            (&regs::OFFS32, &regs::REGS32, &regs::BOOK32)
+            (&regs::OFFS32, &regs::REGS32, &regs::BOOK32, &regs::PLUMB32)
         };
         let find = |n: &str| regs.iter().copied().find(|r| r.name == n);
         let pc = find("pc").unwrap_or(regs[0]);
@@ -84,6 +85,7 @@ impl MipsGuest {
                 sp,
                 regs,
                 bookkeeping: book,
+                abi_plumbing: plumb,
             },
             offs,
             hooks: MipsHooks {

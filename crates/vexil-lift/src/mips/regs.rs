@@ -173,6 +173,28 @@ pub static REGS64: [Reg; N_REGS] = build(
 );
 
 /// Lifting artifacts rather than program state (MIPS32).
+/// The ABI plumbing registers (see [`crate::GuestLayout::abi_plumbing`]):
+/// `t9` (GPR 25) and `gp` (GPR 28).
+const fn plumbing(o: &Offsets) -> [Reg; 2] {
+    [
+        Reg {
+            name: "t9",
+            offset: o.gpr0 + o.gpr_size * 25,
+            size: o.gpr_size,
+        },
+        Reg {
+            name: "gp",
+            offset: o.gpr0 + o.gpr_size * 28,
+            size: o.gpr_size,
+        },
+    ]
+}
+
+/// MIPS32 ABI plumbing registers.
+pub static PLUMB32: [Reg; 2] = plumbing(&OFFS32);
+/// MIPS64 ABI plumbing registers.
+pub static PLUMB64: [Reg; 2] = plumbing(&OFFS64);
+
 pub static BOOK32: [Reg; 6] = [
     Reg {
         name: "pc",

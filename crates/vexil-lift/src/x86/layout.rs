@@ -370,6 +370,7 @@ static A64_LAYOUT: GuestLayout = GuestLayout {
     sp: r("rsp", 48, 8),
     regs: &A64_REGS,
     bookkeeping: &A64_BOOKKEEPING,
+    abi_plumbing: &[],
 };
 
 /// The x86-64 mode.
@@ -501,6 +502,7 @@ static X86_LAYOUT: GuestLayout = GuestLayout {
     sp: r("esp", 24, 4),
     regs: &X86_REGS,
     bookkeeping: &X86_BOOKKEEPING,
+    abi_plumbing: &[],
 };
 
 /// The 32-bit x86 mode.
