@@ -77,6 +77,22 @@ pub struct SchemeOptions {
     /// order that does not depend on instruction scheduling; see
     /// [`crate::slice::canonical_order`]).
     pub canonical_order: bool,
+    /// Drop every conversion that computes nothing: integer width casts and
+    /// changes of representation (`64HIto32`, `V128to64`, `ReinterpI64asF64`).
+    pub drop_conversions: bool,
+    /// Drop SIMD vector statements: whether a loop was vectorized is the
+    /// compiler's answer to the instruction set, not the program.
+    pub drop_vector: bool,
+    /// One comparison token per family: `CmpNE` reads as `CmpEQ`, `CmpLE`
+    /// as `CmpLT`, and a constant goes last (which way a compiler tests a
+    /// condition and which way it lays out the branch differ by target).
+    pub coarse_compares: bool,
+    /// Drop side exits to traps (x86's divide error, MIPS's `teq` after a
+    /// division) and the conditions computed only for them.
+    pub drop_trap_exits: bool,
+    /// Leave out blocks in linker-generated call stubs (`.plt`, `.plt.sec`,
+    /// `.MIPS.stubs`, ...): one per imported function, shaped by the linker.
+    pub skip_linker_stubs: bool,
 }
 
 /// A named, versioned token scheme.
@@ -121,6 +137,11 @@ fn experiment(o: &mut SchemeOptions) {
             "drop_reg_writes" => o.drop_reg_writes = on,
             "bare_calls" => o.bare_calls = on,
             "canonical_order" => o.canonical_order = on,
+            "drop_conversions" => o.drop_conversions = on,
+            "drop_vector" => o.drop_vector = on,
+            "coarse_compares" => o.coarse_compares = on,
+            "drop_trap_exits" => o.drop_trap_exits = on,
+            "skip_linker_stubs" => o.skip_linker_stubs = on,
             _ => {}
         }
     }
@@ -161,6 +182,11 @@ impl Scheme {
                 drop_reg_writes: false,
                 bare_calls: false,
                 canonical_order: false,
+                drop_conversions: false,
+                drop_vector: false,
+                coarse_compares: false,
+                drop_trap_exits: false,
+                skip_linker_stubs: false,
             },
             Scheme::NeutralV1 => SchemeOptions {
                 op_width: true,
@@ -181,6 +207,11 @@ impl Scheme {
                 drop_reg_writes: false,
                 bare_calls: false,
                 canonical_order: false,
+                drop_conversions: false,
+                drop_vector: false,
+                coarse_compares: false,
+                drop_trap_exits: false,
+                skip_linker_stubs: false,
             },
             Scheme::NeutralV2 => {
                 let mut o = SchemeOptions {

@@ -48,7 +48,8 @@ fn pointer_arith(op: Op) -> bool {
 /// (beyond what [`crate::token::TokenCtx::dropped`] drops statement by
 /// statement). Returns an empty mask when no option of this module is on.
 pub fn slice(irsb: &Irsb, layout: Option<&GuestLayout>, opts: &SchemeOptions) -> Slice {
-    let on = opts.slice_addresses
+    let on = opts.drop_trap_exits
+        || opts.slice_addresses
         || opts.slice_stack
         || opts.slice_abi_regs
         || opts.drop_reg_reads
@@ -142,6 +143,9 @@ pub fn slice(irsb: &Irsb, layout: Option<&GuestLayout>, opts: &SchemeOptions) ->
                 // program's work, even when it is saved on the stack.
                 let via = via_plumb.get(d).copied().unwrap_or(false);
                 used && (!is_real || via) && !load
+            }
+            Stmt::Exit { jk, .. } => {
+                opts.drop_trap_exits && crate::token::jump_class(*jk) == Some("trap")
             }
             Stmt::Put { offset, .. } => {
                 (opts.slice_stack && is_sp(offset.0))

@@ -15,6 +15,7 @@ pub mod eval;
 pub mod linear;
 pub mod metrics;
 pub mod model;
+pub mod neighbors;
 pub mod plot;
 pub mod transform;
 pub mod trees;

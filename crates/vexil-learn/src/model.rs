@@ -10,6 +10,7 @@ use crate::Error;
 use crate::data::{count_f64, group_of, group_weights};
 use crate::linear::{Linear, LinearOptions};
 use crate::metrics::best_threshold;
+use crate::neighbors::{NeighborOptions, Neighbors};
 use crate::transform::{Transform, TransformOptions};
 use crate::trees::{TreeOptions, Trees};
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,8 @@ pub enum Kind {
     Linear,
     /// Gradient-boosted trees.
     Trees,
+    /// Nearest neighbours.
+    Neighbors,
 }
 
 impl std::str::FromStr for Kind {
@@ -38,8 +41,9 @@ impl std::str::FromStr for Kind {
         match s {
             "linear" | "logreg" => Ok(Kind::Linear),
             "trees" | "gbdt" => Ok(Kind::Trees),
+            "neighbors" | "knn" => Ok(Kind::Neighbors),
             _ => Err(format!(
-                "unknown classifier `{s}` (expected linear or trees)"
+                "unknown classifier `{s}` (expected linear, trees or neighbors)"
             )),
         }
     }
@@ -53,6 +57,8 @@ pub enum Classifier {
     Linear(Linear),
     /// Gradient-boosted trees.
     Trees(Trees),
+    /// Nearest neighbours.
+    Neighbors(Neighbors),
 }
 
 /// How the decision threshold is chosen.
@@ -81,6 +87,9 @@ pub struct TrainOptions {
     pub linear: LinearOptions,
     /// Tree options.
     pub trees: TreeOptions,
+    /// Nearest-neighbour options.
+    #[serde(default)]
+    pub neighbors: NeighborOptions,
     /// Weight each (package, architecture) equally, then the classes.
     pub group_weighting: bool,
     /// Threshold rule.
@@ -96,6 +105,7 @@ impl Default for TrainOptions {
             transform: TransformOptions::default(),
             linear: LinearOptions::default(),
             trees: TreeOptions::default(),
+            neighbors: NeighborOptions::default(),
             group_weighting: true,
             threshold: ThresholdRule::GroupCv { folds: 5 },
             seed: 0x7e11,
@@ -153,6 +163,9 @@ pub struct Verdict {
     /// Contributing features: (global feature index, contribution), the
     /// strongest push toward a positive verdict first.
     pub top: Vec<(u64, f64)>,
+    /// For the neighbour classifier: the most similar training binary of
+    /// the class it was judged to be, and its similarity.
+    pub nearest: Option<(String, f64)>,
 }
 
 /// splitmix64 step: a tiny, fixed, documented generator for fold
@@ -242,6 +255,13 @@ fn fit_classifier(
             Classifier::Linear(Linear::train_paired(rows, y, w, &pairs, dim, &opts.linear)?)
         }
         Kind::Trees => Classifier::Trees(Trees::train(rows, y, w, dim, &opts.trees)?),
+        Kind::Neighbors => Classifier::Neighbors(Neighbors::train(
+            rows,
+            y,
+            samples.iter().map(|s| sample_name(s)).collect(),
+            dim,
+            &opts.neighbors,
+        )?),
     })
 }
 
@@ -249,7 +269,14 @@ fn classifier_scores(c: &Classifier, rows: &[Vec<(u32, f32)>]) -> Vec<f64> {
     match c {
         Classifier::Linear(l) => rows.iter().map(|r| l.score(r)).collect(),
         Classifier::Trees(t) => t.scores(rows),
+        Classifier::Neighbors(n) => n.scores(rows),
     }
+}
+
+/// A readable name of a sample: `package/file (arch)`.
+pub fn sample_name(s: &Sample) -> String {
+    let file = s.path.rsplit('/').next().unwrap_or(&s.path);
+    format!("{}/{} ({})", group_of(s), file, crate::data::report_arch(s))
 }
 
 /// Labels of samples, or an error naming the first unlabeled one.
@@ -418,8 +445,19 @@ impl Model {
     /// contributing features.
     pub fn verdict(&self, s: &Sample, top: usize) -> Verdict {
         let row = self.transform.apply(s, &self.features);
+        let mut nearest = None;
         let (score, contrib) = match &self.classifier {
             Classifier::Linear(l) => (l.score(&row), l.contributions(&row)),
+            Classifier::Neighbors(n) => {
+                let m = n.best(&row);
+                let near = if m.score >= 0.5 {
+                    m.nearest_pos
+                } else {
+                    m.nearest_neg
+                };
+                nearest = near.and_then(|(i, s)| n.names.get(i).map(|name| (name.clone(), s)));
+                (m.score, n.contributions(&row))
+            }
             Classifier::Trees(t) => (
                 t.scores(std::slice::from_ref(&row))
                     .first()
@@ -438,6 +476,7 @@ impl Model {
             score,
             positive: score >= self.threshold,
             top,
+            nearest,
         }
     }
 

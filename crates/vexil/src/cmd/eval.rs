@@ -25,7 +25,7 @@ pub struct Args {
     /// Test architectures.
     #[arg(long, value_delimiter = ',', required = true)]
     pub test_arch: Vec<String>,
-    /// Classifier(s): linear, trees (comma-separated for several).
+    /// Classifier(s): linear, trees, neighbors (comma-separated for several).
     #[arg(long, value_delimiter = ',', default_value = "linear")]
     pub classifier: Vec<Kind>,
     /// Folds of the package-disjoint split.

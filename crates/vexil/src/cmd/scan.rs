@@ -107,7 +107,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             })
             .collect();
         if args.json {
-            let v = json!({
+            let mut o = json!({
                 "path": x.sample.path,
                 "sha256": x.sample.sha256,
                 "arch": x.sample.arch,
@@ -116,13 +116,19 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
                 "threshold": model.threshold,
                 "top": top.iter().map(|(t, c)| json!({"ngram": t, "weight": c})).collect::<Vec<_>>(),
             });
-            writeln!(out, "{v}")?;
+            if let Some((name, sim)) = &v.nearest {
+                o["nearest"] = json!({"name": name, "similarity": sim});
+            }
+            writeln!(out, "{o}")?;
         } else {
             writeln!(
                 out,
                 "{}: {} (score {:.3}, threshold {:.3}, {})",
                 x.sample.path, verdict, v.score, model.threshold, x.sample.arch
             )?;
+            if let Some((name, sim)) = &v.nearest {
+                writeln!(out, "    most like {name} (similarity {sim:.3})")?;
+            }
             for (t, c) in &top {
                 writeln!(out, "    {c:+.4}  {t}")?;
             }

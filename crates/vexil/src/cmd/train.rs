@@ -30,10 +30,14 @@ pub struct LearnArgs {
     /// Do not weight each package equally (every file weighs the same).
     #[arg(long)]
     pub no_group_weighting: bool,
-    /// Decision threshold: a number, or `cv` to choose it by
-    /// cross-validation over training packages.
-    #[arg(long, default_value = "cv")]
+    /// Decision threshold: a number, `cv` to choose it by cross-validation
+    /// over training packages, or `auto`: 0.5 (the nearer class) for the
+    /// neighbour classifier, `cv` for the others.
+    #[arg(long, default_value = "auto")]
     pub threshold: String,
+    /// Neighbours per class that the neighbour classifier's score averages.
+    #[arg(long, default_value_t = 1)]
+    pub k: usize,
     /// L2 penalty of the linear model.
     #[arg(long, default_value_t = 1e-4)]
     pub l2: f64,
@@ -70,7 +74,10 @@ impl LearnArgs {
         o.linear.l1 = self.l1;
         o.linear.consistency = self.consistency;
         o.linear.ratio_score = self.ratio_score;
-        o.threshold = if self.threshold == "cv" {
+        o.neighbors.k = self.k;
+        o.threshold = if self.threshold == "auto" && kind == Kind::Neighbors {
+            ThresholdRule::Fixed(0.5)
+        } else if self.threshold == "cv" || self.threshold == "auto" {
             ThresholdRule::GroupCv { folds: 5 }
         } else {
             let t: f64 = self.threshold.parse().with_context(|| {
@@ -151,7 +158,7 @@ pub struct Args {
     /// or vexil names such as x86_64); default: all.
     #[arg(long, value_delimiter = ',')]
     pub train_arch: Vec<String>,
-    /// Classifier: linear or trees.
+    /// Classifier: linear, trees or neighbors.
     #[arg(long, default_value = "linear")]
     pub classifier: Kind,
     #[command(flatten)]
