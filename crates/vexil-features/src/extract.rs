@@ -26,14 +26,11 @@ thread_local! {
 }
 
 /// Tokenizes `blocks` (in address order, as discovery returns them) under
-/// `spec` and counts their n-grams. Blocks that start inside a range of
-/// `stubs` (linker stubs, see `Image::linker_stub_ranges`) yield no tokens
-/// if the scheme skips them. With `with_text`, also returns a readable
+/// `spec` and counts their n-grams. With `with_text`, also returns a readable
 /// n-gram for each index (slower: for explaining one file's verdict).
 pub fn block_features(
     layout: Option<&GuestLayout>,
     blocks: &[Block],
-    stubs: &[(u64, u64)],
     spec: &FeatureSpec,
     with_text: bool,
 ) -> BlockFeatures {
@@ -44,10 +41,6 @@ pub fn block_features(
     let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(blocks.len());
     let mut texts: Option<Vec<String>> = with_text.then(Vec::new);
     for b in blocks {
-        if opts.skip_linker_stubs && stubs.iter().any(|&(lo, hi)| b.addr >= lo && b.addr < hi) {
-            ranges.push((toks.len(), toks.len()));
-            continue;
-        }
         let ctx = TokenCtx {
             opts,
             layout,

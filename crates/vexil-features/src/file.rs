@@ -117,7 +117,6 @@ pub fn extract_file(
     let image = Image::parse(data)?;
     let guest = guest_of(&image)?;
     let mut by_level: BTreeMap<u8, Discovery> = BTreeMap::new();
-    let stubs = image.linker_stub_ranges();
     let mut features = Vec::with_capacity(specs.len());
     let mut texts = Vec::new();
     let mut tokens = 0;
@@ -128,7 +127,7 @@ pub fn extract_file(
                 e.insert(discover_image(&image, guest, spec.opt_level)?)
             }
         };
-        let f = block_features(Some(guest.layout()), &d.blocks, &stubs, spec, with_text);
+        let f = block_features(Some(guest.layout()), &d.blocks, spec, with_text);
         tokens += f.tokens;
         texts.push(f.texts.unwrap_or_default());
         features.push(FamilyVec {
@@ -188,12 +187,8 @@ pub fn file_tokens(path: &Path, spec: &FeatureSpec) -> Result<Vec<(u64, Vec<Stri
     let guest = guest_of(&image)?;
     let d = discover_image(&image, guest, spec.opt_level)?;
     let opts = spec.scheme.options();
-    let stubs = image.linker_stub_ranges();
     Ok(d.blocks
         .iter()
-        .filter(|b| {
-            !(opts.skip_linker_stubs && stubs.iter().any(|&(lo, hi)| b.addr >= lo && b.addr < hi))
-        })
         .map(|b| {
             let ctx = crate::token::TokenCtx {
                 opts,

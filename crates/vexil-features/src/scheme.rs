@@ -1,27 +1,43 @@
 //! Token schemes: named, versioned sets of normalization options.
 //!
 //! A scheme decides how one IR statement becomes one token (see
-//! [`crate::token`]). Two schemes are defined, and a model file records the
-//! scheme it was trained with, so that `vexil scan` refuses features made
-//! with another one:
+//! [`crate::token`]) and which statements of a block yield tokens at all
+//! (see [`crate::slice`]). Three schemes are defined, and a model file
+//! records the scheme it was trained with, so that `vexil scan` refuses
+//! features made with another one:
 //!
-//! | option | `seed` | `neutral-v1` | why |
-//! |---|---|---|---|
-//! | `op_width` | keep (`Add32`) | strip (`Add`) | x86-64 and MIPS64 do the same work at different widths |
-//! | `endness` | keep (`LDle`) | strip (`LD`) | MIPS big-endian builds must look like little-endian ones |
-//! | `drop_imark` | no | yes | instruction boundaries are bookkeeping, not behaviour |
-//! | `drop_bookkeeping` | no | yes | writes (and reads) of the program counter and the lazy flag thunk exist only on some architectures |
-//! | `drop_casts` | no | yes | width conversions (`8Uto32`, `64to32`, `32Sto64`) mostly follow a register width, not the program |
-//! | `helper_names` | keep (`x86g_calculate_condition`) | `ccall`/`dirty` | helper names are per-architecture |
-//! | `guarded_mem` | `LDG`/`STG` | plain `LD`/`ST` | ARM's conditional loads are a branch around a load elsewhere |
-//! | `block_end` | none | `jmp`/`call`/`ret`/`sys`/... | how a block ends is behaviour; `PUT(pc)` was only its shadow |
-//! | `plain_addresses` | `LD(RdT)`, `LD(con)` | `LD(*)` | whether an address is a constant or computed is the addressing mode (x86-64 RIP-relative vs MIPS `$gp`-relative), not the program |
-//! | `canonical_operands` | as lifted | `Sub(x,con)` -> `Add(x,con)`, constants last in commutative ops | one ISA subtracts an immediate where another adds its negation |
-//! | `drop_linkage` | no | yes | saving and reloading the return address (x86 pushes it, MIPS and ARM write a link register) is the calling convention, not the program |
+//! | option | `seed` | `neutral-v1` | `neutral-v2` | why |
+//! |---|---|---|---|---|
+//! | `op_width` | keep (`Add32`) | strip (`Add`) | strip | x86-64 and MIPS64 do the same work at different widths |
+//! | `endness` | keep (`LDle`) | strip (`LD`) | strip | MIPS big-endian builds must look like little-endian ones |
+//! | `drop_imark` | no | yes | yes | instruction boundaries are bookkeeping, not behaviour |
+//! | `drop_bookkeeping` | no | yes | yes | writes (and reads) of the program counter and the lazy flag thunk exist only on some architectures |
+//! | `drop_casts` | no | yes | yes | width conversions (`8Uto32`, `64to32`, `32Sto64`) mostly follow a register width, not the program |
+//! | `helper_names` | keep (`x86g_calculate_condition`) | `ccall`/`dirty` | `ccall`/`dirty` | helper names are per-architecture |
+//! | `guarded_mem` | `LDG`/`STG` | plain `LD`/`ST` | plain | ARM's conditional loads are a branch around a load elsewhere |
+//! | `block_end` | none | `jmp`/`call`/`ret`/`sys`/... | yes | how a block ends is behaviour; `PUT(pc)` was only its shadow |
+//! | `plain_addresses` | `LD(RdT)`, `LD(con)` | `LD(*)` | `LD(*)` | whether an address is a constant or computed is the addressing mode (x86-64 RIP-relative vs MIPS `$gp`-relative), not the program |
+//! | `canonical_operands` | as lifted | `Sub(x,con)` -> `Add(x,con)`, constants last in commutative ops | yes | one ISA subtracts an immediate where another adds its negation |
+//! | `drop_linkage` | no | yes | yes | saving and reloading the return address (x86 pushes it, MIPS and ARM write a link register) is the calling convention, not the program |
+//! | `slice_addresses` | no | no | yes | address arithmetic is folded into x86's operands but spelled out on MIPS |
+//! | `slice_stack` | no | no | yes | spills, saved registers and stack-passed arguments follow the register count and the calling convention |
+//! | `slice_abi_regs` | no | no | yes | MIPS computes and reloads `$gp` and calls through `$t9` and the GOT where x86-64 has immediates |
+//! | `drop_reg_reads`, `drop_reg_writes` | no | no | yes | which values live in registers across blocks is register allocation |
+//! | `bare_calls` | no | no | yes | a call through a PLT stub (`call(con)`) and through a GOT entry (`call(RdT)`) are one call |
+//! | `canonical_order` | no | no | yes | independent statements are scheduled differently per ISA (MIPS hoists loads and fills delay slots) |
+//! | `drop_trap_exits` | no | no | yes | x86's divide-error exit and MIPS's compiler-inserted `teq` are the ISA's and the compiler's, not the program's |
 //!
 //! The seed scheme reproduces the original prototype (exact VEX names, with
 //! `LDle`/`STle`, everything kept) for side-by-side comparison. A scheme's
 //! name is its version: changing what a scheme does means a new name.
+//!
+//! How neutral-v2's options were chosen: each was switched off in turn and
+//! the scheme judged by how often the nearest x86 binary of a MIPS binary
+//! (cosine of the TF-IDF vectors) is a build of the same program, a measure
+//! that uses no class labels; every option kept helped, and the options
+//! tried and left out (dropping all representation conversions, SIMD
+//! statements, linker stubs, or folding comparisons into one token per
+//! family) did not (numbers in `models/README.md`).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -77,22 +93,9 @@ pub struct SchemeOptions {
     /// order that does not depend on instruction scheduling; see
     /// [`crate::slice::canonical_order`]).
     pub canonical_order: bool,
-    /// Drop every conversion that computes nothing: integer width casts and
-    /// changes of representation (`64HIto32`, `V128to64`, `ReinterpI64asF64`).
-    pub drop_conversions: bool,
-    /// Drop SIMD vector statements: whether a loop was vectorized is the
-    /// compiler's answer to the instruction set, not the program.
-    pub drop_vector: bool,
-    /// One comparison token per family: `CmpNE` reads as `CmpEQ`, `CmpLE`
-    /// as `CmpLT`, and a constant goes last (which way a compiler tests a
-    /// condition and which way it lays out the branch differ by target).
-    pub coarse_compares: bool,
     /// Drop side exits to traps (x86's divide error, MIPS's `teq` after a
     /// division) and the conditions computed only for them.
     pub drop_trap_exits: bool,
-    /// Leave out blocks in linker-generated call stubs (`.plt`, `.plt.sec`,
-    /// `.MIPS.stubs`, ...): one per imported function, shaped by the linker.
-    pub skip_linker_stubs: bool,
 }
 
 /// A named, versioned token scheme.
@@ -111,42 +114,6 @@ pub enum Scheme {
     NeutralV2,
 }
 
-/// TEMPORARY (exploration): `VEXIL_SCHEME_EXP=-opt,+opt` flips options of
-/// neutral-v2.
-fn experiment(o: &mut SchemeOptions) {
-    let Ok(v) = std::env::var("VEXIL_SCHEME_EXP") else {
-        return;
-    };
-    for f in v.split(',') {
-        let (on, name) = match f.split_at(1) {
-            ("+", n) => (true, n),
-            ("-", n) => (false, n),
-            _ => continue,
-        };
-        match name {
-            "op_width" => o.op_width = on,
-            "drop_casts" => o.drop_casts = on,
-            "plain_addresses" => o.plain_addresses = on,
-            "canonical_operands" => o.canonical_operands = on,
-            "drop_linkage" => o.drop_linkage = on,
-            "block_end" => o.block_end = on,
-            "slice_addresses" => o.slice_addresses = on,
-            "slice_stack" => o.slice_stack = on,
-            "slice_abi_regs" => o.slice_abi_regs = on,
-            "drop_reg_reads" => o.drop_reg_reads = on,
-            "drop_reg_writes" => o.drop_reg_writes = on,
-            "bare_calls" => o.bare_calls = on,
-            "canonical_order" => o.canonical_order = on,
-            "drop_conversions" => o.drop_conversions = on,
-            "drop_vector" => o.drop_vector = on,
-            "coarse_compares" => o.coarse_compares = on,
-            "drop_trap_exits" => o.drop_trap_exits = on,
-            "skip_linker_stubs" => o.skip_linker_stubs = on,
-            _ => {}
-        }
-    }
-}
-
 impl Scheme {
     /// Every scheme.
     pub const ALL: [Scheme; 3] = [Scheme::Seed, Scheme::NeutralV1, Scheme::NeutralV2];
@@ -161,7 +128,7 @@ impl Scheme {
     }
 
     /// The options this scheme stands for.
-    pub fn options(self) -> SchemeOptions {
+    pub const fn options(self) -> SchemeOptions {
         match self {
             Scheme::Seed => SchemeOptions {
                 op_width: false,
@@ -182,11 +149,7 @@ impl Scheme {
                 drop_reg_writes: false,
                 bare_calls: false,
                 canonical_order: false,
-                drop_conversions: false,
-                drop_vector: false,
-                coarse_compares: false,
                 drop_trap_exits: false,
-                skip_linker_stubs: false,
             },
             Scheme::NeutralV1 => SchemeOptions {
                 op_width: true,
@@ -207,25 +170,19 @@ impl Scheme {
                 drop_reg_writes: false,
                 bare_calls: false,
                 canonical_order: false,
-                drop_conversions: false,
-                drop_vector: false,
-                coarse_compares: false,
                 drop_trap_exits: false,
-                skip_linker_stubs: false,
             },
-            Scheme::NeutralV2 => {
-                let mut o = SchemeOptions {
-                    slice_addresses: true,
-                    slice_stack: true,
-                    slice_abi_regs: true,
-                    drop_reg_reads: true,
-                    drop_reg_writes: true,
-                    bare_calls: true,
-                    ..Scheme::NeutralV1.options()
-                };
-                experiment(&mut o);
-                o
-            }
+            Scheme::NeutralV2 => SchemeOptions {
+                slice_addresses: true,
+                slice_stack: true,
+                slice_abi_regs: true,
+                drop_reg_reads: true,
+                drop_reg_writes: true,
+                bare_calls: true,
+                canonical_order: true,
+                drop_trap_exits: true,
+                ..Scheme::NeutralV1.options()
+            },
         }
     }
 }
@@ -238,7 +195,7 @@ impl fmt::Display for Scheme {
 
 /// Error for an unknown scheme name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown token scheme `{0}` (expected `seed` or `neutral-v1`)")]
+#[error("unknown token scheme `{0}` (expected `seed`, `neutral-v1` or `neutral-v2`)")]
 pub struct UnknownScheme(pub String);
 
 impl FromStr for Scheme {

@@ -87,14 +87,14 @@ pub struct TokenCtx<'a> {
 
 /// Operation names with widths stripped, indexed by the operation's position
 /// in [`Op::ALL`]; computed once from the IR's table.
-fn neutral_names() -> &'static [(Op, &'static str, u8)] {
-    static NAMES: OnceLock<Vec<(Op, &'static str, u8)>> = OnceLock::new();
+fn neutral_names() -> &'static [(Op, &'static str, bool)] {
+    static NAMES: OnceLock<Vec<(Op, &'static str, bool)>> = OnceLock::new();
     NAMES.get_or_init(|| {
         Op::ALL
             .iter()
             .map(|&op| {
                 let name = neutral_op_name(op.name());
-                let cast = cast_class(op, &name);
+                let cast = is_cast(op, &name);
                 (op, &*Box::leak(name.into_boxed_str()), cast)
             })
             .collect()
@@ -113,28 +113,18 @@ pub fn neutral_op_name(name: &str) -> String {
     name.chars().filter(|c| !c.is_ascii_digit()).collect()
 }
 
-/// What kind of conversion an operation is: 0 none; 1 a pure integer width
-/// conversion (`8Uto32`, `32Sto64`, `64to32`, `1Uto8`, `32to1`: one integer
-/// operand, an integer result, and a name that is only widths around
-/// `Uto`/`Sto`/`to`); 2 a change of representation that computes nothing
-/// (`64HIto32`, `V128to64`, `64UtoV128`, `ReinterpI64asF64`, ...).
-fn cast_class(op: Op, neutral: &str) -> u8 {
+/// True for a pure integer width conversion (`8Uto32`, `32Sto64`, `64to32`,
+/// `1Uto8`, `32to1`): one integer operand, an integer result, and a name
+/// that is only widths around `Uto`/`Sto`/`to`.
+fn is_cast(op: Op, neutral: &str) -> bool {
     let sig = op.signature();
-    if sig.args.len() != 1 {
-        return 0;
-    }
-    if matches!(neutral, "Uto" | "Sto" | "to") && sig.args[0].is_int() && sig.ret.is_int() {
-        return 1;
-    }
-    if matches!(neutral, "HIto" | "Vto" | "VHIto" | "ItoV" | "UtoV" | "VtoI")
-        || neutral.starts_with("Reinterp")
-    {
-        return 2;
-    }
-    0
+    matches!(neutral, "Uto" | "Sto" | "to")
+        && sig.args.len() == 1
+        && sig.args[0].is_int()
+        && sig.ret.is_int()
 }
 
-fn op_entry(op: Op) -> (&'static str, u8) {
+fn op_entry(op: Op) -> (&'static str, bool) {
     let names = neutral_names();
     // `Op::ALL` is in declaration order, so the discriminant is the index.
     let i = op as usize;
@@ -143,7 +133,7 @@ fn op_entry(op: Op) -> (&'static str, u8) {
         _ => names
             .iter()
             .find(|(o, _, _)| *o == op)
-            .map_or((op.name(), 0), |&(_, n, c)| (n, c)),
+            .map_or((op.name(), false), |&(_, n, c)| (n, c)),
     }
 }
 
@@ -180,9 +170,6 @@ impl TokenCtx<'_> {
 
     /// True if the statement yields no token under these options.
     pub fn dropped(&self, stmt: &Stmt) -> bool {
-        if self.opts.drop_vector && self.is_vector(stmt) {
-            return true;
-        }
         match stmt {
             Stmt::NoOp => true,
             Stmt::IMark { .. } => self.opts.drop_imark,
@@ -194,31 +181,9 @@ impl TokenCtx<'_> {
             Stmt::WrTmp { expr, .. } => match expr {
                 Expr::Get { offset, ty } => self.is_bookkeeping(offset.0, *ty),
                 Expr::GetI { descr, .. } => self.is_bookkeeping(descr.base.0, descr.elem),
-                Expr::Unop { op, .. } => match op_entry(*op).1 {
-                    1 => self.opts.drop_casts || self.opts.drop_conversions,
-                    2 => self.opts.drop_conversions,
-                    _ => false,
-                },
+                Expr::Unop { op, .. } => self.opts.drop_casts && op_entry(*op).1,
                 _ => false,
             },
-            _ => false,
-        }
-    }
-
-    /// True if the statement computes or moves a SIMD vector (see
-    /// [`crate::scheme::SchemeOptions::drop_vector`]).
-    pub fn is_vector(&self, stmt: &Stmt) -> bool {
-        let vec = |a: Atom| {
-            self.tyenv
-                .atom_type(a)
-                .is_some_and(|t| t.bytes() > 8 && !t.is_int())
-        };
-        match stmt {
-            Stmt::WrTmp { dst, .. } => vec(Atom::Tmp(*dst)),
-            Stmt::Put { data, .. } | Stmt::Store { data, .. } | Stmt::StoreG { data, .. } => {
-                vec(*data)
-            }
-            Stmt::LoadG { dst, .. } => vec(Atom::Tmp(*dst)),
             _ => false,
         }
     }
@@ -361,22 +326,6 @@ impl TokenCtx<'_> {
             return (name, a, b);
         }
         let is_const = |x: Atom| self.is_const(x);
-        if self.opts.coarse_compares {
-            let coarse = match name {
-                "CmpNE" => Some("CmpEQ"),
-                "CmpLES" => Some("CmpLTS"),
-                "CmpLEU" => Some("CmpLTU"),
-                "CmpLTS" | "CmpLTU" | "CmpEQ" => Some(name),
-                _ => None,
-            };
-            if let Some(n) = coarse {
-                return if is_const(a) && !is_const(b) {
-                    (n, b, a)
-                } else {
-                    (n, a, b)
-                };
-            }
-        }
         match name {
             "Sub" if is_const(b) => ("Add", a, b),
             "Add" | "Mul" | "And" | "Or" | "Xor" | "CmpEQ" | "CmpNE" | "MullS" | "MullU"

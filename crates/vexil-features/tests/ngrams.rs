@@ -87,12 +87,12 @@ fn fall_through_edges_join_blocks() {
     ];
     let mut spec = FeatureSpec::with_scheme(Scheme::NeutralV1);
     spec.cross_fallthrough = false;
-    let alone = block_features(None, &blocks, &[], &spec, false);
+    let alone = block_features(None, &blocks, &spec, false);
     // second block ends in `ret`: 3 tokens -> 6 grams; first: 3.
     assert_eq!(alone.vec.sum(), 9.0);
     assert_eq!(alone.tokens, 5);
     spec.cross_fallthrough = true;
-    let joined = block_features(None, &blocks, &[], &spec, true);
+    let joined = block_features(None, &blocks, &spec, true);
     // (Every Add reads a constant: the chain starts at 0.)
     // Across with b2 = [get add ret]: head limited to 3 tokens:
     // from `add`: +get, +get add, +get add ret (3); from `get`: get add get,

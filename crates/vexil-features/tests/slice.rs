@@ -311,3 +311,29 @@ fn canonical_order_keeps_memory_order_and_exits() {
         ]
     );
 }
+
+#[test]
+fn trap_exits_and_their_conditions_are_dropped() {
+    // x86's div: exit to the divide-error trap if the divisor is zero.
+    let irsb = fall(|b| {
+        let n = b.get(R0, Type::I32);
+        let d = b.get(R1, Type::I32);
+        let z = b.binop(Op::CmpEQ32, d, Atom::u32(0));
+        b.exit(z, Const::u32(0x1000), JumpKind::SigFPE_IntDiv, 32);
+        let q = b.binop(Op::DivU32, n, d);
+        b.put(R2, q);
+    });
+    let traps = SchemeOptions {
+        drop_trap_exits: true,
+        ..all()
+    };
+    assert_eq!(tokens(traps, &irsb), ["WdT(DivU(RdT,RdT))"]);
+    assert_eq!(
+        tokens(all(), &irsb),
+        [
+            "WdT(CmpEQ(RdT,con))",
+            "exit:trap(RdT)",
+            "WdT(DivU(RdT,RdT))"
+        ]
+    );
+}

@@ -93,26 +93,6 @@ impl Image {
         runs
     }
 
-    /// The address ranges of linker-generated call stubs: the sections
-    /// `.plt`, `.plt.sec`, `.plt.got`, `.plt.bnd`, `.iplt` and
-    /// `.MIPS.stubs`, one small stub per imported function. Code, but the
-    /// linker's, not the program's.
-    pub fn linker_stub_ranges(&self) -> Vec<(u64, u64)> {
-        const STUBS: [&str; 6] = [
-            ".plt",
-            ".plt.sec",
-            ".plt.got",
-            ".plt.bnd",
-            ".iplt",
-            ".MIPS.stubs",
-        ];
-        self.sections()
-            .iter()
-            .filter(|s| s.is_exec() && s.size > 0 && STUBS.contains(&s.name.as_str()))
-            .map(|s| (s.addr, s.addr.saturating_add(s.size)))
-            .collect()
-    }
-
     /// Addresses known to start code: the entry point, the start of each
     /// executable section, and every defined function symbol inside the code.
     pub fn code_starts(&self) -> Vec<(u64, IsaMode)> {
