@@ -7,7 +7,7 @@
 # benchmark for each architecture in ARCHS (default amd64,i386,mipsel,
 # mips64el) from .cache/corpus/labels.csv, and runs
 #   - vexil features on one thread and on all cores (end to end: load,
-#     discover, lift, optimize, tokens, n-grams, neutral-v1, n = 1..4), and
+#     discover, lift, optimize, tokens, n-grams, neutral-v2, n = 1..4), and
 #   - scripts/corpus/pyvex_features.py (pyvex lift + seed tokens + n = 1..3)
 # on the same files. Speeds are per CPU-second of the working threads
 # (binaries/s and MB of lifted code/s), plus vexil's wall-clock speed on all
@@ -52,7 +52,7 @@ pc = sum(x["cpu_seconds"] for x in p)
 pb = sum(x["code_bytes"] for x in p) / 1e6
 print(f"| tool | binaries | MB code | CPU-s | binaries/s per core | MB code/s per core |")
 print(f"|---|---|---|---|---|---|")
-print(f"| vexil features (neutral-v1, n=1..4) | {len(v)} | {vb:.2f} | {vc:.2f} | {len(v)/vc:.1f} | {vb/vc:.2f} |")
+print(f"| vexil features (neutral-v2, n=1..4) | {len(v)} | {vb:.2f} | {vc:.2f} | {len(v)/vc:.1f} | {vb/vc:.2f} |")
 print(f"| pyvex pipeline (seed, n=1..3) | {len(p)} | {pb:.2f} | {pc:.2f} | {len(p)/pc:.2f} | {pb/pc:.3f} |")
 print(f"ratio (MB code/s per core): {(vb/vc)/(pb/pc):.1f}x")
 PY

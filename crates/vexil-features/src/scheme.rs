@@ -106,11 +106,11 @@ pub enum Scheme {
     Seed,
     /// Architecture-neutral statement shapes, version 1.
     #[serde(rename = "neutral-v1")]
-    #[default]
     NeutralV1,
     /// Architecture-neutral statement shapes, version 2: neutral-v1 with the
     /// plumbing sliced away (see [`crate::slice`]).
     #[serde(rename = "neutral-v2")]
+    #[default]
     NeutralV2,
 }
 

@@ -34,7 +34,7 @@ impl Default for FeatureSpec {
     fn default() -> FeatureSpec {
         FeatureSpec {
             family: IR_NGRAM.to_string(),
-            scheme: Scheme::NeutralV1,
+            scheme: Scheme::NeutralV2,
             n_max: 4,
             dim_bits: 20,
             cross_fallthrough: true,

@@ -74,7 +74,7 @@ fn features_writes_jsonl_libsvm_and_npz() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["arch"], "mips32");
     assert_eq!(lines[1]["arch"], "x86_64");
-    assert_eq!(lines[0]["features"][0]["spec"]["scheme"], "neutral-v1");
+    assert_eq!(lines[0]["features"][0]["spec"]["scheme"], "neutral-v2");
     assert!(
         lines[0]["features"][0]["vec"]["idx"]
             .as_array()
@@ -198,6 +198,8 @@ fn eval_writes_report_table_and_plots() {
         "1",
         "--folds",
         "2",
+        "--classifier",
+        "linear,neighbors",
         "--no-progress",
         "--out",
         out_dir.to_str().unwrap(),
@@ -209,8 +211,10 @@ fn eval_writes_report_table_and_plots() {
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
             .unwrap();
     assert_eq!(report["samples"], 12);
-    assert!(out_dir.join("neutral-v1-linear/roc.svg").is_file());
-    assert!(out_dir.join("neutral-v1-linear/per-arch.svg").is_file());
+    for run in ["neutral-v2-linear", "neutral-v2-neighbors"] {
+        assert!(out_dir.join(run).join("roc.svg").is_file(), "{run}");
+        assert!(out_dir.join(run).join("per-arch.svg").is_file(), "{run}");
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 

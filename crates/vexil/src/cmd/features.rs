@@ -20,9 +20,9 @@ use crate::Outcome;
 /// The feature-spec options shared by `features`, `train`, `scan` and `eval`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SpecArgs {
-    /// Token scheme(s): `neutral-v1` (default) or `seed`; repeat or
-    /// comma-separate for several.
-    #[arg(long, value_delimiter = ',', default_value = "neutral-v1")]
+    /// Token scheme(s): `neutral-v2` (default), `neutral-v1` or `seed`;
+    /// repeat or comma-separate for several.
+    #[arg(long, value_delimiter = ',', default_value = "neutral-v2")]
     pub scheme: Vec<Scheme>,
     /// Largest n-gram length (1 to 4).
     #[arg(long = "ngram", default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=4))]
