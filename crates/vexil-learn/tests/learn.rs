@@ -186,7 +186,9 @@ fn model_file_round_trips_and_refuses_mismatches() {
     );
     let other = text.replacen("vexil-model", "other", 1);
     assert!(Model::from_json(other.as_bytes()).is_err());
-    let unknown = text.replace("neutral-v1", "neutral-v9");
+    let name = format!("\"{}\"", specs[0].scheme.name());
+    assert!(text.contains(&name));
+    let unknown = text.replace(&name, "\"neutral-v9\"");
     assert!(Model::from_json(unknown.as_bytes()).is_err());
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -113,7 +113,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     });
     vexil_learn::write_atomic(
         &args.out.join("report.json"),
-        serde_json::to_string_pretty(&json)?.as_bytes(),
+        serde_json::to_string(&json)?.as_bytes(),
     )?;
     vexil_learn::write_atomic(&args.out.join("table.md"), t.as_bytes())?;
     write!(out, "{t}")?;
