@@ -241,94 +241,172 @@ pub fn slice(irsb: &Irsb, layout: Option<&GuestLayout>, opts: &SchemeOptions) ->
 /// differ where the program does not.
 ///
 /// `key[i]` is statement `i`'s token hash, `None` if it yields no token.
+/// Barriers (exits, dirty calls, fences, CAS, LL/SC) stay where they are;
+/// the statements between two barriers are ordered among themselves.
 /// Among the statements that are ready, ones without a token go first
 /// (they only carry dependencies), then one that uses the value of the
 /// last token emitted (following a chain of computation), then the
 /// smallest key. Returns statement indices in the new order.
 pub fn canonical_order(irsb: &Irsb, key: &[Option<u64>]) -> Vec<usize> {
     let n = irsb.stmts.len();
-    let mut def: Vec<Option<usize>> = vec![None; irsb.tyenv.len()];
-    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut last_barrier: Option<usize> = None;
-    let mut last_store: Option<usize> = None;
-    let mut loads_since_store: Vec<usize> = Vec::new();
+    let mut order = Vec::with_capacity(n);
+    let mut def: Vec<usize> = vec![usize::MAX; irsb.tyenv.len()];
+    let mut seg = Segment::default();
+    let mut start = 0;
     for (i, st) in irsb.stmts.iter().enumerate() {
-        let p = &mut preds[i];
-        st.for_each_atom(|a| {
-            if let Some(j) = a
-                .as_tmp()
-                .and_then(|t| def.get(t.index()).copied().flatten())
-            {
-                p.push(j);
-            }
-        });
-        let barrier = matches!(
+        if matches!(
             st,
             Stmt::Exit { .. } | Stmt::Dirty(_) | Stmt::Mbe(_) | Stmt::Cas(_) | Stmt::Llsc { .. }
-        );
-        let store = matches!(st, Stmt::Store { .. } | Stmt::StoreG { .. });
-        let load = matches!(
-            st,
-            Stmt::WrTmp {
-                expr: Expr::Load { .. },
-                ..
-            } | Stmt::LoadG { .. }
-        );
-        if barrier {
-            // Everything since the last barrier happens before it.
-            let from = last_barrier.map_or(0, |b| b + 1);
-            p.extend(from..i);
-            last_barrier = Some(i);
-            last_store = None;
-            loads_since_store.clear();
-        } else {
-            p.extend(last_barrier);
-            if store {
-                p.extend(last_store);
-                p.append(&mut loads_since_store);
-                last_store = Some(i);
-            } else if load {
-                p.extend(last_store);
-                loads_since_store.push(i);
+        ) {
+            seg.order(irsb, key, start, i, &mut def, &mut order);
+            order.push(i);
+            if key.get(i).copied().flatten().is_some() {
+                // Everything after a barrier depends on it: none follows it
+                // more than another.
+                seg.last_token = None;
             }
-        }
-        st.for_each_def(|t| {
-            if let Some(d) = def.get_mut(t.index()) {
-                *d = Some(i);
-            }
-        });
-    }
-    let mut waiting: Vec<usize> = preds.iter().map(Vec::len).collect();
-    let mut succs: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, p) in preds.iter().enumerate() {
-        for &j in p {
-            succs[j].push(i);
+            st.for_each_def(|t| {
+                if let Some(d) = def.get_mut(t.index()) {
+                    *d = i;
+                }
+            });
+            start = i + 1;
         }
     }
-    let mut ready: Vec<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
-    let mut order = Vec::with_capacity(n);
-    let mut last_token: Option<usize> = None;
-    while !ready.is_empty() {
-        let pick = ready
-            .iter()
-            .enumerate()
-            .min_by_key(|&(_, &i)| {
-                let k = key.get(i).copied().flatten();
-                let follows = last_token.is_some_and(|l| preds[i].contains(&l));
-                (k.is_some(), !follows, k.unwrap_or(0), i)
-            })
-            .map_or(0, |(pos, _)| pos);
-        let i = ready.swap_remove(pick);
-        order.push(i);
-        if key.get(i).copied().flatten().is_some() {
-            last_token = Some(i);
-        }
-        for &s in &succs[i] {
-            waiting[s] -= 1;
-            if waiting[s] == 0 {
-                ready.push(s);
-            }
-        }
-    }
+    seg.order(irsb, key, start, n, &mut def, &mut order);
     order
+}
+
+/// Working storage for ordering one run of statements between barriers.
+#[derive(Default)]
+struct Segment {
+    /// Dependency edges (from, to), as offsets into the run.
+    edges: Vec<(u32, u32)>,
+    /// Successor lists (CSR over `edges` sorted by `from`).
+    succ_start: Vec<u32>,
+    waiting: Vec<u32>,
+    ready: Vec<u32>,
+    /// `follows[j] == stamp`: j uses the last token emitted.
+    follows: Vec<u32>,
+    /// The last statement with a token emitted, if it was not a barrier
+    /// (statements of the next run that use its value follow it).
+    last_token: Option<usize>,
+}
+
+impl Segment {
+    /// Appends the canonical order of statements `a..b` to `order`, and
+    /// records their definitions in `def`.
+    fn order(
+        &mut self,
+        irsb: &Irsb,
+        key: &[Option<u64>],
+        a: usize,
+        b: usize,
+        def: &mut [usize],
+        order: &mut Vec<usize>,
+    ) {
+        let len = b.saturating_sub(a);
+        if len == 0 {
+            return;
+        }
+        let off = |i: usize| u32::try_from(i - a).unwrap_or(u32::MAX);
+        self.edges.clear();
+        self.follows.clear();
+        self.follows.resize(len, 0);
+        let mut stamp = 0u32;
+        let mut last_store: Option<usize> = None;
+        let mut loads_since_store: Vec<usize> = Vec::new();
+        for i in a..b {
+            let st = &irsb.stmts[i];
+            let edges = &mut self.edges;
+            let (follows, last) = (&mut self.follows, self.last_token);
+            st.for_each_atom(|x| {
+                if let Some(&j) = x.as_tmp().and_then(|t| def.get(t.index())) {
+                    if j >= a && j < i {
+                        edges.push((off(j), off(i)));
+                    } else if Some(j) == last {
+                        follows[i - a] = 1;
+                        stamp = 1;
+                    }
+                }
+            });
+            match st {
+                Stmt::Store { .. } | Stmt::StoreG { .. } => {
+                    if let Some(j) = last_store {
+                        self.edges.push((off(j), off(i)));
+                    }
+                    for j in loads_since_store.drain(..) {
+                        self.edges.push((off(j), off(i)));
+                    }
+                    last_store = Some(i);
+                }
+                Stmt::WrTmp {
+                    expr: Expr::Load { .. },
+                    ..
+                }
+                | Stmt::LoadG { .. } => {
+                    if let Some(j) = last_store {
+                        self.edges.push((off(j), off(i)));
+                    }
+                    loads_since_store.push(i);
+                }
+                _ => {}
+            }
+            st.for_each_def(|t| {
+                if let Some(d) = def.get_mut(t.index()) {
+                    *d = i;
+                }
+            });
+        }
+        self.edges.sort_unstable();
+        self.edges.dedup();
+        self.succ_start.clear();
+        self.succ_start.resize(len + 1, 0);
+        self.waiting.clear();
+        self.waiting.resize(len, 0);
+        for &(f, t) in &self.edges {
+            self.succ_start[f as usize + 1] += 1;
+            self.waiting[t as usize] += 1;
+        }
+        for k in 0..len {
+            self.succ_start[k + 1] += self.succ_start[k];
+        }
+        self.ready.clear();
+        self.ready.extend(
+            (0..len)
+                .filter(|&k| self.waiting[k] == 0)
+                .map(|k| off(a + k)),
+        );
+        while !self.ready.is_empty() {
+            let follows = &self.follows;
+            let pick = self
+                .ready
+                .iter()
+                .enumerate()
+                .min_by_key(|&(_, &k)| {
+                    let kk = key.get(a + k as usize).copied().flatten();
+                    let f = stamp > 0 && follows[k as usize] == stamp;
+                    (kk.is_some(), !f, kk.unwrap_or(0), k)
+                })
+                .map_or(0, |(pos, _)| pos);
+            let k = self.ready.swap_remove(pick) as usize;
+            order.push(a + k);
+            let (lo, hi) = (self.succ_start[k] as usize, self.succ_start[k + 1] as usize);
+            let token = key.get(a + k).copied().flatten().is_some();
+            if token {
+                stamp += 1;
+                self.last_token = Some(a + k);
+            }
+            for e in lo..hi {
+                let t = self.edges[e].1 as usize;
+                if token {
+                    self.follows[t] = stamp;
+                }
+                self.waiting[t] -= 1;
+                if self.waiting[t] == 0 {
+                    self.ready.push(off(a + t));
+                }
+            }
+        }
+    }
 }
