@@ -1,13 +1,3 @@
 #!/usr/bin/env bash
-# Creates (once) the pyvex virtualenv under .cache/ and prints its python path.
-set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-venv="$root/.cache/pyvex-venv"
-req="$root/scripts/bench/requirements-pyvex.txt"
-stamp="$venv/.requirements"
-if [ ! -x "$venv/bin/python" ] || ! cmp -s "$req" "$stamp" 2>/dev/null; then
-  python3 -m venv "$venv" >&2
-  "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2
-  cp "$req" "$stamp"
-fi
-echo "$venv/bin/python"
+# The pyvex virtualenv (.cache/pyvex-venv); prints its python path.
+exec "$(dirname "$0")/../python-env.sh" pyvex "$(dirname "$0")/requirements-pyvex.txt"

@@ -44,7 +44,7 @@ fi
 $vexil eval --features $feats --train-arch "$train" --test-arch "$test" \
   --scheme $schemes --classifier linear,trees,neighbors --out "$out"
 # The configuration chosen on the training architectures.
-py=$(scripts/corpus/analysis-env.sh)
+py=$(scripts/python-env.sh analysis scripts/corpus/requirements-analysis.txt)
 mkdir -p "$out-selected"
 "$py" scripts/corpus/select_agreement.py $feats neutral-v2 > "$out-selected/selection.md"
 cat "$out-selected/selection.md"

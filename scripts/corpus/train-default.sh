@@ -17,7 +17,7 @@ sel=$corpus/labels-x86.csv
 python3 scripts/corpus/select_archs.py $corpus/labels.csv $sel amd64,i386
 feats=$corpus/features-x86.jsonl
 target/release/vexil features --labels $sel --scheme neutral-v2 -o $feats --no-progress
-py=$(scripts/corpus/analysis-env.sh)
+py=$(scripts/python-env.sh analysis scripts/corpus/requirements-analysis.txt)
 best=$("$py" scripts/corpus/select_agreement.py $feats neutral-v2 | tail -n 1)
 agree=$(echo "$best" | sed -n 's/.*a=\([0-9.]*\).*/\1/p')
 k=$(echo "$best" | sed -n 's/.*k=\([0-9]*\).*/\1/p')
