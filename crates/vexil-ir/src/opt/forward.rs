@@ -32,6 +32,9 @@ pub(super) struct Forward<'h> {
     known: Vec<(Offset, Type, Atom)>,
     exprs: FxHashMap<Expr, Temp>,
     changed: bool,
+    /// False once the pass emits something it did not reduce to a fixpoint
+    /// (see [`Forward::run`]).
+    settled: bool,
     /// The rest of the scratch buffers, handed back by [`Forward::run`].
     rest: Scratch,
 }
@@ -93,6 +96,7 @@ impl<'h> Forward<'h> {
             known,
             exprs,
             changed: false,
+            settled: true,
             rest: scratch,
         }
     }
@@ -136,6 +140,7 @@ impl<'h> Forward<'h> {
     /// Reduces `expr` (atoms already substituted) as far as the rules go.
     /// Returns the atom it equals, or the expression to emit.
     fn reduce(&mut self, mut expr: Expr) -> Result<Atom, Expr> {
+        let mut fixpoint = false;
         for _ in 0..8 {
             let simple = match &expr {
                 Expr::Const(c) => return Ok(Atom::Const(*c)),
@@ -167,7 +172,12 @@ impl<'h> Forward<'h> {
                         let mark = self.out.len();
                         match self.emit_spec(spec, *ty) {
                             Some(a) => return Ok(a),
-                            None => self.out.truncate(mark),
+                            None => {
+                                // The truncated definitions stay in the CSE
+                                // map and `def_at`: not a fixpoint.
+                                self.settled = false;
+                                self.out.truncate(mark);
+                            }
                         }
                     }
                     None
@@ -180,8 +190,15 @@ impl<'h> Forward<'h> {
                     self.changed = true;
                     expr = e;
                 }
-                None => break,
+                None => {
+                    fixpoint = true;
+                    break;
+                }
             }
+        }
+        if !fixpoint {
+            // The rewrite limit stopped it: another pass may go on.
+            self.settled = false;
         }
         if self.cse {
             if let Some(&t) = self.exprs.get(&expr) {
@@ -251,8 +268,21 @@ impl<'h> Forward<'h> {
     }
 
     /// Runs the pass over `irsb`, replacing its statements. Returns whether
-    /// anything changed, and the scratch buffers for reuse.
-    pub(super) fn run(mut self, irsb: &mut Irsb) -> (bool, Scratch) {
+    /// anything changed, whether the result is settled, and the scratch
+    /// buffers for reuse.
+    ///
+    /// Settled means that every statement the pass emitted was reduced until
+    /// no rule applied, with the CSE map and the known guest state exactly
+    /// as a second pass would see them; such a second pass over the result
+    /// (after the backward pass, which only removes statements that no
+    /// later rule could use: dead temporaries, overwritten PUTs) then
+    /// changes nothing. Every statement it meets reduces as before: the
+    /// definitions it looks through are the same, a GET that missed the
+    /// known state still misses it (a removed PUT was overwritten before any
+    /// read of its bytes), and an expression that missed the CSE map still
+    /// misses it (the map only lost removed definitions). The optimizer
+    /// uses this to skip rounds that would only confirm the fixpoint.
+    pub(super) fn run(mut self, irsb: &mut Irsb) -> (bool, bool, Scratch) {
         let before = irsb.stmts.len();
         let mut stmts = std::mem::take(&mut irsb.stmts);
         self.out.reserve(stmts.len());
@@ -332,6 +362,8 @@ impl<'h> Forward<'h> {
                     Some(c) if c.bits() == 0 => self.set_subst(dst, alt),
                     Some(_) => {
                         self.changed = true;
+                        // Emitted without reduction.
+                        self.settled = false;
                         let loaded = Expr::Load {
                             end,
                             ty: cvt.mem_type(),
@@ -379,7 +411,11 @@ impl<'h> Forward<'h> {
         rest.def_at = self.def_at;
         rest.known = self.known;
         rest.exprs = self.exprs;
-        (self.changed || irsb.stmts.len() != before, rest)
+        (
+            self.changed || irsb.stmts.len() != before,
+            self.settled,
+            rest,
+        )
     }
 }
 

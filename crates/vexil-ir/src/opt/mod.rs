@@ -113,10 +113,19 @@ pub fn optimize(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks) {
         .unwrap_or_default();
     for _ in 0..rounds {
         let tyenv = std::mem::take(&mut irsb.tyenv);
-        let (changed_fwd, s) = forward::Forward::new(hooks, level >= 2, tyenv, scratch).run(irsb);
+        let (changed_fwd, settled, s) =
+            forward::Forward::new(hooks, level >= 2, tyenv, scratch).run(irsb);
         scratch = s;
         let changed_bwd = backward::run(irsb, hooks, &mut scratch);
         if !changed_fwd && !changed_bwd {
+            break;
+        }
+        // A settled round leaves nothing for the next one (see
+        // `Forward::run`): it would only confirm the fixpoint, which cost
+        // as much as the round itself.
+        if settled {
+            #[cfg(debug_assertions)]
+            confirm_fixpoint(irsb, hooks, level, &mut scratch);
             break;
         }
     }
@@ -126,6 +135,23 @@ pub fn optimize(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks) {
             *s = scratch;
         }
     });
+}
+
+/// Runs one more round over a copy of `irsb` and checks that it changes
+/// nothing (debug builds: the tests check the claim that lets [`optimize`]
+/// stop after a settled round).
+#[cfg(debug_assertions)]
+fn confirm_fixpoint(irsb: &Irsb, hooks: &dyn ArchHooks, level: u8, scratch: &mut Scratch) {
+    let mut again = irsb.clone();
+    let tyenv = std::mem::take(&mut again.tyenv);
+    let (_, _, s) =
+        forward::Forward::new(hooks, level >= 2, tyenv, std::mem::take(scratch)).run(&mut again);
+    *scratch = s;
+    backward::run(&mut again, hooks, scratch);
+    debug_assert!(
+        again.stmts == irsb.stmts && again.next == irsb.next && again.jumpkind == irsb.jumpkind,
+        "a settled optimizer round was not a fixpoint:\n{irsb}\nbecame\n{again}"
+    );
 }
 
 /// Reusable working memory of the passes (see [`optimize`]).
