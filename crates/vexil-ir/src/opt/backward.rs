@@ -139,6 +139,8 @@ pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch)
     keep.resize(irsb.stmts.len(), true);
     for (i, s) in irsb.stmts.iter().enumerate().rev() {
         match s {
+            // No operands, no state, cannot fault.
+            Stmt::IMark { .. } => continue,
             Stmt::Put { offset, data } => {
                 let size = irsb.tyenv.atom_type(*data).map_or(1, |t| t.bytes());
                 let overwritten = dead.all(*offset, size);

@@ -198,6 +198,9 @@ fn renumber(irsb: &mut Irsb, map: &mut Vec<Option<Temp>>) {
         }
     };
     for s in &mut irsb.stmts {
+        if let Stmt::IMark { .. } = s {
+            continue;
+        }
         s.for_each_atom_mut(remap);
         rename_defs(s, map);
     }
