@@ -119,6 +119,7 @@ fn discover_tokens(
             for (spec, buf) in specs.iter().zip(bufs.iter_mut()) {
                 ranges.push(buf.add(layout, spec.scheme.options(), &irsb));
             }
+            irsb.recycle();
             id
         },
     ))

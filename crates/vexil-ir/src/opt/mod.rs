@@ -129,7 +129,7 @@ pub fn optimize(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks) {
             break;
         }
     }
-    renumber(irsb, &mut scratch.map);
+    renumber(irsb, &mut scratch.map, &mut scratch.types);
     let _ = SCRATCH.try_with(|s| {
         if let Ok(mut s) = s.try_borrow_mut() {
             *s = scratch;
@@ -167,6 +167,7 @@ pub(super) struct Scratch {
     pub(super) used: Vec<bool>,
     pub(super) keep: Vec<bool>,
     map: Vec<Option<Temp>>,
+    types: Vec<Type>,
 }
 
 thread_local! {
@@ -174,12 +175,12 @@ thread_local! {
 }
 
 /// Renumbers temporaries densely in order of definition and drops unused
-/// ones from the type environment.
-fn renumber(irsb: &mut Irsb, map: &mut Vec<Option<Temp>>) {
+/// ones from the type environment. `types` is a working buffer.
+fn renumber(irsb: &mut Irsb, map: &mut Vec<Option<Temp>>, types: &mut Vec<Type>) {
     let n = irsb.tyenv.len();
     map.clear();
     map.resize(n, None);
-    let mut types = Vec::new();
+    types.clear();
     for s in &irsb.stmts {
         s.for_each_def(|t| {
             if let (Some(slot), Some(ty)) = (map.get_mut(t.index()), irsb.tyenv.get(t)) {
@@ -205,7 +206,11 @@ fn renumber(irsb: &mut Irsb, map: &mut Vec<Option<Temp>>) {
         rename_defs(s, map);
     }
     remap(&mut irsb.next);
-    irsb.tyenv = TypeEnv::from(types);
+    // The new types go into the old environment's memory.
+    let mut v = std::mem::take(&mut irsb.tyenv).into_types();
+    v.clear();
+    v.extend_from_slice(types);
+    irsb.tyenv = TypeEnv::from(v);
 }
 
 fn rename_defs(s: &mut Stmt, map: &[Option<Temp>]) {
