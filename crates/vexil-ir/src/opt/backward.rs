@@ -119,7 +119,19 @@ fn state_extent(irsb: &Irsb) -> usize {
 }
 
 /// Runs the pass; returns true if anything was removed.
+#[cfg(debug_assertions)]
 pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) -> bool {
+    let changed = mark(irsb, hooks, scratch);
+    let mut it = scratch.keep.iter();
+    irsb.stmts.retain(|_| it.next().copied().unwrap_or(true));
+    changed
+}
+
+/// Decides what the pass removes: `scratch.keep[i]` is false for each
+/// statement to remove. Returns true if anything is to be removed. Also
+/// lists the temporaries the kept statements define, last first, in
+/// `scratch.defs` (for renumbering without another pass).
+pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) -> bool {
     let extent = state_extent(irsb);
     let mut dead = Bits::reuse(std::mem::take(&mut scratch.dead), extent);
     let mut mem_between = Bits::reuse(std::mem::take(&mut scratch.mem_between), extent);
@@ -137,6 +149,8 @@ pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch)
     let keep = &mut scratch.keep;
     keep.clear();
     keep.resize(irsb.stmts.len(), true);
+    let defs = &mut scratch.defs;
+    defs.clear();
     for (i, s) in irsb.stmts.iter().enumerate().rev() {
         match s {
             // No operands, no state, cannot fault.
@@ -183,13 +197,19 @@ pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch)
             mem_between.or_from(&dead);
         }
         s.for_each_atom(|a| mark(a, used));
+        match s {
+            Stmt::WrTmp { dst, .. } => defs.push(*dst),
+            Stmt::LoadG { .. } | Stmt::Cas(_) | Stmt::Llsc { .. } | Stmt::Dirty(_) => {
+                let first = defs.len();
+                s.for_each_def(|t| defs.push(t));
+                defs[first..].reverse();
+            }
+            _ => {}
+        }
     }
     scratch.dead = dead.0;
     scratch.mem_between = mem_between.0;
-    let before = irsb.stmts.len();
-    let mut it = keep.iter();
-    irsb.stmts.retain(|_| it.next().copied().unwrap_or(true));
-    irsb.stmts.len() != before
+    keep.contains(&false)
 }
 
 #[cfg(test)]

@@ -88,7 +88,13 @@ impl<'h> Forward<'h> {
         def_at.clear();
         def_at.resize(n, None);
         known.clear();
-        exprs.clear();
+        // Clearing a hash map costs its capacity, not its entries: after an
+        // unusually long block, start the next ones with a small map again.
+        if exprs.capacity() > 4 * n + 256 {
+            exprs = FxHashMap::default();
+        } else {
+            exprs.clear();
+        }
         Forward {
             hooks,
             cse,

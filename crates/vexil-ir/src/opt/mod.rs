@@ -111,25 +111,42 @@ pub fn optimize(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks) {
         .ok()
         .and_then(Result::ok)
         .unwrap_or_default();
-    for _ in 0..rounds {
+    for round in 1..=rounds {
         let tyenv = std::mem::take(&mut irsb.tyenv);
         let (changed_fwd, settled, s) =
             forward::Forward::new(hooks, level >= 2, tyenv, scratch).run(irsb);
         scratch = s;
-        let changed_bwd = backward::run(irsb, hooks, &mut scratch);
-        if !changed_fwd && !changed_bwd {
-            break;
-        }
+        let changed_bwd = backward::mark(irsb, hooks, &mut scratch);
         // A settled round leaves nothing for the next one (see
         // `Forward::run`): it would only confirm the fixpoint, which cost
         // as much as the round itself.
-        if settled {
-            #[cfg(debug_assertions)]
-            confirm_fixpoint(irsb, hooks, level, &mut scratch);
-            break;
+        let last = (!changed_fwd && !changed_bwd) || settled || round == rounds;
+        if !last {
+            let mut it = scratch.keep.iter();
+            irsb.stmts.retain(|_| it.next().copied().unwrap_or(true));
+            continue;
         }
+        // The last round's removals and the renumbering share one sweep.
+        #[cfg(debug_assertions)]
+        let two_pass = {
+            let mut b = irsb.clone();
+            let mut it = scratch.keep.iter();
+            b.stmts.retain(|_| it.next().copied().unwrap_or(true));
+            renumber(&mut b, &mut Vec::new(), &mut Vec::new());
+            b
+        };
+        retain_renumber(irsb, &mut scratch);
+        #[cfg(debug_assertions)]
+        debug_assert!(
+            *irsb == two_pass,
+            "renumbering differs:\n{irsb}\n{two_pass}"
+        );
+        #[cfg(debug_assertions)]
+        if settled && (changed_fwd || changed_bwd) {
+            confirm_fixpoint(irsb, hooks, level, &mut scratch);
+        }
+        break;
     }
-    renumber(irsb, &mut scratch.map, &mut scratch.types);
     let _ = SCRATCH.try_with(|s| {
         if let Ok(mut s) = s.try_borrow_mut() {
             *s = scratch;
@@ -137,9 +154,10 @@ pub fn optimize(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks) {
     });
 }
 
-/// Runs one more round over a copy of `irsb` and checks that it changes
-/// nothing (debug builds: the tests check the claim that lets [`optimize`]
-/// stop after a settled round).
+/// Runs one more round over a copy of the optimized `irsb` and checks that
+/// it changes nothing (debug builds: the tests check the claim that lets
+/// [`optimize`] stop after a settled round). The block is already
+/// renumbered, which renaming temporaries consistently does not affect.
 #[cfg(debug_assertions)]
 fn confirm_fixpoint(irsb: &Irsb, hooks: &dyn ArchHooks, level: u8, scratch: &mut Scratch) {
     let mut again = irsb.clone();
@@ -148,8 +166,9 @@ fn confirm_fixpoint(irsb: &Irsb, hooks: &dyn ArchHooks, level: u8, scratch: &mut
         forward::Forward::new(hooks, level >= 2, tyenv, std::mem::take(scratch)).run(&mut again);
     *scratch = s;
     backward::run(&mut again, hooks, scratch);
+    renumber(&mut again, &mut scratch.map, &mut scratch.types);
     debug_assert!(
-        again.stmts == irsb.stmts && again.next == irsb.next && again.jumpkind == irsb.jumpkind,
+        again == *irsb,
         "a settled optimizer round was not a fixpoint:\n{irsb}\nbecame\n{again}"
     );
 }
@@ -168,14 +187,75 @@ pub(super) struct Scratch {
     pub(super) keep: Vec<bool>,
     map: Vec<Option<Temp>>,
     types: Vec<Type>,
+    /// The temporaries defined by the statements the backward pass keeps,
+    /// last first.
+    pub(super) defs: Vec<Temp>,
 }
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
+/// Removes the statements the backward pass marked and renumbers the
+/// temporaries as [`renumber`] does, numbering from the backward pass's list
+/// of definitions instead of another pass over the block.
+fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch) {
+    let n = irsb.tyenv.len();
+    let (map, types) = (&mut scratch.map, &mut scratch.types);
+    map.clear();
+    map.resize(n, None);
+    types.clear();
+    // Whether every temporary keeps its number (then only the removals and
+    // the type environment's tail change).
+    let mut same = true;
+    for &t in scratch.defs.iter().rev() {
+        if let (Some(slot), Some(ty)) = (map.get_mut(t.index()), irsb.tyenv.get(t)) {
+            if slot.is_none() {
+                let nt = Temp(u32::try_from(types.len()).unwrap_or(u32::MAX));
+                same &= nt == t;
+                *slot = Some(nt);
+                types.push(ty);
+            }
+        }
+    }
+    // Temporaries that are read but not defined keep their numbers either
+    // way; any that are defined are numbered 0..types.len(), so with `same`
+    // every mapped temporary maps to itself.
+    if same {
+        let mut keep = scratch.keep.iter();
+        irsb.stmts.retain(|_| keep.next().copied().unwrap_or(true));
+        let mut v = std::mem::take(&mut irsb.tyenv).into_types();
+        v.truncate(types.len());
+        irsb.tyenv = TypeEnv::from(v);
+        return;
+    }
+    let remap = |a: &mut Atom| {
+        if let Atom::Tmp(t) = a {
+            if let Some(Some(nt)) = map.get(t.index()) {
+                *t = *nt;
+            }
+        }
+    };
+    let mut keep = scratch.keep.iter();
+    irsb.stmts.retain_mut(|s| {
+        let k = keep.next().copied().unwrap_or(true);
+        if k && !matches!(s, Stmt::IMark { .. }) {
+            s.for_each_atom_mut(remap);
+            rename_defs(s, map);
+        }
+        k
+    });
+    remap(&mut irsb.next);
+    let mut v = std::mem::take(&mut irsb.tyenv).into_types();
+    v.clear();
+    v.extend_from_slice(types);
+    irsb.tyenv = TypeEnv::from(v);
+}
+
 /// Renumbers temporaries densely in order of definition and drops unused
-/// ones from the type environment. `types` is a working buffer.
+/// ones from the type environment. `types` is a working buffer. (What
+/// [`retain_renumber`] does after the backward pass, as a pass of its own.)
+#[cfg(debug_assertions)]
 fn renumber(irsb: &mut Irsb, map: &mut Vec<Option<Temp>>, types: &mut Vec<Type>) {
     let n = irsb.tyenv.len();
     map.clear();
