@@ -139,40 +139,44 @@ impl<'h> Forward<'h> {
     }
 
     fn emit_def(&mut self, dst: Temp, expr: Expr) {
+        self.emit_wrtmp(dst, Stmt::WrTmp { dst, expr });
+    }
+
+    /// Emits `s`, which is `WrTmp { dst, .. }` (passed whole, so that the
+    /// expression is not moved out and back in).
+    fn emit_wrtmp(&mut self, dst: Temp, s: Stmt) {
         if let Some(slot) = self.def_at.get_mut(dst.index()) {
             *slot = Some(self.out.len());
         }
-        if self.cse && is_cse_candidate(&expr) {
-            self.exprs.insert(expr.clone(), dst);
+        if let (true, Stmt::WrTmp { expr, .. }) = (self.cse, &s) {
+            if is_cse_candidate(expr) {
+                self.exprs.insert(expr.clone(), dst);
+            }
         }
-        self.out.push(Stmt::WrTmp { dst, expr });
+        self.out.push(s);
     }
 
-    /// Reduces `expr` (atoms already substituted) as far as the rules go.
-    /// Returns the atom it equals, or the expression to emit.
-    fn reduce(&mut self, mut expr: Expr) -> Result<Atom, Expr> {
+    /// Reduces `expr` (atoms already substituted) in place as far as the
+    /// rules go. Returns the atom it equals, if it equals one; otherwise
+    /// `expr` is what to emit.
+    fn reduce(&mut self, expr: &mut Expr) -> Option<Atom> {
         let mut fixpoint = false;
         for _ in 0..8 {
-            let simple = match &expr {
-                Expr::Const(c) => return Ok(Atom::Const(*c)),
-                Expr::RdTmp(t) => return Ok(Atom::Tmp(*t)),
+            let simple = match &*expr {
+                Expr::Const(c) => return Some(Atom::Const(*c)),
+                Expr::RdTmp(t) => return Some(Atom::Tmp(*t)),
                 Expr::Get { offset, ty } => {
-                    return match self
+                    return self
                         .known
                         .iter()
                         .rev()
                         .find(|k| k.0 == *offset && k.1 == *ty)
-                    {
-                        Some(&(_, _, a)) => Ok(a),
-                        None => Err(expr),
-                    };
+                        .map(|&(_, _, a)| a);
                 }
                 Expr::Unop { .. } | Expr::Binop { .. } | Expr::Triop { .. } | Expr::Qop { .. } => {
-                    let Some((op, args)) = expr.as_op() else {
-                        return Err(expr);
-                    };
+                    let (op, args) = expr.as_op()?;
                     if let Some(c) = fold(op, &args) {
-                        return Ok(Atom::Const(c));
+                        return Some(Atom::Const(c));
                     }
                     simplify_op(op, &args, self)
                 }
@@ -182,7 +186,7 @@ impl<'h> Forward<'h> {
                     if let Some(spec) = spec {
                         let mark = self.out.len();
                         match self.emit_spec(spec, *ty) {
-                            Some(a) => return Ok(a),
+                            Some(a) => return Some(a),
                             None => {
                                 // The truncated definitions stay in the CSE
                                 // map and `def_at`: not a fixpoint.
@@ -196,10 +200,10 @@ impl<'h> Forward<'h> {
                 _ => None,
             };
             match simple {
-                Some(Simple::Atom(a)) => return Ok(a),
+                Some(Simple::Atom(a)) => return Some(a),
                 Some(Simple::Expr(e)) => {
                     self.changed = true;
-                    expr = e;
+                    *expr = e;
                 }
                 None => {
                     fixpoint = true;
@@ -212,21 +216,21 @@ impl<'h> Forward<'h> {
             self.settled = false;
         }
         if self.cse {
-            if let Some(&t) = self.exprs.get(&expr) {
-                return Ok(Atom::Tmp(t));
+            if let Some(&t) = self.exprs.get(&*expr) {
+                return Some(Atom::Tmp(t));
             }
         }
-        Err(expr)
+        None
     }
 
     /// Emits `expr` into a fresh temporary (after reduction); returns its value.
-    fn emit_new(&mut self, expr: Expr) -> Option<Atom> {
-        match self.reduce(expr) {
-            Ok(a) => Some(a),
-            Err(e) => {
-                let ty = self.tyenv.expr_type(&e)?;
+    fn emit_new(&mut self, mut expr: Expr) -> Option<Atom> {
+        match self.reduce(&mut expr) {
+            Some(a) => Some(a),
+            None => {
+                let ty = self.tyenv.expr_type(&expr)?;
                 let t = self.new_temp(ty);
-                self.emit_def(t, e);
+                self.emit_def(t, expr);
                 Some(Atom::Tmp(t))
             }
         }
@@ -310,20 +314,21 @@ impl<'h> Forward<'h> {
             if self.substituted {
                 s.for_each_atom_mut(|a| *a = self.sub(*a));
             }
+            if let Stmt::WrTmp { dst, expr } = &mut s {
+                let dst = *dst;
+                let is_get = matches!(expr, Expr::Get { .. });
+                if let Some(a) = self.reduce(expr) {
+                    self.set_subst(dst, a);
+                    continue;
+                }
+                if let (true, Expr::Get { offset, ty }) = (is_get, &*expr) {
+                    self.known.push((*offset, *ty, Atom::Tmp(dst)));
+                }
+                self.emit_wrtmp(dst, s);
+                continue;
+            }
             match s {
                 Stmt::NoOp => self.changed = true,
-                Stmt::WrTmp { dst, expr } => {
-                    let is_get = matches!(expr, Expr::Get { .. });
-                    match self.reduce(expr) {
-                        Ok(a) => self.set_subst(dst, a),
-                        Err(e) => {
-                            if let (true, Expr::Get { offset, ty }) = (is_get, &e) {
-                                self.known.push((*offset, *ty, Atom::Tmp(dst)));
-                            }
-                            self.emit_def(dst, e);
-                        }
-                    }
-                }
                 Stmt::Put { offset, data } => {
                     let ty = self.tyenv.atom_type(data).unwrap_or(Type::I64);
                     self.forget(offset, ty.bytes());
