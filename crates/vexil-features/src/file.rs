@@ -133,6 +133,45 @@ pub fn guest_of(image: &Image) -> Result<&'static dyn Guest, FileError> {
     })
 }
 
+/// Token buffers (one per spec) and the blocks' token ranges.
+type Buffers = (Vec<TokenBuf>, Vec<(usize, usize)>);
+
+thread_local! {
+    /// Token buffers kept between files: a binary's tokens run to megabytes,
+    /// and growing fresh buffers for every file page-faulted them in again.
+    static BUFFERS: std::cell::RefCell<Buffers> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// `n` empty token buffers and an empty range list, reusing this thread's
+/// memory from earlier files.
+fn take_buffers(n: usize, with_text: bool) -> Buffers {
+    let (mut bufs, mut ranges) = BUFFERS
+        .try_with(|b| b.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)).ok())
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    bufs.resize_with(n, TokenBuf::default);
+    for b in &mut bufs {
+        b.toks.clear();
+        b.texts = with_text.then(Vec::new);
+    }
+    ranges.clear();
+    (bufs, ranges)
+}
+
+/// Returns the buffers of [`take_buffers`] for the next file.
+fn give_buffers(mut bufs: Vec<TokenBuf>, ranges: Vec<(usize, usize)>) {
+    for b in &mut bufs {
+        b.texts = None;
+    }
+    let _ = BUFFERS.try_with(|b| {
+        if let Ok(mut b) = b.try_borrow_mut() {
+            *b = (bufs, ranges);
+        }
+    });
+}
+
 /// What extracting one file produced.
 #[derive(Debug)]
 pub struct Extracted {
@@ -171,9 +210,15 @@ pub fn extract_file(
     let mut counts = None;
     for (&level, which) in &levels {
         let level_specs: Vec<&FeatureSpec> = which.iter().map(|&i| &specs[i]).collect();
-        let mut bufs: Vec<TokenBuf> = which.iter().map(|_| TokenBuf::new(with_text)).collect();
-        let mut ranges = Vec::new();
-        let d = discover_tokens(&image, guest, level, &level_specs, &mut bufs, &mut ranges)?;
+        let (mut bufs, mut ranges) = take_buffers(which.len(), with_text);
+        let d = discover_tokens(&image, guest, level, &level_specs, &mut bufs, &mut ranges);
+        let d = match d {
+            Ok(d) => d,
+            Err(e) => {
+                give_buffers(bufs, ranges);
+                return Err(e);
+            }
+        };
         // The statistics describe the lowest level's discovery.
         counts.get_or_insert((d.code_bytes(), d.blocks.len() as u64, d.lifted));
         for (j, (&i, buf)) in which.iter().zip(&bufs).enumerate() {
@@ -196,6 +241,8 @@ pub fn extract_file(
                 f.texts.unwrap_or_default(),
             ));
         }
+        drop(d);
+        give_buffers(bufs, ranges);
     }
     let (features, texts): (Vec<FamilyVec>, Vec<HashMap<u32, String>>) =
         done.into_iter().flatten().unzip();

@@ -355,9 +355,10 @@ pub fn discover_with<T>(
     // Phase 1: traversal. `found` maps each block start to its lifted block.
     let mut w = Work {
         found: BTreeMap::new(),
-        insns: Vec::new(),
+        insns: INSNS.try_with(|v| v.take()).unwrap_or_default(),
         keep,
     };
+    w.insns.clear();
     let mut bad: BTreeSet<u64> = BTreeSet::new();
     let mut work: Vec<Start> = starts.to_vec();
     work.reverse();
@@ -488,5 +489,13 @@ pub fn discover_with<T>(
         }
     }
     out.blocks = blocks;
+    let insns = std::mem::take(&mut w.insns);
+    let _ = INSNS.try_with(|v| v.set(insns));
     out
+}
+
+thread_local! {
+    /// The instruction-address buffer, kept between binaries (it runs to
+    /// megabytes; growing a fresh one page-faulted it in every time).
+    static INSNS: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
 }
