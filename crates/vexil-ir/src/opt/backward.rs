@@ -83,7 +83,11 @@ fn may_fault(s: &Stmt) -> bool {
     }
 }
 
-/// Highest guest-state byte the block touches, plus one.
+/// Highest guest-state byte the block touches, plus one. (The forward pass
+/// computes a bound over its output as it goes, `Scratch::extent`; any
+/// bound at least this large gives the same results, as no range the pass
+/// asks about reaches past it. Debug builds check the bound.)
+#[cfg(debug_assertions)]
 fn state_extent(irsb: &Irsb) -> usize {
     let mut hi = irsb.offs_ip.index() + 8;
     for s in &irsb.stmts {
@@ -132,7 +136,12 @@ pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch)
 /// lists the temporaries the kept statements define, last first, in
 /// `scratch.defs` (for renumbering without another pass).
 pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) -> bool {
-    let extent = state_extent(irsb);
+    let extent = scratch.extent;
+    #[cfg(debug_assertions)]
+    assert!(
+        extent >= state_extent(irsb),
+        "forward pass's extent bound too small"
+    );
     let mut dead = Bits::reuse(std::mem::take(&mut scratch.dead), extent);
     let mut mem_between = Bits::reuse(std::mem::take(&mut scratch.mem_between), extent);
     let used = &mut scratch.used;

@@ -38,6 +38,9 @@ pub(super) struct Forward<'h> {
     /// False once the pass emits something it did not reduce to a fixpoint
     /// (see [`Forward::run`]).
     settled: bool,
+    /// At least the highest guest-state byte the output touches, plus one
+    /// (for the backward pass's bit sets; see `backward::state_extent`).
+    extent: usize,
     /// The rest of the scratch buffers, handed back by [`Forward::run`].
     rest: Scratch,
 }
@@ -107,6 +110,7 @@ impl<'h> Forward<'h> {
             exprs,
             changed: false,
             settled: true,
+            extent: 0,
             rest: scratch,
         }
     }
@@ -148,8 +152,18 @@ impl<'h> Forward<'h> {
         if let Some(slot) = self.def_at.get_mut(dst.index()) {
             *slot = Some(self.out.len());
         }
-        if let (true, Stmt::WrTmp { expr, .. }) = (self.cse, &s) {
-            if is_cse_candidate(expr) {
+        if let Stmt::WrTmp { expr, .. } = &s {
+            match expr {
+                Expr::Get { offset, ty } => {
+                    self.extent = self.extent.max(offset.index() + ty.bytes() as usize);
+                }
+                Expr::GetI { descr, .. } => {
+                    let end = descr.base.index() + descr.size() as usize;
+                    self.extent = self.extent.max(end);
+                }
+                _ => {}
+            }
+            if self.cse && is_cse_candidate(expr) {
                 self.exprs.insert(expr.clone(), dst);
             }
         }
@@ -330,17 +344,26 @@ impl<'h> Forward<'h> {
             match s {
                 Stmt::NoOp => self.changed = true,
                 Stmt::Put { offset, data } => {
+                    let size = self
+                        .tyenv
+                        .atom_type(data)
+                        .map_or(16, |t| t.bytes() as usize);
+                    self.extent = self.extent.max(offset.index() + size);
                     let ty = self.tyenv.atom_type(data).unwrap_or(Type::I64);
                     self.forget(offset, ty.bytes());
                     self.known.push((offset, ty, data));
                     self.out.push(s);
                 }
                 Stmt::PutI { descr, .. } => {
+                    let end = descr.base.index() + descr.size() as usize;
+                    self.extent = self.extent.max(end);
                     self.forget(descr.base, descr.size());
                     self.out.push(s);
                 }
                 Stmt::Dirty(ref d) => {
                     for fx in &d.state {
+                        let end = fx.offset.index() + fx.size as usize;
+                        self.extent = self.extent.max(end);
                         if fx.fx != crate::Effect::Read {
                             self.forget(fx.offset, fx.size);
                         }
@@ -351,7 +374,12 @@ impl<'h> Forward<'h> {
                         self.out.push(s);
                     }
                 }
-                Stmt::Exit { guard, dst, jk, .. } => match guard.as_const() {
+                Stmt::Exit {
+                    guard,
+                    dst,
+                    jk,
+                    offs_ip,
+                } => match guard.as_const() {
                     Some(c) if c.bits() == 0 => self.changed = true,
                     Some(_) => {
                         // An exit that is always taken ends the block.
@@ -359,7 +387,10 @@ impl<'h> Forward<'h> {
                         ended = Some((dst, jk));
                         break;
                     }
-                    None => self.out.push(s),
+                    None => {
+                        self.extent = self.extent.max(offs_ip.index() + 8);
+                        self.out.push(s);
+                    }
                 },
                 Stmt::StoreG {
                     end,
@@ -429,6 +460,7 @@ impl<'h> Forward<'h> {
         irsb.stmts = self.out;
         irsb.tyenv = self.tyenv;
         let mut rest = self.rest;
+        rest.extent = self.extent.max(irsb.offs_ip.index() + 8);
         rest.out = stmts;
         rest.subst = self.subst;
         rest.def_at = self.def_at;

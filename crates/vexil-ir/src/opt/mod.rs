@@ -190,6 +190,9 @@ pub(super) struct Scratch {
     /// The temporaries defined by the statements the backward pass keeps,
     /// last first.
     pub(super) defs: Vec<Temp>,
+    /// At least the highest guest-state byte the forward pass's output
+    /// touches, plus one.
+    pub(super) extent: usize,
 }
 
 thread_local! {
