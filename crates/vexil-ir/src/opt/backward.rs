@@ -160,10 +160,13 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
     keep.resize(irsb.stmts.len(), true);
     let defs = &mut scratch.defs;
     defs.clear();
+    // Per kept statement, in this order: its effect on `dead`, then (if it
+    // may fault) on `mem_between`, then marking its operands used and
+    // listing its definitions. The common kinds do all of it in their arm.
     for (i, s) in irsb.stmts.iter().enumerate().rev() {
         match s {
             // No operands, no state, cannot fault.
-            Stmt::IMark { .. } => continue,
+            Stmt::IMark { .. } => {}
             Stmt::Put { offset, data } => {
                 let size = irsb.tyenv.atom_type(*data).map_or(1, |t| t.bytes());
                 let overwritten = dead.all(*offset, size);
@@ -175,10 +178,11 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                 }
                 dead.set(*offset, size, true);
                 mem_between.set(*offset, size, false);
+                mark(data, used);
             }
             Stmt::WrTmp { dst, expr } => {
-                let removable = !matches!(expr, Expr::Load { .. });
-                if removable && !used.get(dst.index()).copied().unwrap_or(true) {
+                let load = matches!(expr, Expr::Load { .. });
+                if !load && !used.get(dst.index()).copied().unwrap_or(true) {
                     keep[i] = false;
                     continue;
                 }
@@ -187,33 +191,38 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                     Expr::GetI { descr, .. } => dead.set(descr.base, descr.size(), false),
                     _ => {}
                 }
+                if load {
+                    mem_between.or_from(&dead);
+                }
+                expr.for_each_atom(|a| mark(a, used));
+                defs.push(*dst);
             }
-            Stmt::Exit { .. } => dead.clear(),
-            Stmt::Dirty(d) => {
-                for fx in &d.state {
-                    if fx.fx != Effect::Write {
-                        dead.set(fx.offset, fx.size, false);
+            Stmt::Exit { guard, .. } => {
+                dead.clear();
+                mark(guard, used);
+            }
+            Stmt::NoOp => keep[i] = false,
+            _ => {
+                if let Stmt::Dirty(d) = s {
+                    for fx in &d.state {
+                        if fx.fx != Effect::Write {
+                            dead.set(fx.offset, fx.size, false);
+                        }
                     }
                 }
+                if may_fault(s) {
+                    mem_between.or_from(&dead);
+                }
+                s.for_each_atom(|a| mark(a, used));
+                if matches!(
+                    s,
+                    Stmt::LoadG { .. } | Stmt::Cas(_) | Stmt::Llsc { .. } | Stmt::Dirty(_)
+                ) {
+                    let first = defs.len();
+                    s.for_each_def(|t| defs.push(t));
+                    defs[first..].reverse();
+                }
             }
-            Stmt::NoOp => {
-                keep[i] = false;
-                continue;
-            }
-            _ => {}
-        }
-        if may_fault(s) {
-            mem_between.or_from(&dead);
-        }
-        s.for_each_atom(|a| mark(a, used));
-        match s {
-            Stmt::WrTmp { dst, .. } => defs.push(*dst),
-            Stmt::LoadG { .. } | Stmt::Cas(_) | Stmt::Llsc { .. } | Stmt::Dirty(_) => {
-                let first = defs.len();
-                s.for_each_def(|t| defs.push(t));
-                defs[first..].reverse();
-            }
-            _ => {}
         }
     }
     scratch.dead = dead.0;
