@@ -21,7 +21,7 @@ fn fold(op: Op, args: &[Atom]) -> Option<Const> {
     Const::from_value(op.result_type(), crate::eval::eval_op(op, &vals[..n]))
 }
 
-pub(super) struct Forward<'h> {
+pub(super) struct Forward<'h, 's> {
     hooks: &'h dyn ArchHooks,
     cse: bool,
     tyenv: TypeEnv,
@@ -41,11 +41,12 @@ pub(super) struct Forward<'h> {
     /// At least the highest guest-state byte the output touches, plus one
     /// (for the backward pass's bit sets; see `backward::state_extent`).
     extent: usize,
-    /// The rest of the scratch buffers, handed back by [`Forward::run`].
-    rest: Scratch,
+    /// The scratch buffers: the vectors above come from here and go back
+    /// at the end of [`Forward::run`].
+    rest: &'s mut Scratch,
 }
 
-impl DefLookup for Forward<'_> {
+impl DefLookup for Forward<'_, '_> {
     fn def_expr(&self, a: Atom) -> Option<&Expr> {
         let t = a.as_tmp()?;
         let i = (*self.def_at.get(t.index())?)?;
@@ -56,7 +57,7 @@ impl DefLookup for Forward<'_> {
     }
 }
 
-impl Defs for Forward<'_> {
+impl Defs for Forward<'_, '_> {
     fn def(&self, t: Temp) -> Option<&Expr> {
         self.def_expr(Atom::Tmp(t))
     }
@@ -69,12 +70,12 @@ fn overlaps(a: Offset, asz: u32, b: Offset, bsz: u32) -> bool {
     a.0 < b.0 + bsz && b.0 < a.0 + asz
 }
 
-impl<'h> Forward<'h> {
+impl<'h, 's> Forward<'h, 's> {
     pub(super) fn new(
         hooks: &'h dyn ArchHooks,
         cse: bool,
         tyenv: TypeEnv,
-        mut scratch: Scratch,
+        scratch: &'s mut Scratch,
     ) -> Self {
         let n = tyenv.len();
         use std::mem::take;
@@ -297,8 +298,7 @@ impl<'h> Forward<'h> {
     }
 
     /// Runs the pass over `irsb`, replacing its statements. Returns whether
-    /// anything changed, whether the result is settled, and the scratch
-    /// buffers for reuse.
+    /// anything changed and whether the result is settled.
     ///
     /// Settled means that every statement the pass emitted was reduced until
     /// no rule applied, with the CSE map and the known guest state exactly
@@ -311,7 +311,7 @@ impl<'h> Forward<'h> {
     /// read of its bytes), and an expression that missed the CSE map still
     /// misses it (the map only lost removed definitions). The optimizer
     /// uses this to skip rounds that would only confirm the fixpoint.
-    pub(super) fn run(mut self, irsb: &mut Irsb) -> (bool, bool, Scratch) {
+    pub(super) fn run(mut self, irsb: &mut Irsb) -> (bool, bool) {
         let before = irsb.stmts.len();
         let mut stmts = std::mem::take(&mut irsb.stmts);
         self.out.reserve(stmts.len());
@@ -459,18 +459,14 @@ impl<'h> Forward<'h> {
         stmts.clear();
         irsb.stmts = self.out;
         irsb.tyenv = self.tyenv;
-        let mut rest = self.rest;
+        let rest = self.rest;
         rest.extent = self.extent.max(irsb.offs_ip.index() + 8);
         rest.out = stmts;
         rest.subst = self.subst;
         rest.def_at = self.def_at;
         rest.known = self.known;
         rest.exprs = self.exprs;
-        (
-            self.changed || irsb.stmts.len() != before,
-            self.settled,
-            rest,
-        )
+        (self.changed || irsb.stmts.len() != before, self.settled)
     }
 }
 

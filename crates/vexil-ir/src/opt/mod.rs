@@ -103,20 +103,31 @@ pub fn optimize(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks) {
     if level == 0 {
         return;
     }
-    let rounds = if level >= 2 { 4 } else { 1 };
     // Working buffers are kept per thread between blocks: a block is small,
     // and allocating its maps and sets afresh cost as much as the passes.
-    let mut scratch = SCRATCH
-        .try_with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)))
-        .ok()
-        .and_then(Result::ok)
-        .unwrap_or_default();
+    // They are borrowed in place (moving the whole set in and out by value
+    // for every block was a measurable share of the copying).
+    let done = SCRATCH
+        .try_with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                optimize_with(irsb, level, hooks, &mut scratch);
+                true
+            }
+            Err(_) => false,
+        })
+        .unwrap_or(false);
+    if !done {
+        optimize_with(irsb, level, hooks, &mut Scratch::default());
+    }
+}
+
+fn optimize_with(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks, scratch: &mut Scratch) {
+    let rounds = if level >= 2 { 4 } else { 1 };
     for round in 1..=rounds {
         let tyenv = std::mem::take(&mut irsb.tyenv);
-        let (changed_fwd, settled, s) =
+        let (changed_fwd, settled) =
             forward::Forward::new(hooks, level >= 2, tyenv, scratch).run(irsb);
-        scratch = s;
-        let changed_bwd = backward::mark(irsb, hooks, &mut scratch);
+        let changed_bwd = backward::mark(irsb, hooks, scratch);
         // A settled round leaves nothing for the next one (see
         // `Forward::run`): it would only confirm the fixpoint, which cost
         // as much as the round itself.
@@ -135,7 +146,7 @@ pub fn optimize(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks) {
             renumber(&mut b, &mut Vec::new(), &mut Vec::new());
             b
         };
-        retain_renumber(irsb, &mut scratch);
+        retain_renumber(irsb, scratch);
         #[cfg(debug_assertions)]
         debug_assert!(
             *irsb == two_pass,
@@ -143,15 +154,10 @@ pub fn optimize(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks) {
         );
         #[cfg(debug_assertions)]
         if settled && (changed_fwd || changed_bwd) {
-            confirm_fixpoint(irsb, hooks, level, &mut scratch);
+            confirm_fixpoint(irsb, hooks, level, scratch);
         }
         break;
     }
-    let _ = SCRATCH.try_with(|s| {
-        if let Ok(mut s) = s.try_borrow_mut() {
-            *s = scratch;
-        }
-    });
 }
 
 /// Runs one more round over a copy of the optimized `irsb` and checks that
@@ -162,9 +168,7 @@ pub fn optimize(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks) {
 fn confirm_fixpoint(irsb: &Irsb, hooks: &dyn ArchHooks, level: u8, scratch: &mut Scratch) {
     let mut again = irsb.clone();
     let tyenv = std::mem::take(&mut again.tyenv);
-    let (_, _, s) =
-        forward::Forward::new(hooks, level >= 2, tyenv, std::mem::take(scratch)).run(&mut again);
-    *scratch = s;
+    forward::Forward::new(hooks, level >= 2, tyenv, scratch).run(&mut again);
     backward::run(&mut again, hooks, scratch);
     renumber(&mut again, &mut scratch.map, &mut scratch.types);
     debug_assert!(
