@@ -92,7 +92,9 @@ impl ArchHooks for NoHooks {}
 ///   (redundant-PUT and dead-temporary removal), then renumbers the
 ///   temporaries densely.
 /// - Level 2 adds common-subexpression elimination and repeats both passes
-///   until nothing changes (at most four rounds).
+///   until nothing changes (at most four rounds). A round whose forward
+///   pass settled (see `Forward::run`) is known to leave nothing for
+///   another, so the confirming round is not run.
 ///
 /// The result has the same effect as the input on guest state and memory,
 /// with one documented latitude taken from VEX: a register write that is
