@@ -2,11 +2,15 @@
 //! (indicatif, drawn only on a terminal) and a per-file time limit. One bad
 //! file is reported and skipped; it never stops the batch.
 //!
-//! The time limit runs each file on its own thread and stops waiting for it
+//! The time limit runs files on a helper thread and stops waiting for it
 //! when the limit passes; the abandoned thread finishes in the background
 //! (discovery has a block limit, so it does end). Rust threads cannot be
 //! killed, and making every stage poll a deadline would slow the fast path
-//! that the speed target is about.
+//! that the speed target is about. Each pool thread keeps its helper thread
+//! for the next file (a fresh one only after a timeout): the helper's
+//! per-thread working memory (the n-gram counter, the optimizer's buffers,
+//! its malloc arena) then stays allocated and mapped between files instead
+//! of being page-faulted in again for every file.
 
 use crate::file::{FileError, extract_file};
 use crate::vector::{FeatureSpec, Sample};
@@ -111,6 +115,69 @@ fn is_elf(p: &Path) -> bool {
         && magic == *b"\x7fELF"
 }
 
+/// A file for a helper thread: path, specs, and whether to keep n-gram texts.
+type Task = (PathBuf, Vec<FeatureSpec>, bool);
+type TaskResult = Result<crate::file::Extracted, FileError>;
+
+/// A helper thread that extracts the files it is sent, one at a time.
+struct Helper {
+    tasks: mpsc::Sender<Task>,
+    results: mpsc::Receiver<TaskResult>,
+}
+
+impl Helper {
+    fn spawn() -> std::io::Result<Helper> {
+        let (task_tx, task_rx) = mpsc::channel::<Task>();
+        let (res_tx, res_rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("vexil-extract".into())
+            .spawn(move || {
+                // Ends when the pool thread drops its `Helper` (after a
+                // timeout, a panic, or at the end of the batch).
+                while let Ok((path, specs, text)) = task_rx.recv() {
+                    if res_tx.send(extract_file(&path, &specs, text)).is_err() {
+                        break;
+                    }
+                }
+            })?;
+        Ok(Helper {
+            tasks: task_tx,
+            results: res_rx,
+        })
+    }
+}
+
+thread_local! {
+    /// The pool thread's helper, kept between files.
+    static HELPER: std::cell::RefCell<Option<Helper>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Extracts one file on this pool thread's helper thread, waiting at most
+/// `limit`.
+fn on_helper(task: Task, limit: Duration) -> TaskResult {
+    let helper = match HELPER.with(|h| h.borrow_mut().take()) {
+        Some(h) => h,
+        None => Helper::spawn().map_err(|e| FileError::Internal(e.to_string()))?,
+    };
+    if helper.tasks.send(task).is_err() {
+        return Err(FileError::Internal(
+            "the extraction thread stopped (panicked?)".into(),
+        ));
+    }
+    match helper.results.recv_timeout(limit) {
+        Ok(r) => {
+            // Only a helper that answered in time is reused; a late one is
+            // dropped and ends once it finishes its file.
+            HELPER.with(|h| *h.borrow_mut() = Some(helper));
+            r
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(FileError::Timeout(limit.as_secs())),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(FileError::Internal(
+            "the extraction thread stopped (panicked?)".into(),
+        )),
+    }
+}
+
 fn one(job: &Job, specs: &[FeatureSpec], opts: &BatchOptions) -> Outcome {
     let fail = |e: FileError| Failure {
         path: job.path.clone(),
@@ -118,25 +185,7 @@ fn one(job: &Job, specs: &[FeatureSpec], opts: &BatchOptions) -> Outcome {
     };
     let result = match opts.timeout {
         None => extract_file(&job.path, specs, opts.with_text),
-        Some(limit) => {
-            let (tx, rx) = mpsc::channel();
-            let (path, specs_owned, text) = (job.path.clone(), specs.to_vec(), opts.with_text);
-            let spawned = std::thread::Builder::new()
-                .name("vexil-extract".into())
-                .spawn(move || {
-                    let _ = tx.send(extract_file(&path, &specs_owned, text));
-                });
-            if let Err(e) = spawned {
-                return Err(fail(FileError::Internal(e.to_string())));
-            }
-            match rx.recv_timeout(limit) {
-                Ok(r) => r,
-                Err(mpsc::RecvTimeoutError::Timeout) => Err(FileError::Timeout(limit.as_secs())),
-                Err(mpsc::RecvTimeoutError::Disconnected) => Err(FileError::Internal(
-                    "the extraction thread stopped (panicked?)".into(),
-                )),
-            }
-        }
+        Some(limit) => on_helper((job.path.clone(), specs.to_vec(), opts.with_text), limit),
     };
     let mut x = result.map_err(fail)?;
     x.sample.label.clone_from(&job.label);

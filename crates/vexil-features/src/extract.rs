@@ -1,12 +1,14 @@
 //! From discovered, lifted blocks to a sparse n-gram vector.
 
 use crate::ngram::Counter;
+use crate::scheme::SchemeOptions;
 use crate::token::{TokenCtx, block_tokens};
 use crate::vector::{FeatureSpec, SparseVec};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use vexil_ir::Irsb;
 use vexil_lift::GuestLayout;
-use vexil_lift::discover::{Block, EdgeKind};
+use vexil_lift::discover::{Block, Edge, EdgeKind};
 
 /// Result of extracting one binary's blocks.
 #[derive(Clone, Debug, Default)]
@@ -25,6 +27,56 @@ thread_local! {
     static COUNTER: RefCell<Option<Counter>> = const { RefCell::new(None) };
 }
 
+/// The statement tokens of many blocks, flat: hashes, and texts if asked
+/// for. Each block's tokens are a range of the buffer.
+#[derive(Clone, Debug, Default)]
+pub struct TokenBuf {
+    /// Token hashes.
+    pub toks: Vec<u64>,
+    /// Token texts, parallel to `toks` (only when texts were asked for).
+    pub texts: Option<Vec<String>>,
+}
+
+impl TokenBuf {
+    /// An empty buffer; `with_text` also keeps token texts.
+    pub fn new(with_text: bool) -> TokenBuf {
+        TokenBuf {
+            toks: Vec::new(),
+            texts: with_text.then(Vec::new),
+        }
+    }
+
+    /// Appends the tokens of `irsb` under `opts`; returns their range.
+    pub fn add(
+        &mut self,
+        layout: Option<&GuestLayout>,
+        opts: SchemeOptions,
+        irsb: &Irsb,
+    ) -> (usize, usize) {
+        let ctx = TokenCtx {
+            opts,
+            layout,
+            tyenv: &irsb.tyenv,
+            constlike: &[],
+        };
+        let start = self.toks.len();
+        block_tokens(&ctx, irsb, &mut self.toks, self.texts.as_mut());
+        (start, self.toks.len())
+    }
+}
+
+/// A block as n-gram counting sees it: its address, its successors and the
+/// range of its tokens in a [`TokenBuf`].
+#[derive(Copy, Clone, Debug)]
+pub struct TokenBlock<'a> {
+    /// Start address.
+    pub addr: u64,
+    /// Constant successors (fall-through edges join n-grams across blocks).
+    pub succs: &'a [Edge],
+    /// The block's tokens: a range of the buffer.
+    pub toks: (usize, usize),
+}
+
 /// Tokenizes `blocks` (in address order, as discovery returns them) under
 /// `spec` and counts their n-grams. With `with_text`, also returns a readable
 /// n-gram for each index (slower: for explaining one file's verdict).
@@ -35,38 +87,46 @@ pub fn block_features(
     with_text: bool,
 ) -> BlockFeatures {
     let opts = spec.scheme.options();
+    let mut buf = TokenBuf::new(with_text);
+    let tb: Vec<TokenBlock<'_>> = blocks
+        .iter()
+        .map(|b| TokenBlock {
+            addr: b.addr,
+            succs: &b.succs,
+            toks: buf.add(layout, opts, &b.irsb),
+        })
+        .collect();
+    count_ngrams(&tb, &buf, spec)
+}
+
+/// Counts the n-grams of `blocks` (in address order) whose tokens are in
+/// `buf`, under `spec`. If `buf` holds texts, also returns a readable n-gram
+/// for each index.
+pub fn count_ngrams(
+    blocks: &[TokenBlock<'_>],
+    buf: &TokenBuf,
+    spec: &FeatureSpec,
+) -> BlockFeatures {
     let n_max = usize::from(spec.n_max);
-    // Tokens of every block, flat, with each block's range.
-    let mut toks: Vec<u64> = Vec::new();
-    let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(blocks.len());
-    let mut texts: Option<Vec<String>> = with_text.then(Vec::new);
-    for b in blocks {
-        let ctx = TokenCtx {
-            opts,
-            layout,
-            tyenv: &b.irsb.tyenv,
-            constlike: &[],
-        };
-        let start = toks.len();
-        block_tokens(&ctx, &b.irsb, &mut toks, texts.as_mut());
-        ranges.push((start, toks.len()));
-    }
+    let toks = &buf.toks;
+    let with_text = buf.texts.is_some();
     let run = |c: &mut Counter| {
         if with_text {
             c.text = Some(HashMap::new());
         }
-        let tx = texts.as_deref();
-        for (i, &(s, e)) in ranges.iter().enumerate() {
+        let tx = buf.texts.as_deref();
+        for b in blocks {
+            let (s, e) = b.toks;
             c.add_sequence(&toks[s..e], n_max, tx.map(|t| &t[s..e]));
             if !spec.cross_fallthrough || s == e {
                 continue;
             }
-            for edge in &blocks[i].succs {
+            for edge in b.succs {
                 if edge.kind != EdgeKind::FallThrough {
                     continue;
                 }
                 if let Ok(j) = blocks.binary_search_by_key(&edge.target, |b| b.addr) {
-                    let (s2, e2) = ranges[j];
+                    let (s2, e2) = blocks[j].toks;
                     c.add_spanning(
                         &toks[s..e],
                         &toks[s2..e2],
@@ -95,7 +155,7 @@ pub fn block_features(
             idx,
             val,
         },
-        tokens: toks.len() as u64,
+        tokens: blocks.iter().map(|b| (b.toks.1 - b.toks.0) as u64).sum(),
         texts: text_map,
     }
 }

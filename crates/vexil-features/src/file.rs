@@ -6,12 +6,14 @@
 //! Where the code is comes from the loader (`Image::code_regions`,
 //! `Image::code_starts`): executable sections, split by ARM mapping symbols.
 
-use crate::extract::block_features;
+use crate::extract::{TokenBlock, TokenBuf, count_ngrams};
 use crate::vector::{ExtractStats, FamilyVec, FeatureSpec, Sample};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::Instant;
-use vexil_lift::discover::{CodeRegion, DiscoverOptions, Discovery, Start, discover};
+use vexil_lift::discover::{
+    BlockOf, CodeRegion, DiscoverOptions, Discovery, Start, discover, discover_with,
+};
 use vexil_lift::{Guest, LiftOptions, guest_for};
 use vexil_loader::Image;
 
@@ -71,14 +73,56 @@ pub fn discover_image(
     if regions.is_empty() {
         return Err(FileError::NoCode);
     }
-    let opts = DiscoverOptions {
+    Ok(discover(
+        guest,
+        &regions,
+        &starts,
+        &discover_options(opt_level),
+    ))
+}
+
+fn discover_options(opt_level: u8) -> DiscoverOptions {
+    DiscoverOptions {
         lift: LiftOptions {
             opt_level,
             ..LiftOptions::default()
         },
         ..DiscoverOptions::default()
-    };
-    Ok(discover(guest, &regions, &starts, &opts))
+    }
+}
+
+/// Discovers and lifts an image's code, tokenizing each block under the
+/// schemes of `specs` (all of one optimization level) as it is lifted, so
+/// the IR of the whole binary is never held at once. Each block keeps the
+/// index of its token ranges: `ranges[kept * specs.len() + j]` in `bufs[j]`.
+fn discover_tokens(
+    image: &Image,
+    guest: &dyn Guest,
+    opt_level: u8,
+    specs: &[&FeatureSpec],
+    bufs: &mut [TokenBuf],
+    ranges: &mut Vec<(usize, usize)>,
+) -> Result<Discovery<BlockOf<usize>>, FileError> {
+    let (regions, starts) = regions_and_starts(image);
+    if regions.is_empty() {
+        return Err(FileError::NoCode);
+    }
+    let layout = Some(guest.layout());
+    let k = specs.len().max(1);
+    Ok(discover_with(
+        guest,
+        &regions,
+        &starts,
+        &discover_options(opt_level),
+        |irsb| {
+            let id = ranges.len() / k;
+            for (spec, buf) in specs.iter().zip(bufs.iter_mut()) {
+                ranges.push(buf.add(layout, spec.scheme.options(), &irsb));
+            }
+            irsb.recycle();
+            id
+        },
+    ))
 }
 
 /// The lifter for an image.
@@ -87,6 +131,45 @@ pub fn guest_of(image: &Image) -> Result<&'static dyn Guest, FileError> {
         arch: image.arch(),
         endian: image.endian(),
     })
+}
+
+/// Token buffers (one per spec) and the blocks' token ranges.
+type Buffers = (Vec<TokenBuf>, Vec<(usize, usize)>);
+
+thread_local! {
+    /// Token buffers kept between files: a binary's tokens run to megabytes,
+    /// and growing fresh buffers for every file page-faulted them in again.
+    static BUFFERS: std::cell::RefCell<Buffers> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// `n` empty token buffers and an empty range list, reusing this thread's
+/// memory from earlier files.
+fn take_buffers(n: usize, with_text: bool) -> Buffers {
+    let (mut bufs, mut ranges) = BUFFERS
+        .try_with(|b| b.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)).ok())
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    bufs.resize_with(n, TokenBuf::default);
+    for b in &mut bufs {
+        b.toks.clear();
+        b.texts = with_text.then(Vec::new);
+    }
+    ranges.clear();
+    (bufs, ranges)
+}
+
+/// Returns the buffers of [`take_buffers`] for the next file.
+fn give_buffers(mut bufs: Vec<TokenBuf>, ranges: Vec<(usize, usize)>) {
+    for b in &mut bufs {
+        b.texts = None;
+    }
+    let _ = BUFFERS.try_with(|b| {
+        if let Ok(mut b) = b.try_borrow_mut() {
+            *b = (bufs, ranges);
+        }
+    });
 }
 
 /// What extracting one file produced.
@@ -116,31 +199,59 @@ pub fn extract_file(
     let sha256 = sha256_hex(&data);
     let image = Image::parse(data)?;
     let guest = guest_of(&image)?;
-    let mut by_level: BTreeMap<u8, Discovery> = BTreeMap::new();
-    let mut features = Vec::with_capacity(specs.len());
-    let mut texts = Vec::new();
+    // One discovery per distinct optimization level, tokenizing for every
+    // spec of that level while it lifts.
+    let mut levels: BTreeMap<u8, Vec<usize>> = BTreeMap::new();
+    for (i, spec) in specs.iter().enumerate() {
+        levels.entry(spec.opt_level).or_default().push(i);
+    }
+    let mut done: Vec<Option<(FamilyVec, HashMap<u32, String>)>> = vec![None; specs.len()];
     let mut tokens = 0;
-    for spec in specs {
-        let d = match by_level.entry(spec.opt_level) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(discover_image(&image, guest, spec.opt_level)?)
+    let mut counts = None;
+    for (&level, which) in &levels {
+        let level_specs: Vec<&FeatureSpec> = which.iter().map(|&i| &specs[i]).collect();
+        let (mut bufs, mut ranges) = take_buffers(which.len(), with_text);
+        let d = discover_tokens(&image, guest, level, &level_specs, &mut bufs, &mut ranges);
+        let d = match d {
+            Ok(d) => d,
+            Err(e) => {
+                give_buffers(bufs, ranges);
+                return Err(e);
             }
         };
-        let f = block_features(Some(guest.layout()), &d.blocks, spec, with_text);
-        tokens += f.tokens;
-        texts.push(f.texts.unwrap_or_default());
-        features.push(FamilyVec {
-            spec: spec.clone(),
-            vec: f.vec,
-        });
+        // The statistics describe the lowest level's discovery.
+        counts.get_or_insert((d.code_bytes(), d.blocks.len() as u64, d.lifted));
+        for (j, (&i, buf)) in which.iter().zip(&bufs).enumerate() {
+            let blocks: Vec<TokenBlock<'_>> = d
+                .blocks
+                .iter()
+                .map(|b| TokenBlock {
+                    addr: b.addr,
+                    succs: &b.succs,
+                    toks: ranges[b.kept * which.len() + j],
+                })
+                .collect();
+            let f = count_ngrams(&blocks, buf, &specs[i]);
+            tokens += f.tokens;
+            done[i] = Some((
+                FamilyVec {
+                    spec: specs[i].clone(),
+                    vec: f.vec,
+                },
+                f.texts.unwrap_or_default(),
+            ));
+        }
+        drop(d);
+        give_buffers(bufs, ranges);
     }
-    let d = by_level.values().next();
+    let (features, texts): (Vec<FamilyVec>, Vec<HashMap<u32, String>>) =
+        done.into_iter().flatten().unzip();
+    let (code_bytes, blocks, instructions) = counts.unwrap_or_default();
     let stats = ExtractStats {
         file_bytes,
-        code_bytes: d.map_or(0, Discovery::code_bytes),
-        blocks: d.map_or(0, |d| d.blocks.len() as u64),
-        instructions: d.map_or(0, |d| d.lifted),
+        code_bytes,
+        blocks,
+        instructions,
         tokens,
         micros: u64::try_from(t0.elapsed().as_micros()).unwrap_or(u64::MAX),
         cpu_micros: match (c0, crate::vector::thread_cpu_micros()) {

@@ -25,6 +25,6 @@ pub mod token;
 pub mod vector;
 pub mod write;
 
-pub use extract::{BlockFeatures, block_features};
+pub use extract::{BlockFeatures, TokenBlock, TokenBuf, block_features, count_ngrams};
 pub use scheme::{Scheme, SchemeOptions, UnknownScheme};
 pub use vector::{ExtractStats, FamilyVec, FeatureSpec, IR_NGRAM, Sample, SparseVec};

@@ -22,10 +22,16 @@ pub const MAX_N: usize = 4;
 pub fn gram_hash(tokens: &[u64]) -> u64 {
     let mut h = FNV_OFFSET ^ tokens.len() as u64;
     for &t in tokens {
-        h = (h ^ t).wrapping_mul(FNV_PRIME);
-        h ^= h >> 32;
+        h = fold(h, t);
     }
     splitmix64(h)
+}
+
+/// One token folded into an n-gram hash.
+#[inline(always)]
+fn fold(h: u64, t: u64) -> u64 {
+    let h = (h ^ t).wrapping_mul(FNV_PRIME);
+    h ^ (h >> 32)
 }
 
 /// The splitmix64 finalizer.
@@ -73,7 +79,13 @@ impl Counter {
     /// Counts one n-gram.
     #[inline]
     pub fn add(&mut self, gram: &[u64]) {
-        let i = gram_index(gram_hash(gram), self.bits);
+        self.add_hash(gram_hash(gram));
+    }
+
+    /// Counts one n-gram given its hash.
+    #[inline]
+    fn add_hash(&mut self, h: u64) {
+        let i = gram_index(h, self.bits);
         let c = &mut self.counts[i as usize];
         if *c == 0 {
             self.touched.push(i);
@@ -85,7 +97,24 @@ impl Counter {
     /// records their texts if `texts` is given and recording is on.
     pub fn add_sequence(&mut self, toks: &[u64], n_max: usize, texts: Option<&[String]>) {
         let n_max = n_max.clamp(1, MAX_N);
-        for i in 0..toks.len() {
+        let mut i = 0;
+        if n_max == MAX_N && (texts.is_none() || self.text.is_none()) {
+            // The common case, unrolled: the four hash chains of the grams
+            // starting at `i` are independent, so the core runs them side
+            // by side (the loop below runs one after the other).
+            let seed = |n: u64| FNV_OFFSET ^ n;
+            while let [t0, t1, t2, t3, ..] = toks[i..] {
+                let g1 = fold(seed(1), t0);
+                let g2 = fold(fold(seed(2), t0), t1);
+                let g3 = fold(fold(fold(seed(3), t0), t1), t2);
+                let g4 = fold(fold(fold(fold(seed(4), t0), t1), t2), t3);
+                for g in [g1, g2, g3, g4] {
+                    self.add_hash(splitmix64(g));
+                }
+                i += 1;
+            }
+        }
+        for i in i..toks.len() {
             for n in 1..=n_max.min(toks.len() - i) {
                 self.add(&toks[i..i + n]);
                 self.record(&toks[i..i + n], texts.map(|t| &t[i..i + n]));

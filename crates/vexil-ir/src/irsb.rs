@@ -35,6 +35,10 @@ impl TypeEnv {
     pub fn types(&self) -> &[Type] {
         &self.types
     }
+    /// The types as a vector (to reuse its memory).
+    pub(crate) fn into_types(self) -> Vec<Type> {
+        self.types
+    }
     /// The type of an atom (`None` for an unknown temporary).
     pub fn atom_type(&self, a: Atom) -> Option<Type> {
         match a {
@@ -104,6 +108,36 @@ impl Irsb {
     pub fn const_next(&self) -> Option<u64> {
         self.next.as_const().map(|c| c.bits())
     }
+
+    /// Drops the block but keeps its statement and type vectors for the
+    /// next [`IrsbBuilder::recycled`] on this thread. A caller that lifts
+    /// block after block and drops each one (feature extraction, coverage)
+    /// then reuses the same few warm buffers instead of asking the
+    /// allocator for two fresh ones per block.
+    pub fn recycle(self) {
+        let Irsb {
+            mut stmts, tyenv, ..
+        } = self;
+        stmts.clear();
+        let mut types = tyenv.types;
+        types.clear();
+        let _ = SPARE.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut() {
+                if spare.len() < SPARE_MAX {
+                    spare.push((stmts, types));
+                }
+            }
+        });
+    }
+}
+
+/// How many recycled buffer pairs a thread keeps.
+const SPARE_MAX: usize = 8;
+
+thread_local! {
+    /// Statement and type vectors of recycled blocks (see [`Irsb::recycle`]).
+    static SPARE: std::cell::RefCell<Vec<(Vec<Stmt>, Vec<Type>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Builds an [`Irsb`] statement by statement, inferring temporaries' types.
@@ -122,6 +156,23 @@ impl IrsbBuilder {
     /// An empty builder.
     pub fn new() -> IrsbBuilder {
         IrsbBuilder::default()
+    }
+
+    /// An empty builder with room for `stmts` statements and `temps`
+    /// temporaries, in the vectors of a recycled block if this thread has
+    /// one (see [`Irsb::recycle`]).
+    pub fn recycled(stmts: usize, temps: usize) -> IrsbBuilder {
+        let (mut s, mut t) = SPARE
+            .try_with(|spare| spare.try_borrow_mut().ok().and_then(|mut v| v.pop()))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        s.reserve(stmts);
+        t.reserve(temps);
+        IrsbBuilder {
+            tyenv: TypeEnv::from(t),
+            stmts: s,
+        }
     }
 
     /// A rollback point: the current statement count and temporary count.

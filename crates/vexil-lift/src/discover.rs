@@ -17,7 +17,7 @@
 //! not depend on the ELF loader.
 
 use crate::{Guest, LiftOptions};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use vexil_ir::{Arch, Irsb, IsaMode, JumpKind, Stmt};
 
 /// Executable bytes at a virtual address, decoded in one ISA mode.
@@ -79,6 +79,24 @@ pub struct Block {
     pub swept: bool,
 }
 
+/// One discovered block with what the caller kept of its IR (see
+/// [`discover_with`]).
+#[derive(Clone, Debug)]
+pub struct BlockOf<T> {
+    /// Start address.
+    pub addr: u64,
+    /// ISA mode.
+    pub mode: IsaMode,
+    /// Bytes covered.
+    pub size: u64,
+    /// What the caller's function made of the lifted block.
+    pub kept: T,
+    /// Constant successors.
+    pub succs: Vec<Edge>,
+    /// True if found by the linear sweep rather than by traversal.
+    pub swept: bool,
+}
+
 /// Options for discovery.
 #[derive(Copy, Clone, Debug)]
 pub struct DiscoverOptions {
@@ -100,11 +118,12 @@ impl Default for DiscoverOptions {
     }
 }
 
-/// What discovery found.
-#[derive(Clone, Debug, Default)]
-pub struct Discovery {
+/// What discovery found: blocks of type `B` ([`Block`], or [`BlockOf`] from
+/// [`discover_with`]) and counts.
+#[derive(Clone, Debug)]
+pub struct Discovery<B = Block> {
     /// Blocks in address order; each guest instruction belongs to one block.
-    pub blocks: Vec<Block>,
+    pub blocks: Vec<B>,
     /// Instructions that lifted.
     pub lifted: u64,
     /// Places where the bytes did not decode at all (counted once per address).
@@ -115,11 +134,33 @@ pub struct Discovery {
     pub truncated: bool,
 }
 
-impl Discovery {
+impl<B> Default for Discovery<B> {
+    fn default() -> Discovery<B> {
+        Discovery {
+            blocks: Vec::new(),
+            lifted: 0,
+            nodecode: 0,
+            unsupported: BTreeMap::new(),
+            truncated: false,
+        }
+    }
+}
+
+impl<B> Discovery<B> {
     /// Decodable instructions seen: lifted plus unsupported.
     pub fn instructions(&self) -> u64 {
         self.lifted + self.unsupported.values().sum::<u64>()
     }
+}
+
+impl Discovery<Block> {
+    /// Lifted bytes of guest code.
+    pub fn code_bytes(&self) -> u64 {
+        self.blocks.iter().map(|b| b.size).sum()
+    }
+}
+
+impl<T> Discovery<BlockOf<T>> {
     /// Lifted bytes of guest code.
     pub fn code_bytes(&self) -> u64 {
         self.blocks.iter().map(|b| b.size).sum()
@@ -218,6 +259,52 @@ fn is_nodecode(irsb: &Irsb) -> bool {
     irsb.jumpkind == JumpKind::NoDecode && irsb.instruction_count() == 0
 }
 
+/// What discovery remembers of a lifted block while it works: its extent,
+/// instruction starts and successors, read from the IR once, and what the
+/// caller's function kept of the IR.
+struct Lifted<T> {
+    start: Start,
+    size: u64,
+    /// This block's instruction addresses: a range of `Work::insns`.
+    insns: (usize, usize),
+    succs: Vec<Edge>,
+    swept: bool,
+    kept: T,
+}
+
+/// Discovery's working state: the lifted blocks by start address, and the
+/// instruction addresses of every lift, flat.
+struct Work<T, F> {
+    found: BTreeMap<u64, Lifted<T>>,
+    insns: Vec<u64>,
+    keep: F,
+}
+
+impl<T, F: FnMut(Irsb) -> T> Work<T, F> {
+    /// Reads what discovery needs from a block lifted at `start`, and hands
+    /// the block to the caller's function.
+    fn record(&mut self, start: Start, irsb: Irsb, swept: bool) -> Lifted<T> {
+        let first = self.insns.len();
+        let mut size = 0;
+        for (a, len) in irsb.instructions() {
+            self.insns.push(a);
+            size += u64::from(len);
+        }
+        Lifted {
+            start,
+            size,
+            insns: (first, self.insns.len()),
+            succs: successors(&irsb, start.addr, size),
+            swept,
+            kept: (self.keep)(irsb),
+        }
+    }
+
+    fn insns_of(&self, l: &Lifted<T>) -> &[u64] {
+        &self.insns[l.insns.0..l.insns.1]
+    }
+}
+
 /// Discovers and lifts the code in `regions`, starting from `starts`.
 pub fn discover(
     guest: &dyn Guest,
@@ -225,6 +312,40 @@ pub fn discover(
     starts: &[Start],
     opts: &DiscoverOptions,
 ) -> Discovery {
+    let d = discover_with(guest, regions, starts, opts, |irsb| irsb);
+    Discovery {
+        blocks: d
+            .blocks
+            .into_iter()
+            .map(|b| Block {
+                addr: b.addr,
+                mode: b.mode,
+                size: b.size,
+                irsb: b.kept,
+                succs: b.succs,
+                swept: b.swept,
+            })
+            .collect(),
+        lifted: d.lifted,
+        nodecode: d.nodecode,
+        unsupported: d.unsupported,
+        truncated: d.truncated,
+    }
+}
+
+/// Like [`discover`], but hands every lifted block to `keep` as soon as it
+/// is lifted and keeps only what `keep` returns, so a caller that needs
+/// less than the IR (tokens, counts) never holds every block of a binary
+/// in memory. `keep` also sees blocks that a later split replaces (they
+/// are lifted again, shorter, and handed over again); only the results for
+/// the final blocks are returned.
+pub fn discover_with<T>(
+    guest: &dyn Guest,
+    regions: &[CodeRegion<'_>],
+    starts: &[Start],
+    opts: &DiscoverOptions,
+    keep: impl FnMut(Irsb) -> T,
+) -> Discovery<BlockOf<T>> {
     let cx = Ctx {
         guest,
         regions,
@@ -232,15 +353,20 @@ pub fn discover(
     };
     let mut out = Discovery::default();
     // Phase 1: traversal. `found` maps each block start to its lifted block.
-    let mut found: BTreeMap<u64, (Start, Irsb, bool)> = BTreeMap::new();
+    let mut w = Work {
+        found: BTreeMap::new(),
+        insns: INSNS.try_with(|v| v.take()).unwrap_or_default(),
+        keep,
+    };
+    w.insns.clear();
     let mut bad: BTreeSet<u64> = BTreeSet::new();
     let mut work: Vec<Start> = starts.to_vec();
     work.reverse();
     while let Some(s) = work.pop() {
-        if found.contains_key(&s.addr) || bad.contains(&s.addr) {
+        if w.found.contains_key(&s.addr) || bad.contains(&s.addr) {
             continue;
         }
-        if found.len() >= opts.max_blocks {
+        if w.found.len() >= opts.max_blocks {
             out.truncated = true;
             break;
         }
@@ -251,7 +377,8 @@ pub fn discover(
             bad.insert(s.addr);
             continue;
         }
-        for e in successors(&irsb, s.addr, irsb.size()) {
+        let l = w.record(s, irsb, false);
+        for e in &l.succs {
             if cx.bytes_at(e.target).is_some() {
                 work.push(Start {
                     addr: e.target,
@@ -259,7 +386,7 @@ pub fn discover(
                 });
             }
         }
-        found.insert(s.addr, (s, irsb, false));
+        w.found.insert(s.addr, l);
     }
 
     // Phase 2: sweep the gaps between what traversal covered.
@@ -269,19 +396,20 @@ pub fn discover(
             let end = r.addr + r.bytes.len() as u64;
             let mut a = r.addr.next_multiple_of(align);
             while a < end {
-                if found.len() >= opts.max_blocks {
+                if w.found.len() >= opts.max_blocks {
                     out.truncated = true;
                     break;
                 }
                 // Skip over covered bytes.
-                if let Some((&b, (_, irsb, _))) = found.range(..=a).next_back() {
-                    let bend = b + irsb.size();
+                if let Some((&b, l)) = w.found.range(..=a).next_back() {
+                    let bend = b + l.size;
                     if a < bend {
                         a = bend.next_multiple_of(align);
                         continue;
                     }
                 }
-                let limit = found
+                let limit = w
+                    .found
                     .range(a + 1..)
                     .next()
                     .map_or(end, |(&n, _)| n.min(end))
@@ -305,43 +433,47 @@ pub fn discover(
                     a += step;
                     continue;
                 }
-                let size = irsb.size().max(1);
-                found.insert(a, (s, irsb, true));
+                let l = w.record(s, irsb, true);
+                let size = l.size.max(1);
+                w.found.insert(a, l);
                 a += size;
             }
         }
     }
 
     // Phase 3: split blocks that contain another block's start.
-    let starts_set: Vec<u64> = found.keys().copied().collect();
+    let found = std::mem::take(&mut w.found);
     let mut blocks = Vec::with_capacity(found.len());
-    let mut seen_insn: HashMap<u64, ()> = HashMap::new();
-    for (i, (addr, (s, irsb, swept))) in found.into_iter().enumerate() {
-        let next_start = starts_set.get(i + 1).copied();
-        let irsb = match next_start {
-            Some(n) if n < addr + irsb.size() && irsb.instructions().any(|(ia, _)| ia == n) => {
-                cx.lift(s, Some(n - addr)).unwrap_or(irsb)
+    let mut seen_insn: Vec<u64> = Vec::new();
+    let mut it = found.into_iter().peekable();
+    while let Some((addr, l)) = it.next() {
+        let next_start = it.peek().map(|(n, _)| *n);
+        let l = match next_start {
+            Some(n) if n < addr + l.size && w.insns_of(&l).contains(&n) => {
+                match cx.lift(l.start, Some(n - addr)) {
+                    Some(irsb) => w.record(l.start, irsb, l.swept),
+                    None => l,
+                }
             }
-            _ => irsb,
+            _ => l,
         };
-        for (ia, _) in irsb.instructions() {
-            seen_insn.entry(ia).or_insert(());
-        }
-        let size = irsb.size();
-        blocks.push(Block {
+        seen_insn.extend_from_slice(w.insns_of(&l));
+        blocks.push(BlockOf {
             addr,
-            mode: s.mode,
-            size,
-            succs: successors(&irsb, addr, size),
-            irsb,
-            swept,
+            mode: l.start.mode,
+            size: l.size,
+            kept: l.kept,
+            succs: l.succs,
+            swept: l.swept,
         });
     }
+    seen_insn.sort_unstable();
+    seen_insn.dedup();
     out.lifted = seen_insn.len() as u64;
 
     // Undecodable places: decodable-but-unsupported by mnemonic, else nodecode.
     for a in bad {
-        if seen_insn.contains_key(&a) {
+        if seen_insn.binary_search(&a).is_ok() {
             continue;
         }
         let Some((code, _)) = cx.bytes_at(a) else {
@@ -357,5 +489,13 @@ pub fn discover(
         }
     }
     out.blocks = blocks;
+    let insns = std::mem::take(&mut w.insns);
+    let _ = INSNS.try_with(|v| v.set(insns));
     out
+}
+
+thread_local! {
+    /// The instruction-address buffer, kept between binaries (it runs to
+    /// megabytes; growing a fresh one page-faulted it in every time).
+    static INSNS: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
 }

@@ -83,7 +83,11 @@ fn may_fault(s: &Stmt) -> bool {
     }
 }
 
-/// Highest guest-state byte the block touches, plus one.
+/// Highest guest-state byte the block touches, plus one. (The forward pass
+/// computes a bound over its output as it goes, `Scratch::extent`; any
+/// bound at least this large gives the same results, as no range the pass
+/// asks about reaches past it. Debug builds check the bound.)
+#[cfg(debug_assertions)]
 fn state_extent(irsb: &Irsb) -> usize {
     let mut hi = irsb.offs_ip.index() + 8;
     for s in &irsb.stmts {
@@ -119,8 +123,25 @@ fn state_extent(irsb: &Irsb) -> usize {
 }
 
 /// Runs the pass; returns true if anything was removed.
+#[cfg(debug_assertions)]
 pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) -> bool {
-    let extent = state_extent(irsb);
+    let changed = mark(irsb, hooks, scratch);
+    let mut it = scratch.keep.iter();
+    irsb.stmts.retain(|_| it.next().copied().unwrap_or(true));
+    changed
+}
+
+/// Decides what the pass removes: `scratch.keep[i]` is false for each
+/// statement to remove. Returns true if anything is to be removed. Also
+/// lists the temporaries the kept statements define, last first, in
+/// `scratch.defs` (for renumbering without another pass).
+pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) -> bool {
+    let extent = scratch.extent;
+    #[cfg(debug_assertions)]
+    assert!(
+        extent >= state_extent(irsb),
+        "forward pass's extent bound too small"
+    );
     let mut dead = Bits::reuse(std::mem::take(&mut scratch.dead), extent);
     let mut mem_between = Bits::reuse(std::mem::take(&mut scratch.mem_between), extent);
     let used = &mut scratch.used;
@@ -137,8 +158,15 @@ pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch)
     let keep = &mut scratch.keep;
     keep.clear();
     keep.resize(irsb.stmts.len(), true);
+    let defs = &mut scratch.defs;
+    defs.clear();
+    // Per kept statement, in this order: its effect on `dead`, then (if it
+    // may fault) on `mem_between`, then marking its operands used and
+    // listing its definitions. The common kinds do all of it in their arm.
     for (i, s) in irsb.stmts.iter().enumerate().rev() {
         match s {
+            // No operands, no state, cannot fault.
+            Stmt::IMark { .. } => {}
             Stmt::Put { offset, data } => {
                 let size = irsb.tyenv.atom_type(*data).map_or(1, |t| t.bytes());
                 let overwritten = dead.all(*offset, size);
@@ -150,10 +178,11 @@ pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch)
                 }
                 dead.set(*offset, size, true);
                 mem_between.set(*offset, size, false);
+                mark(data, used);
             }
             Stmt::WrTmp { dst, expr } => {
-                let removable = !matches!(expr, Expr::Load { .. });
-                if removable && !used.get(dst.index()).copied().unwrap_or(true) {
+                let load = matches!(expr, Expr::Load { .. });
+                if !load && !used.get(dst.index()).copied().unwrap_or(true) {
                     keep[i] = false;
                     continue;
                 }
@@ -162,32 +191,43 @@ pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch)
                     Expr::GetI { descr, .. } => dead.set(descr.base, descr.size(), false),
                     _ => {}
                 }
+                if load {
+                    mem_between.or_from(&dead);
+                }
+                expr.for_each_atom(|a| mark(a, used));
+                defs.push(*dst);
             }
-            Stmt::Exit { .. } => dead.clear(),
-            Stmt::Dirty(d) => {
-                for fx in &d.state {
-                    if fx.fx != Effect::Write {
-                        dead.set(fx.offset, fx.size, false);
+            Stmt::Exit { guard, .. } => {
+                dead.clear();
+                mark(guard, used);
+            }
+            Stmt::NoOp => keep[i] = false,
+            _ => {
+                if let Stmt::Dirty(d) = s {
+                    for fx in &d.state {
+                        if fx.fx != Effect::Write {
+                            dead.set(fx.offset, fx.size, false);
+                        }
                     }
                 }
+                if may_fault(s) {
+                    mem_between.or_from(&dead);
+                }
+                s.for_each_atom(|a| mark(a, used));
+                if matches!(
+                    s,
+                    Stmt::LoadG { .. } | Stmt::Cas(_) | Stmt::Llsc { .. } | Stmt::Dirty(_)
+                ) {
+                    let first = defs.len();
+                    s.for_each_def(|t| defs.push(t));
+                    defs[first..].reverse();
+                }
             }
-            Stmt::NoOp => {
-                keep[i] = false;
-                continue;
-            }
-            _ => {}
         }
-        if may_fault(s) {
-            mem_between.or_from(&dead);
-        }
-        s.for_each_atom(|a| mark(a, used));
     }
     scratch.dead = dead.0;
     scratch.mem_between = mem_between.0;
-    let before = irsb.stmts.len();
-    let mut it = keep.iter();
-    irsb.stmts.retain(|_| it.next().copied().unwrap_or(true));
-    irsb.stmts.len() != before
+    keep.contains(&false)
 }
 
 #[cfg(test)]

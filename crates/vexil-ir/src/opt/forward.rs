@@ -21,22 +21,32 @@ fn fold(op: Op, args: &[Atom]) -> Option<Const> {
     Const::from_value(op.result_type(), crate::eval::eval_op(op, &vals[..n]))
 }
 
-pub(super) struct Forward<'h> {
+pub(super) struct Forward<'h, 's> {
     hooks: &'h dyn ArchHooks,
     cse: bool,
     tyenv: TypeEnv,
     out: Vec<Stmt>,
     subst: Vec<Option<Atom>>,
+    /// True once `subst` holds anything (until then, substituting a
+    /// statement's operands changes nothing and is skipped).
+    substituted: bool,
     def_at: Vec<Option<usize>>,
     /// Guest-state values known from earlier PUTs and GETs: (offset, type, value).
     known: Vec<(Offset, Type, Atom)>,
     exprs: FxHashMap<Expr, Temp>,
     changed: bool,
-    /// The rest of the scratch buffers, handed back by [`Forward::run`].
-    rest: Scratch,
+    /// False once the pass emits something it did not reduce to a fixpoint
+    /// (see [`Forward::run`]).
+    settled: bool,
+    /// At least the highest guest-state byte the output touches, plus one
+    /// (for the backward pass's bit sets; see `backward::state_extent`).
+    extent: usize,
+    /// The scratch buffers: the vectors above come from here and go back
+    /// at the end of [`Forward::run`].
+    rest: &'s mut Scratch,
 }
 
-impl DefLookup for Forward<'_> {
+impl DefLookup for Forward<'_, '_> {
     fn def_expr(&self, a: Atom) -> Option<&Expr> {
         let t = a.as_tmp()?;
         let i = (*self.def_at.get(t.index())?)?;
@@ -47,7 +57,7 @@ impl DefLookup for Forward<'_> {
     }
 }
 
-impl Defs for Forward<'_> {
+impl Defs for Forward<'_, '_> {
     fn def(&self, t: Temp) -> Option<&Expr> {
         self.def_expr(Atom::Tmp(t))
     }
@@ -60,12 +70,12 @@ fn overlaps(a: Offset, asz: u32, b: Offset, bsz: u32) -> bool {
     a.0 < b.0 + bsz && b.0 < a.0 + asz
 }
 
-impl<'h> Forward<'h> {
+impl<'h, 's> Forward<'h, 's> {
     pub(super) fn new(
         hooks: &'h dyn ArchHooks,
         cse: bool,
         tyenv: TypeEnv,
-        mut scratch: Scratch,
+        scratch: &'s mut Scratch,
     ) -> Self {
         let n = tyenv.len();
         use std::mem::take;
@@ -82,17 +92,26 @@ impl<'h> Forward<'h> {
         def_at.clear();
         def_at.resize(n, None);
         known.clear();
-        exprs.clear();
+        // Clearing a hash map costs its capacity, not its entries: after an
+        // unusually long block, start the next ones with a small map again.
+        if exprs.capacity() > 4 * n + 256 {
+            exprs = FxHashMap::default();
+        } else {
+            exprs.clear();
+        }
         Forward {
             hooks,
             cse,
             tyenv,
             out,
             subst,
+            substituted: false,
             def_at,
             known,
             exprs,
             changed: false,
+            settled: true,
+            extent: 0,
             rest: scratch,
         }
     }
@@ -107,6 +126,7 @@ impl<'h> Forward<'h> {
     fn set_subst(&mut self, t: Temp, a: Atom) {
         if let Some(slot) = self.subst.get_mut(t.index()) {
             *slot = Some(a);
+            self.substituted = true;
         }
         self.changed = true;
     }
@@ -124,22 +144,42 @@ impl<'h> Forward<'h> {
     }
 
     fn emit_def(&mut self, dst: Temp, expr: Expr) {
+        self.emit_wrtmp(dst, Stmt::WrTmp { dst, expr });
+    }
+
+    /// Emits `s`, which is `WrTmp { dst, .. }` (passed whole, so that the
+    /// expression is not moved out and back in).
+    fn emit_wrtmp(&mut self, dst: Temp, s: Stmt) {
         if let Some(slot) = self.def_at.get_mut(dst.index()) {
             *slot = Some(self.out.len());
         }
-        if self.cse && is_cse_candidate(&expr) {
-            self.exprs.insert(expr.clone(), dst);
+        if let Stmt::WrTmp { expr, .. } = &s {
+            match expr {
+                Expr::Get { offset, ty } => {
+                    self.extent = self.extent.max(offset.index() + ty.bytes() as usize);
+                }
+                Expr::GetI { descr, .. } => {
+                    let end = descr.base.index() + descr.size() as usize;
+                    self.extent = self.extent.max(end);
+                }
+                _ => {}
+            }
+            if self.cse && is_cse_candidate(expr) {
+                self.exprs.insert(expr.clone(), dst);
+            }
         }
-        self.out.push(Stmt::WrTmp { dst, expr });
+        self.out.push(s);
     }
 
-    /// Reduces `expr` (atoms already substituted) as far as the rules go.
-    /// Returns the atom it equals, or the expression to emit.
-    fn reduce(&mut self, mut expr: Expr) -> Result<Atom, Expr> {
+    /// Reduces `expr` (atoms already substituted) in place as far as the
+    /// rules go. Returns the atom it equals, if it equals one; otherwise
+    /// `expr` is what to emit.
+    fn reduce(&mut self, expr: &mut Expr) -> Option<Atom> {
+        let mut fixpoint = false;
         for _ in 0..8 {
-            let simple = match &expr {
-                Expr::Const(c) => return Ok(Atom::Const(*c)),
-                Expr::RdTmp(t) => return Ok(Atom::Tmp(*t)),
+            let simple = match &*expr {
+                Expr::Const(c) => return Some(Atom::Const(*c)),
+                Expr::RdTmp(t) => return Some(Atom::Tmp(*t)),
                 Expr::Get { offset, ty } => {
                     if let Some(&(_, _, a)) = self
                         .known
@@ -147,7 +187,7 @@ impl<'h> Forward<'h> {
                         .rev()
                         .find(|k| k.0 == *offset && k.1 == *ty)
                     {
-                        return Ok(a);
+                        return Some(a);
                     }
                     // A narrower integer read of a register whose wider
                     // value is known (x86-64's 32-bit operations write the
@@ -161,15 +201,13 @@ impl<'h> Forward<'h> {
                     });
                     match wider {
                         Some((op, a)) => Some(Simple::Expr(Expr::Unop { op, a })),
-                        None => return Err(expr),
+                        None => return None,
                     }
                 }
                 Expr::Unop { .. } | Expr::Binop { .. } | Expr::Triop { .. } | Expr::Qop { .. } => {
-                    let Some((op, args)) = expr.as_op() else {
-                        return Err(expr);
-                    };
+                    let (op, args) = expr.as_op()?;
                     if let Some(c) = fold(op, &args) {
-                        return Ok(Atom::Const(c));
+                        return Some(Atom::Const(c));
                     }
                     simplify_op(op, &args, self)
                 }
@@ -179,8 +217,13 @@ impl<'h> Forward<'h> {
                     if let Some(spec) = spec {
                         let mark = self.out.len();
                         match self.emit_spec(spec, *ty) {
-                            Some(a) => return Ok(a),
-                            None => self.out.truncate(mark),
+                            Some(a) => return Some(a),
+                            None => {
+                                // The truncated definitions stay in the CSE
+                                // map and `def_at`: not a fixpoint.
+                                self.settled = false;
+                                self.out.truncate(mark);
+                            }
                         }
                     }
                     None
@@ -188,30 +231,37 @@ impl<'h> Forward<'h> {
                 _ => None,
             };
             match simple {
-                Some(Simple::Atom(a)) => return Ok(a),
+                Some(Simple::Atom(a)) => return Some(a),
                 Some(Simple::Expr(e)) => {
                     self.changed = true;
-                    expr = e;
+                    *expr = e;
                 }
-                None => break,
+                None => {
+                    fixpoint = true;
+                    break;
+                }
             }
+        }
+        if !fixpoint {
+            // The rewrite limit stopped it: another pass may go on.
+            self.settled = false;
         }
         if self.cse {
-            if let Some(&t) = self.exprs.get(&expr) {
-                return Ok(Atom::Tmp(t));
+            if let Some(&t) = self.exprs.get(&*expr) {
+                return Some(Atom::Tmp(t));
             }
         }
-        Err(expr)
+        None
     }
 
     /// Emits `expr` into a fresh temporary (after reduction); returns its value.
-    fn emit_new(&mut self, expr: Expr) -> Option<Atom> {
-        match self.reduce(expr) {
-            Ok(a) => Some(a),
-            Err(e) => {
-                let ty = self.tyenv.expr_type(&e)?;
+    fn emit_new(&mut self, mut expr: Expr) -> Option<Atom> {
+        match self.reduce(&mut expr) {
+            Some(a) => Some(a),
+            None => {
+                let ty = self.tyenv.expr_type(&expr)?;
                 let t = self.new_temp(ty);
-                self.emit_def(t, e);
+                self.emit_def(t, expr);
                 Some(Atom::Tmp(t))
             }
         }
@@ -264,8 +314,20 @@ impl<'h> Forward<'h> {
     }
 
     /// Runs the pass over `irsb`, replacing its statements. Returns whether
-    /// anything changed, and the scratch buffers for reuse.
-    pub(super) fn run(mut self, irsb: &mut Irsb) -> (bool, Scratch) {
+    /// anything changed and whether the result is settled.
+    ///
+    /// Settled means that every statement the pass emitted was reduced until
+    /// no rule applied, with the CSE map and the known guest state exactly
+    /// as a second pass would see them; such a second pass over the result
+    /// (after the backward pass, which only removes statements that no
+    /// later rule could use: dead temporaries, overwritten PUTs) then
+    /// changes nothing. Every statement it meets reduces as before: the
+    /// definitions it looks through are the same, a GET that missed the
+    /// known state still misses it (a removed PUT was overwritten before any
+    /// read of its bytes), and an expression that missed the CSE map still
+    /// misses it (the map only lost removed definitions). The optimizer
+    /// uses this to skip rounds that would only confirm the fixpoint.
+    pub(super) fn run(mut self, irsb: &mut Irsb) -> (bool, bool) {
         let before = irsb.stmts.len();
         let mut stmts = std::mem::take(&mut irsb.stmts);
         self.out.reserve(stmts.len());
@@ -274,33 +336,50 @@ impl<'h> Forward<'h> {
         }
         let mut ended = None;
         for mut s in stmts.drain(..) {
-            s.for_each_atom_mut(|a| *a = self.sub(*a));
+            if let Stmt::IMark { .. } = s {
+                // A quarter of all statements; nothing to do.
+                self.out.push(s);
+                continue;
+            }
+            if self.substituted {
+                s.for_each_atom_mut(|a| *a = self.sub(*a));
+            }
+            if let Stmt::WrTmp { dst, expr } = &mut s {
+                let dst = *dst;
+                let is_get = matches!(expr, Expr::Get { .. });
+                if let Some(a) = self.reduce(expr) {
+                    self.set_subst(dst, a);
+                    continue;
+                }
+                if let (true, Expr::Get { offset, ty }) = (is_get, &*expr) {
+                    self.known.push((*offset, *ty, Atom::Tmp(dst)));
+                }
+                self.emit_wrtmp(dst, s);
+                continue;
+            }
             match s {
                 Stmt::NoOp => self.changed = true,
-                Stmt::WrTmp { dst, expr } => {
-                    let is_get = matches!(expr, Expr::Get { .. });
-                    match self.reduce(expr) {
-                        Ok(a) => self.set_subst(dst, a),
-                        Err(e) => {
-                            if let (true, Expr::Get { offset, ty }) = (is_get, &e) {
-                                self.known.push((*offset, *ty, Atom::Tmp(dst)));
-                            }
-                            self.emit_def(dst, e);
-                        }
-                    }
-                }
                 Stmt::Put { offset, data } => {
+                    let size = self
+                        .tyenv
+                        .atom_type(data)
+                        .map_or(16, |t| t.bytes() as usize);
+                    self.extent = self.extent.max(offset.index() + size);
                     let ty = self.tyenv.atom_type(data).unwrap_or(Type::I64);
                     self.forget(offset, ty.bytes());
                     self.known.push((offset, ty, data));
                     self.out.push(s);
                 }
                 Stmt::PutI { descr, .. } => {
+                    let end = descr.base.index() + descr.size() as usize;
+                    self.extent = self.extent.max(end);
                     self.forget(descr.base, descr.size());
                     self.out.push(s);
                 }
                 Stmt::Dirty(ref d) => {
                     for fx in &d.state {
+                        let end = fx.offset.index() + fx.size as usize;
+                        self.extent = self.extent.max(end);
                         if fx.fx != crate::Effect::Read {
                             self.forget(fx.offset, fx.size);
                         }
@@ -311,7 +390,12 @@ impl<'h> Forward<'h> {
                         self.out.push(s);
                     }
                 }
-                Stmt::Exit { guard, dst, jk, .. } => match guard.as_const() {
+                Stmt::Exit {
+                    guard,
+                    dst,
+                    jk,
+                    offs_ip,
+                } => match guard.as_const() {
                     Some(c) if c.bits() == 0 => self.changed = true,
                     Some(_) => {
                         // An exit that is always taken ends the block.
@@ -319,7 +403,10 @@ impl<'h> Forward<'h> {
                         ended = Some((dst, jk));
                         break;
                     }
-                    None => self.out.push(s),
+                    None => {
+                        self.extent = self.extent.max(offs_ip.index() + 8);
+                        self.out.push(s);
+                    }
                 },
                 Stmt::StoreG {
                     end,
@@ -345,6 +432,8 @@ impl<'h> Forward<'h> {
                     Some(c) if c.bits() == 0 => self.set_subst(dst, alt),
                     Some(_) => {
                         self.changed = true;
+                        // Emitted without reduction.
+                        self.settled = false;
                         let loaded = Expr::Load {
                             end,
                             ty: cvt.mem_type(),
@@ -386,13 +475,14 @@ impl<'h> Forward<'h> {
         stmts.clear();
         irsb.stmts = self.out;
         irsb.tyenv = self.tyenv;
-        let mut rest = self.rest;
+        let rest = self.rest;
+        rest.extent = self.extent.max(irsb.offs_ip.index() + 8);
         rest.out = stmts;
         rest.subst = self.subst;
         rest.def_at = self.def_at;
         rest.known = self.known;
         rest.exprs = self.exprs;
-        (self.changed || irsb.stmts.len() != before, rest)
+        (self.changed || irsb.stmts.len() != before, self.settled)
     }
 }
 

@@ -92,7 +92,9 @@ impl ArchHooks for NoHooks {}
 ///   (redundant-PUT and dead-temporary removal), then renumbers the
 ///   temporaries densely.
 /// - Level 2 adds common-subexpression elimination and repeats both passes
-///   until nothing changes (at most four rounds).
+///   until nothing changes (at most four rounds). A round whose forward
+///   pass settled (see `Forward::run`) is known to leave nothing for
+///   another, so the confirming round is not run.
 ///
 /// The result has the same effect as the input on guest state and memory,
 /// with one documented latitude taken from VEX: a register write that is
@@ -103,29 +105,78 @@ pub fn optimize(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks) {
     if level == 0 {
         return;
     }
-    let rounds = if level >= 2 { 4 } else { 1 };
     // Working buffers are kept per thread between blocks: a block is small,
     // and allocating its maps and sets afresh cost as much as the passes.
-    let mut scratch = SCRATCH
-        .try_with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)))
-        .ok()
-        .and_then(Result::ok)
-        .unwrap_or_default();
-    for _ in 0..rounds {
-        let tyenv = std::mem::take(&mut irsb.tyenv);
-        let (changed_fwd, s) = forward::Forward::new(hooks, level >= 2, tyenv, scratch).run(irsb);
-        scratch = s;
-        let changed_bwd = backward::run(irsb, hooks, &mut scratch);
-        if !changed_fwd && !changed_bwd {
-            break;
-        }
+    // They are borrowed in place (moving the whole set in and out by value
+    // for every block was a measurable share of the copying).
+    let done = SCRATCH
+        .try_with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                optimize_with(irsb, level, hooks, &mut scratch);
+                true
+            }
+            Err(_) => false,
+        })
+        .unwrap_or(false);
+    if !done {
+        optimize_with(irsb, level, hooks, &mut Scratch::default());
     }
-    renumber(irsb, &mut scratch.map);
-    let _ = SCRATCH.try_with(|s| {
-        if let Ok(mut s) = s.try_borrow_mut() {
-            *s = scratch;
+}
+
+fn optimize_with(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks, scratch: &mut Scratch) {
+    let rounds = if level >= 2 { 4 } else { 1 };
+    for round in 1..=rounds {
+        let tyenv = std::mem::take(&mut irsb.tyenv);
+        let (changed_fwd, settled) =
+            forward::Forward::new(hooks, level >= 2, tyenv, scratch).run(irsb);
+        let changed_bwd = backward::mark(irsb, hooks, scratch);
+        // A settled round leaves nothing for the next one (see
+        // `Forward::run`): it would only confirm the fixpoint, which cost
+        // as much as the round itself.
+        let last = (!changed_fwd && !changed_bwd) || settled || round == rounds;
+        if !last {
+            let mut it = scratch.keep.iter();
+            irsb.stmts.retain(|_| it.next().copied().unwrap_or(true));
+            continue;
         }
-    });
+        // The last round's removals and the renumbering share one sweep.
+        #[cfg(debug_assertions)]
+        let two_pass = {
+            let mut b = irsb.clone();
+            let mut it = scratch.keep.iter();
+            b.stmts.retain(|_| it.next().copied().unwrap_or(true));
+            renumber(&mut b, &mut Vec::new(), &mut Vec::new());
+            b
+        };
+        retain_renumber(irsb, scratch);
+        #[cfg(debug_assertions)]
+        debug_assert!(
+            *irsb == two_pass,
+            "renumbering differs:\n{irsb}\n{two_pass}"
+        );
+        #[cfg(debug_assertions)]
+        if settled && (changed_fwd || changed_bwd) {
+            confirm_fixpoint(irsb, hooks, level, scratch);
+        }
+        break;
+    }
+}
+
+/// Runs one more round over a copy of the optimized `irsb` and checks that
+/// it changes nothing (debug builds: the tests check the claim that lets
+/// [`optimize`] stop after a settled round). The block is already
+/// renumbered, which renaming temporaries consistently does not affect.
+#[cfg(debug_assertions)]
+fn confirm_fixpoint(irsb: &Irsb, hooks: &dyn ArchHooks, level: u8, scratch: &mut Scratch) {
+    let mut again = irsb.clone();
+    let tyenv = std::mem::take(&mut again.tyenv);
+    forward::Forward::new(hooks, level >= 2, tyenv, scratch).run(&mut again);
+    backward::run(&mut again, hooks, scratch);
+    renumber(&mut again, &mut scratch.map, &mut scratch.types);
+    debug_assert!(
+        again == *irsb,
+        "a settled optimizer round was not a fixpoint:\n{irsb}\nbecame\n{again}"
+    );
 }
 
 /// Reusable working memory of the passes (see [`optimize`]).
@@ -141,19 +192,84 @@ pub(super) struct Scratch {
     pub(super) used: Vec<bool>,
     pub(super) keep: Vec<bool>,
     map: Vec<Option<Temp>>,
+    types: Vec<Type>,
+    /// The temporaries defined by the statements the backward pass keeps,
+    /// last first.
+    pub(super) defs: Vec<Temp>,
+    /// At least the highest guest-state byte the forward pass's output
+    /// touches, plus one.
+    pub(super) extent: usize,
 }
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
+/// Removes the statements the backward pass marked and renumbers the
+/// temporaries as [`renumber`] does, numbering from the backward pass's list
+/// of definitions instead of another pass over the block.
+fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch) {
+    let n = irsb.tyenv.len();
+    let (map, types) = (&mut scratch.map, &mut scratch.types);
+    map.clear();
+    map.resize(n, None);
+    types.clear();
+    // Whether every temporary keeps its number (then only the removals and
+    // the type environment's tail change).
+    let mut same = true;
+    for &t in scratch.defs.iter().rev() {
+        if let (Some(slot), Some(ty)) = (map.get_mut(t.index()), irsb.tyenv.get(t)) {
+            if slot.is_none() {
+                let nt = Temp(u32::try_from(types.len()).unwrap_or(u32::MAX));
+                same &= nt == t;
+                *slot = Some(nt);
+                types.push(ty);
+            }
+        }
+    }
+    // Temporaries that are read but not defined keep their numbers either
+    // way; any that are defined are numbered 0..types.len(), so with `same`
+    // every mapped temporary maps to itself.
+    if same {
+        let mut keep = scratch.keep.iter();
+        irsb.stmts.retain(|_| keep.next().copied().unwrap_or(true));
+        let mut v = std::mem::take(&mut irsb.tyenv).into_types();
+        v.truncate(types.len());
+        irsb.tyenv = TypeEnv::from(v);
+        return;
+    }
+    let remap = |a: &mut Atom| {
+        if let Atom::Tmp(t) = a {
+            if let Some(Some(nt)) = map.get(t.index()) {
+                *t = *nt;
+            }
+        }
+    };
+    let mut keep = scratch.keep.iter();
+    irsb.stmts.retain_mut(|s| {
+        let k = keep.next().copied().unwrap_or(true);
+        if k && !matches!(s, Stmt::IMark { .. }) {
+            s.for_each_atom_mut(remap);
+            rename_defs(s, map);
+        }
+        k
+    });
+    remap(&mut irsb.next);
+    let mut v = std::mem::take(&mut irsb.tyenv).into_types();
+    v.clear();
+    v.extend_from_slice(types);
+    irsb.tyenv = TypeEnv::from(v);
+}
+
 /// Renumbers temporaries densely in order of definition and drops unused
-/// ones from the type environment.
-fn renumber(irsb: &mut Irsb, map: &mut Vec<Option<Temp>>) {
+/// ones from the type environment. `types` is a working buffer. (What
+/// [`retain_renumber`] does after the backward pass, as a pass of its own.)
+#[cfg(debug_assertions)]
+fn renumber(irsb: &mut Irsb, map: &mut Vec<Option<Temp>>, types: &mut Vec<Type>) {
     let n = irsb.tyenv.len();
     map.clear();
     map.resize(n, None);
-    let mut types = Vec::new();
+    types.clear();
     for s in &irsb.stmts {
         s.for_each_def(|t| {
             if let (Some(slot), Some(ty)) = (map.get_mut(t.index()), irsb.tyenv.get(t)) {
@@ -172,11 +288,18 @@ fn renumber(irsb: &mut Irsb, map: &mut Vec<Option<Temp>>) {
         }
     };
     for s in &mut irsb.stmts {
+        if let Stmt::IMark { .. } = s {
+            continue;
+        }
         s.for_each_atom_mut(remap);
         rename_defs(s, map);
     }
     remap(&mut irsb.next);
-    irsb.tyenv = TypeEnv::from(types);
+    // The new types go into the old environment's memory.
+    let mut v = std::mem::take(&mut irsb.tyenv).into_types();
+    v.clear();
+    v.extend_from_slice(types);
+    irsb.tyenv = TypeEnv::from(v);
 }
 
 fn rename_defs(s: &mut Stmt, map: &[Option<Temp>]) {

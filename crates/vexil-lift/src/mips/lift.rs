@@ -106,10 +106,7 @@ impl<'a> Lifter<'a> {
     /// A lifter for one block.
     pub fn new(is64: bool, end: Endness, o: &'a Offsets) -> Lifter<'a> {
         Lifter {
-            b: IrsbBuilder {
-                tyenv: vexil_ir::TypeEnv::from(Vec::with_capacity(64)),
-                stmts: Vec::with_capacity(64),
-            },
+            b: IrsbBuilder::recycled(64, 64),
             is64,
             end,
             o,

@@ -149,9 +149,7 @@ impl Lifter {
     pub(crate) fn new(m: &'static Mode) -> Lifter {
         // Room for a typical block up front (a few hundred bytes of
         // statements and temporaries), so building it does not regrow.
-        let mut b = IrsbBuilder::new();
-        b.stmts.reserve(48);
-        b.tyenv = vexil_ir::TypeEnv::from(Vec::with_capacity(64));
+        let b = IrsbBuilder::recycled(48, 64);
         Lifter {
             m,
             b,
