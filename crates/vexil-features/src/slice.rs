@@ -26,7 +26,8 @@ use crate::scheme::SchemeOptions;
 use vexil_ir::{Atom, Expr, Irsb, JumpKind, Op, Stmt};
 use vexil_lift::GuestLayout;
 
-/// What the slice found: one flag per statement of the block.
+/// What the slice found: one flag per statement of the block, one per
+/// temporary. Reused from block to block (its buffers keep their memory).
 #[derive(Clone, Debug, Default)]
 pub struct Slice {
     /// True for statements that yield no token.
@@ -35,200 +36,228 @@ pub struct Slice {
     /// loaded from the GOT through an ABI plumbing register, and constant
     /// offsets from it (another instruction set has them as immediates).
     pub constlike: Vec<bool>,
+    stack: Vec<bool>,
+    via_plumb: Vec<bool>,
+    uses: Vec<u32>,
+    real: Vec<bool>,
 }
 
 /// True if `op` keeps a pointer a pointer: adding or subtracting an
 /// offset, aligning, or a width conversion.
 fn pointer_arith(op: Op) -> bool {
-    let name = crate::token::neutral_op_name(op.name());
-    matches!(name.as_str(), "Add" | "Sub" | "And" | "Uto" | "Sto" | "to")
+    matches!(
+        crate::token::neutral_name(op),
+        "Add" | "Sub" | "And" | "Uto" | "Sto" | "to"
+    )
 }
 
-/// Computes the statements of `irsb` that yield no token under `opts`
-/// (beyond what [`crate::token::TokenCtx::dropped`] drops statement by
-/// statement). Returns an empty mask when no option of this module is on.
-pub fn slice(irsb: &Irsb, layout: Option<&GuestLayout>, opts: &SchemeOptions) -> Slice {
-    let on = opts.drop_trap_exits
-        || opts.slice_addresses
-        || opts.slice_stack
-        || opts.slice_abi_regs
-        || opts.drop_reg_reads
-        || opts.drop_reg_writes;
-    if !on {
-        return Slice::default();
+impl Slice {
+    /// Computes the statements of `irsb` that yield no token under `opts`
+    /// (beyond what [`crate::token::TokenCtx::dropped`] drops statement by
+    /// statement) into `self.drop`, and the constant-like temporaries into
+    /// `self.constlike`. Both are left empty when no option of this module
+    /// is on.
+    pub fn compute(&mut self, irsb: &Irsb, layout: Option<&GuestLayout>, opts: &SchemeOptions) {
+        self.drop.clear();
+        self.constlike.clear();
+        let on = opts.drop_trap_exits
+            || opts.slice_addresses
+            || opts.slice_stack
+            || opts.slice_abi_regs
+            || opts.drop_reg_reads
+            || opts.drop_reg_writes;
+        if on {
+            self.compute_on(irsb, layout, opts);
+        }
     }
-    let n_tmp = irsb.tyenv.len();
-    let sp = layout.map(|l| (l.sp.offset, l.sp.size));
-    let in_reg = |off: u32, regs: &[vexil_lift::Reg]| {
-        regs.iter()
-            .any(|r| off >= r.offset && off < r.offset + r.size)
-    };
-    let is_sp = |off: u32| sp.is_some_and(|(o, s)| off >= o && off < o + s);
-    let plumb_regs: &[vexil_lift::Reg] = layout.map_or(&[], |l| l.abi_plumbing);
-    let is_plumb_reg = |off: u32| opts.slice_abi_regs && in_reg(off, plumb_regs);
 
-    // Forward: temporaries that hold a stack address, and those that hold
-    // an address derived from an ABI plumbing register (GOT entries).
-    let mut stack = vec![false; n_tmp];
-    let mut via_plumb = vec![false; n_tmp];
-    let mut constlike = vec![false; n_tmp];
-    let mut uses = vec![0u32; n_tmp];
-    let tmp = |a: Atom| a.as_tmp().map(vexil_ir::Temp::index);
-    for st in &irsb.stmts {
-        st.for_each_atom(|a| {
-            if let Some(i) = tmp(*a) {
-                if let Some(u) = uses.get_mut(i) {
-                    *u += 1;
-                }
-            }
-        });
-        let Stmt::WrTmp { dst, expr } = st else {
-            continue;
+    fn compute_on(&mut self, irsb: &Irsb, layout: Option<&GuestLayout>, opts: &SchemeOptions) {
+        let n_tmp = irsb.tyenv.len();
+        let sp = layout.map(|l| (l.sp.offset, l.sp.size));
+        let in_reg = |off: u32, regs: &[vexil_lift::Reg]| {
+            regs.iter()
+                .any(|r| off >= r.offset && off < r.offset + r.size)
         };
-        let flag = |v: &[bool], a: Atom| tmp(a).is_some_and(|i| v.get(i).copied().unwrap_or(false));
-        let konst = |a: Atom| a.as_const().is_some() || flag(&constlike, a);
-        let (s, p, c) = match expr {
-            Expr::Get { offset, .. } => (is_sp(offset.0), is_plumb_reg(offset.0), false),
-            Expr::Load { addr, .. } => {
-                (false, false, opts.slice_abi_regs && flag(&via_plumb, *addr))
-            }
-            Expr::Unop { op, a } if pointer_arith(*op) => {
-                (flag(&stack, *a), flag(&via_plumb, *a), flag(&constlike, *a))
-            }
-            Expr::Binop { op, a, b } if pointer_arith(*op) => (
-                flag(&stack, *a) || flag(&stack, *b),
-                flag(&via_plumb, *a) || flag(&via_plumb, *b),
-                konst(*a) && konst(*b),
-            ),
-            _ => (false, false, false),
-        };
-        let d = dst.index();
-        if d < n_tmp {
-            stack[d] = s;
-            via_plumb[d] = p;
-            constlike[d] = c;
-        }
-    }
-    let is_stack = |a: Atom| tmp(a).is_some_and(|i| stack.get(i).copied().unwrap_or(false));
+        let is_sp = |off: u32| sp.is_some_and(|(o, s)| off >= o && off < o + s);
+        let plumb_regs: &[vexil_lift::Reg] = layout.map_or(&[], |l| l.abi_plumbing);
+        let is_plumb_reg = |off: u32| opts.slice_abi_regs && in_reg(off, plumb_regs);
 
-    // Backward: which temporaries the program's work depends on.
-    let mut real = vec![false; n_tmp];
-    let mark = |real: &mut Vec<bool>, a: Atom| {
-        if let Some(i) = tmp(a) {
-            if let Some(r) = real.get_mut(i) {
-                *r = true;
-            }
-        }
-    };
-    // The block's target: plumbing for calls and returns (PLT vs GOT
-    // targets, the return address), real otherwise (a computed jump).
-    let linkage = matches!(irsb.jumpkind, JumpKind::Call | JumpKind::Ret);
-    if !(linkage && opts.drop_linkage) {
-        mark(&mut real, irsb.next);
-    }
-    let addr_real = !opts.slice_addresses;
-    let mut drop = vec![false; irsb.stmts.len()];
-    for (i, st) in irsb.stmts.iter().enumerate().rev() {
-        // Is the statement plumbing (nothing real depends on it)?
-        let plumbing = match st {
-            Stmt::WrTmp { dst, expr } => {
-                let d = dst.index();
-                let used = uses.get(d).copied().unwrap_or(0) > 0;
-                let is_real = real.get(d).copied().unwrap_or(false);
-                // A load whose value is only an address is the program's
-                // pointer chasing; it stays.
-                let load = matches!(expr, Expr::Load { .. });
-                // What is computed from an ABI plumbing register (the
-                // global pointer and addresses off it) is never the
-                // program's work, even when it is saved on the stack.
-                let via = via_plumb.get(d).copied().unwrap_or(false);
-                used && (!is_real || via) && !load
-            }
-            Stmt::Exit { jk, .. } => {
-                opts.drop_trap_exits && crate::token::jump_class(*jk) == Some("trap")
-            }
-            Stmt::Put { offset, .. } => {
-                (opts.slice_stack && is_sp(offset.0))
-                    || is_plumb_reg(offset.0)
-                    || (opts.drop_bookkeeping
-                        && layout.is_some_and(|l| l.is_bookkeeping(offset.0, 1)))
-            }
-            _ => false,
+        // Forward: temporaries that hold a stack address, and those that hold
+        // an address derived from an ABI plumbing register (GOT entries).
+        let reset = |v: &mut Vec<bool>| {
+            v.clear();
+            v.resize(n_tmp, false);
         };
-        // Does it yield a token?
-        // A load through an ABI plumbing register reads a GOT entry: an
-        // address that another instruction set has as a constant.
-        let got = matches!(st, Stmt::WrTmp { dst, .. } if constlike.get(dst.index()).copied().unwrap_or(false));
-        let stack_mem = opts.slice_stack
-            && match st {
-                Stmt::Store { addr, .. } | Stmt::StoreG { addr, .. } => is_stack(*addr),
-                Stmt::WrTmp {
-                    expr: Expr::Load { addr, .. },
-                    ..
-                } => is_stack(*addr),
-                Stmt::LoadG { addr, .. } => is_stack(*addr),
-                _ => false,
-            };
-        let reg_token = match st {
-            Stmt::WrTmp {
-                expr: Expr::Get { .. },
-                ..
-            } => opts.drop_reg_reads,
-            Stmt::Put { .. } => opts.drop_reg_writes,
-            _ => false,
-        };
-        drop[i] = plumbing || got || stack_mem || reg_token;
-        if plumbing {
-            continue;
-        }
-        // Mark what it uses: addresses only if addresses are real.
-        match st {
-            Stmt::WrTmp { expr, .. } => match expr {
-                Expr::Load { addr, .. } => {
-                    if addr_real {
-                        mark(&mut real, *addr);
+        reset(&mut self.stack);
+        reset(&mut self.via_plumb);
+        reset(&mut self.constlike);
+        reset(&mut self.real);
+        self.uses.clear();
+        self.uses.resize(n_tmp, 0);
+        let Slice {
+            drop,
+            constlike,
+            stack,
+            via_plumb,
+            uses,
+            real,
+        } = self;
+        let tmp = |a: Atom| a.as_tmp().map(vexil_ir::Temp::index);
+        for st in &irsb.stmts {
+            st.for_each_atom(|a| {
+                if let Some(i) = tmp(*a) {
+                    if let Some(u) = uses.get_mut(i) {
+                        *u += 1;
                     }
                 }
-                e => e.for_each_atom(|a| mark(&mut real, *a)),
-            },
-            Stmt::Store { addr, data, .. } => {
-                mark(&mut real, *data);
-                if addr_real {
-                    mark(&mut real, *addr);
+            });
+            let Stmt::WrTmp { dst, expr } = st else {
+                continue;
+            };
+            let flag =
+                |v: &[bool], a: Atom| tmp(a).is_some_and(|i| v.get(i).copied().unwrap_or(false));
+            let konst = |a: Atom| a.as_const().is_some() || flag(constlike, a);
+            let (s, p, c) = match expr {
+                Expr::Get { offset, .. } => (is_sp(offset.0), is_plumb_reg(offset.0), false),
+                Expr::Load { addr, .. } => {
+                    (false, false, opts.slice_abi_regs && flag(via_plumb, *addr))
+                }
+                Expr::Unop { op, a } if pointer_arith(*op) => {
+                    (flag(stack, *a), flag(via_plumb, *a), flag(constlike, *a))
+                }
+                Expr::Binop { op, a, b } if pointer_arith(*op) => (
+                    flag(stack, *a) || flag(stack, *b),
+                    flag(via_plumb, *a) || flag(via_plumb, *b),
+                    konst(*a) && konst(*b),
+                ),
+                _ => (false, false, false),
+            };
+            let d = dst.index();
+            if d < n_tmp {
+                stack[d] = s;
+                via_plumb[d] = p;
+                constlike[d] = c;
+            }
+        }
+        let is_stack = |a: Atom| tmp(a).is_some_and(|i| stack.get(i).copied().unwrap_or(false));
+
+        // Backward: which temporaries the program's work depends on.
+        let mark = |real: &mut Vec<bool>, a: Atom| {
+            if let Some(i) = tmp(a) {
+                if let Some(r) = real.get_mut(i) {
+                    *r = true;
                 }
             }
-            Stmt::StoreG {
-                addr, data, guard, ..
-            } => {
-                mark(&mut real, *data);
-                mark(&mut real, *guard);
-                if addr_real {
-                    mark(&mut real, *addr);
+        };
+        // The block's target: plumbing for calls and returns (PLT vs GOT
+        // targets, the return address), real otherwise (a computed jump).
+        let linkage = matches!(irsb.jumpkind, JumpKind::Call | JumpKind::Ret);
+        if !(linkage && opts.drop_linkage) {
+            mark(real, irsb.next);
+        }
+        let addr_real = !opts.slice_addresses;
+        drop.resize(irsb.stmts.len(), false);
+        for (i, st) in irsb.stmts.iter().enumerate().rev() {
+            // Is the statement plumbing (nothing real depends on it)?
+            let plumbing = match st {
+                Stmt::WrTmp { dst, expr } => {
+                    let d = dst.index();
+                    let used = uses.get(d).copied().unwrap_or(0) > 0;
+                    let is_real = real.get(d).copied().unwrap_or(false);
+                    // A load whose value is only an address is the program's
+                    // pointer chasing; it stays.
+                    let load = matches!(expr, Expr::Load { .. });
+                    // What is computed from an ABI plumbing register (the
+                    // global pointer and addresses off it) is never the
+                    // program's work, even when it is saved on the stack.
+                    let via = via_plumb.get(d).copied().unwrap_or(false);
+                    used && (!is_real || via) && !load
                 }
+                Stmt::Exit { jk, .. } => {
+                    opts.drop_trap_exits && crate::token::jump_class(*jk) == Some("trap")
+                }
+                Stmt::Put { offset, .. } => {
+                    (opts.slice_stack && is_sp(offset.0))
+                        || is_plumb_reg(offset.0)
+                        || (opts.drop_bookkeeping
+                            && layout.is_some_and(|l| l.is_bookkeeping(offset.0, 1)))
+                }
+                _ => false,
+            };
+            // Does it yield a token?
+            // A load through an ABI plumbing register reads a GOT entry: an
+            // address that another instruction set has as a constant.
+            let got = matches!(st, Stmt::WrTmp { dst, .. } if constlike.get(dst.index()).copied().unwrap_or(false));
+            let stack_mem = opts.slice_stack
+                && match st {
+                    Stmt::Store { addr, .. } | Stmt::StoreG { addr, .. } => is_stack(*addr),
+                    Stmt::WrTmp {
+                        expr: Expr::Load { addr, .. },
+                        ..
+                    } => is_stack(*addr),
+                    Stmt::LoadG { addr, .. } => is_stack(*addr),
+                    _ => false,
+                };
+            let reg_token = match st {
+                Stmt::WrTmp {
+                    expr: Expr::Get { .. },
+                    ..
+                } => opts.drop_reg_reads,
+                Stmt::Put { .. } => opts.drop_reg_writes,
+                _ => false,
+            };
+            drop[i] = plumbing || got || stack_mem || reg_token;
+            if plumbing {
+                continue;
             }
-            Stmt::LoadG {
-                addr, alt, guard, ..
-            } => {
-                mark(&mut real, *alt);
-                mark(&mut real, *guard);
-                if addr_real {
-                    mark(&mut real, *addr);
+            // Mark what it uses: addresses only if addresses are real.
+            match st {
+                Stmt::WrTmp { expr, .. } => match expr {
+                    Expr::Load { addr, .. } => {
+                        if addr_real {
+                            mark(real, *addr);
+                        }
+                    }
+                    e => e.for_each_atom(|a| mark(real, *a)),
+                },
+                Stmt::Store { addr, data, .. } => {
+                    mark(real, *data);
+                    if addr_real {
+                        mark(real, *addr);
+                    }
                 }
+                Stmt::StoreG {
+                    addr, data, guard, ..
+                } => {
+                    mark(real, *data);
+                    mark(real, *guard);
+                    if addr_real {
+                        mark(real, *addr);
+                    }
+                }
+                Stmt::LoadG {
+                    addr, alt, guard, ..
+                } => {
+                    mark(real, *alt);
+                    mark(real, *guard);
+                    if addr_real {
+                        mark(real, *addr);
+                    }
+                }
+                Stmt::Llsc {
+                    addr, store_data, ..
+                } => {
+                    if let Some(d) = store_data {
+                        mark(real, *d);
+                    }
+                    if addr_real {
+                        mark(real, *addr);
+                    }
+                }
+                other => other.for_each_atom(|a| mark(real, *a)),
             }
-            Stmt::Llsc {
-                addr, store_data, ..
-            } => {
-                if let Some(d) = store_data {
-                    mark(&mut real, *d);
-                }
-                if addr_real {
-                    mark(&mut real, *addr);
-                }
-            }
-            other => other.for_each_atom(|a| mark(&mut real, *a)),
         }
     }
-    Slice { drop, constlike }
 }
 
 /// A canonical order of a block's statements: a topological order of their
@@ -246,46 +275,67 @@ pub fn slice(irsb: &Irsb, layout: Option<&GuestLayout>, opts: &SchemeOptions) ->
 /// Among the statements that are ready, ones without a token go first
 /// (they only carry dependencies), then one that uses the value of the
 /// last token emitted (following a chain of computation), then the
-/// smallest key. Returns statement indices in the new order.
-pub fn canonical_order(irsb: &Irsb, key: &[Option<u64>]) -> Vec<usize> {
-    let n = irsb.stmts.len();
-    let mut order = Vec::with_capacity(n);
-    let mut def: Vec<usize> = vec![usize::MAX; irsb.tyenv.len()];
-    let mut seg = Segment::default();
-    let mut start = 0;
-    for (i, st) in irsb.stmts.iter().enumerate() {
-        if matches!(
-            st,
-            Stmt::Exit { .. } | Stmt::Dirty(_) | Stmt::Mbe(_) | Stmt::Cas(_) | Stmt::Llsc { .. }
-        ) {
-            seg.order(irsb, key, start, i, &mut def, &mut order);
-            order.push(i);
-            if key.get(i).copied().flatten().is_some() {
-                // Everything after a barrier depends on it: none follows it
-                // more than another.
-                seg.last_token = None;
-            }
-            st.for_each_def(|t| {
-                if let Some(d) = def.get_mut(t.index()) {
-                    *d = i;
+/// smallest key. [`Order::compute`] returns statement indices in the new
+/// order.
+#[derive(Default, Debug)]
+pub struct Order {
+    order: Vec<usize>,
+    def: Vec<usize>,
+    seg: Segment,
+}
+
+impl Order {
+    /// Computes the canonical order of `irsb`'s statements (see above) and
+    /// returns it; the storage is reused by the next call.
+    pub fn compute(&mut self, irsb: &Irsb, key: &[Option<u64>]) -> &[usize] {
+        let n = irsb.stmts.len();
+        let Order { order, def, seg } = self;
+        order.clear();
+        def.clear();
+        def.resize(irsb.tyenv.len(), usize::MAX);
+        seg.last_token = None;
+        let mut start = 0;
+        for (i, st) in irsb.stmts.iter().enumerate() {
+            if matches!(
+                st,
+                Stmt::Exit { .. }
+                    | Stmt::Dirty(_)
+                    | Stmt::Mbe(_)
+                    | Stmt::Cas(_)
+                    | Stmt::Llsc { .. }
+            ) {
+                seg.order(irsb, key, start, i, def, order);
+                order.push(i);
+                if key.get(i).copied().flatten().is_some() {
+                    // Everything after a barrier depends on it: none follows
+                    // it more than another.
+                    seg.last_token = None;
                 }
-            });
-            start = i + 1;
+                st.for_each_def(|t| {
+                    if let Some(d) = def.get_mut(t.index()) {
+                        *d = i;
+                    }
+                });
+                start = i + 1;
+            }
         }
+        seg.order(irsb, key, start, n, def, order);
+        order
     }
-    seg.order(irsb, key, start, n, &mut def, &mut order);
-    order
 }
 
 /// Working storage for ordering one run of statements between barriers.
-#[derive(Default)]
+#[derive(Default, Debug)]
 struct Segment {
     /// Dependency edges (from, to), as offsets into the run.
     edges: Vec<(u32, u32)>,
     /// Successor lists (CSR over `edges` sorted by `from`).
     succ_start: Vec<u32>,
     waiting: Vec<u32>,
-    ready: Vec<u32>,
+    keyless: Vec<u32>,
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u32)>>,
+    fol: Vec<u32>,
+    done: Vec<bool>,
     /// `follows[j] == stamp`: j uses the last token emitted.
     follows: Vec<u32>,
     /// The last statement with a token emitted, if it was not a barrier
@@ -371,31 +421,45 @@ impl Segment {
         for k in 0..len {
             self.succ_start[k + 1] += self.succ_start[k];
         }
-        self.ready.clear();
-        self.ready.extend(
-            (0..len)
-                .filter(|&k| self.waiting[k] == 0)
-                .map(|k| off(a + k)),
-        );
-        while !self.ready.is_empty() {
-            let follows = &self.follows;
-            let pick = self
-                .ready
-                .iter()
-                .enumerate()
-                .min_by_key(|&(_, &k)| {
-                    let kk = key.get(a + k as usize).copied().flatten();
-                    let f = stamp > 0 && follows[k as usize] == stamp;
-                    (kk.is_some(), !f, kk.unwrap_or(0), k)
-                })
-                .map_or(0, |(pos, _)| pos);
-            let k = self.ready.swap_remove(pick) as usize;
+        // Ready statements: those without a token (taken first, in any
+        // order: they emit nothing and change no `follows`), and those with
+        // one in a heap by (key, offset); `fol` holds the ready ones that
+        // use the last token (taken before the heap). Taken heap entries
+        // are skipped lazily.
+        self.keyless.clear();
+        self.heap.clear();
+        self.fol.clear();
+        self.done.clear();
+        self.done.resize(len, false);
+        let key_of = |k: usize| key.get(a + k).copied().flatten();
+        for k in 0..len {
+            if self.waiting[k] == 0 {
+                self.make_ready(k, key_of(k), stamp);
+            }
+        }
+        loop {
+            let k = if let Some(k) = self.keyless.pop() {
+                k as usize
+            } else if let Some(pos) = (0..self.fol.len()).min_by_key(|&p| {
+                let k = self.fol[p] as usize;
+                (key_of(k).unwrap_or(0), k)
+            }) {
+                self.fol.swap_remove(pos) as usize
+            } else {
+                match self.heap.pop() {
+                    Some(std::cmp::Reverse((_, k))) if self.done[k as usize] => continue,
+                    Some(std::cmp::Reverse((_, k))) => k as usize,
+                    None => break,
+                }
+            };
+            self.done[k] = true;
             order.push(a + k);
             let (lo, hi) = (self.succ_start[k] as usize, self.succ_start[k + 1] as usize);
-            let token = key.get(a + k).copied().flatten().is_some();
+            let token = key_of(k).is_some();
             if token {
                 stamp += 1;
                 self.last_token = Some(a + k);
+                self.fol.clear();
             }
             for e in lo..hi {
                 let t = self.edges[e].1 as usize;
@@ -404,7 +468,20 @@ impl Segment {
                 }
                 self.waiting[t] -= 1;
                 if self.waiting[t] == 0 {
-                    self.ready.push(off(a + t));
+                    self.make_ready(t, key_of(t), stamp);
+                }
+            }
+        }
+    }
+
+    fn make_ready(&mut self, k: usize, key: Option<u64>, stamp: u32) {
+        let Ok(k32) = u32::try_from(k) else { return };
+        match key {
+            None => self.keyless.push(k32),
+            Some(h) => {
+                self.heap.push(std::cmp::Reverse((h, k32)));
+                if stamp > 0 && self.follows[k] == stamp {
+                    self.fol.push(k32);
                 }
             }
         }

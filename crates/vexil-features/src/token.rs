@@ -124,6 +124,12 @@ fn is_cast(op: Op, neutral: &str) -> bool {
         && sig.ret.is_int()
 }
 
+/// The width-free name of an operation (see [`neutral_op_name`]), from a
+/// table computed once.
+pub(crate) fn neutral_name(op: Op) -> &'static str {
+    op_entry(op).0
+}
+
 fn op_entry(op: Op) -> (&'static str, bool) {
     let names = neutral_names();
     // `Op::ALL` is in declaration order, so the discriminant is the index.
@@ -585,48 +591,74 @@ pub fn linkage_stmts(irsb: &Irsb, layout: Option<&GuestLayout>) -> Vec<bool> {
     if any { mask } else { Vec::new() }
 }
 
+/// Working storage of [`block_tokens`], kept per thread between blocks.
+#[derive(Default)]
+struct Scratch {
+    slice: crate::slice::Slice,
+    order: crate::slice::Order,
+    keys: Vec<Option<u64>>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
 /// The tokens of one block, as hashes (and, if `text` is given, as text).
 pub fn block_tokens(
     ctx: &TokenCtx<'_>,
     irsb: &Irsb,
     out: &mut Vec<u64>,
+    text: Option<&mut Vec<String>>,
+) {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => block_tokens_with(ctx, irsb, out, text, &mut scratch),
+        // Re-entered on this thread (not expected): fresh storage.
+        Err(_) => block_tokens_with(ctx, irsb, out, text, &mut Scratch::default()),
+    });
+}
+
+fn block_tokens_with(
+    ctx: &TokenCtx<'_>,
+    irsb: &Irsb,
+    out: &mut Vec<u64>,
     mut text: Option<&mut Vec<String>>,
+    scratch: &mut Scratch,
 ) {
     let skip = if ctx.opts.drop_linkage {
         linkage_stmts(irsb, ctx.layout)
     } else {
         Vec::new()
     };
-    let sliced = crate::slice::slice(irsb, ctx.layout, &ctx.opts);
+    let Scratch { slice, order, keys } = scratch;
+    slice.compute(irsb, ctx.layout, &ctx.opts);
     let ctx = &TokenCtx {
-        constlike: &sliced.constlike,
+        constlike: &slice.constlike,
         ..*ctx
     };
-    let keys: Vec<Option<u64>> = irsb
-        .stmts
-        .iter()
-        .enumerate()
-        .map(|(i, st)| {
-            if skip.get(i).copied().unwrap_or(false) || sliced.drop.get(i).copied().unwrap_or(false)
-            {
-                return None;
-            }
-            let mut h = HashSink::default();
-            ctx.stmt(st, &mut h).then_some(h.0)
-        })
-        .collect();
-    let order: Vec<usize> = if ctx.opts.canonical_order {
-        crate::slice::canonical_order(irsb, &keys)
-    } else {
-        (0..keys.len()).collect()
-    };
-    for i in order {
-        let Some(h) = keys[i] else { continue };
+    keys.clear();
+    keys.extend(irsb.stmts.iter().enumerate().map(|(i, st)| {
+        if skip.get(i).copied().unwrap_or(false) || slice.drop.get(i).copied().unwrap_or(false) {
+            return None;
+        }
+        let mut h = HashSink::default();
+        ctx.stmt(st, &mut h).then_some(h.0)
+    }));
+    let emit = |i: usize, out: &mut Vec<u64>, text: &mut Option<&mut Vec<String>>| {
+        let Some(h) = keys[i] else { return };
         out.push(h);
         if let Some(t) = text.as_deref_mut() {
             let mut s = String::new();
             ctx.stmt(&irsb.stmts[i], &mut s);
             t.push(s);
+        }
+    };
+    if ctx.opts.canonical_order {
+        for &i in order.compute(irsb, keys) {
+            emit(i, out, &mut text);
+        }
+    } else {
+        for i in 0..keys.len() {
+            emit(i, out, &mut text);
         }
     }
     let mut h = HashSink::default();
