@@ -132,8 +132,18 @@ impl<'h, 's> Forward<'h, 's> {
     }
 
     fn forget(&mut self, off: Offset, size: u32) {
-        self.known
-            .retain(|&(o, ty, _)| !overlaps(o, ty.bytes(), off, size));
+        let mut partial = false;
+        self.known.retain(|&(o, ty, _)| {
+            let hit = overlaps(o, ty.bytes(), off, size);
+            // A value of which the write covers only some bytes is lost
+            // whole. Were the write removed later (an overwritten PUT), a
+            // read of the other bytes would find the value: not settled.
+            partial |= hit && (o.0 < off.0 || o.0 + ty.bytes() > off.0 + size);
+            !hit
+        });
+        if partial {
+            self.settled = false;
+        }
     }
 
     fn new_temp(&mut self, ty: Type) -> Temp {
@@ -324,7 +334,9 @@ impl<'h, 's> Forward<'h, 's> {
     /// changes nothing. Every statement it meets reduces as before: the
     /// definitions it looks through are the same, a GET that missed the
     /// known state still misses it (a removed PUT was overwritten before any
-    /// read of its bytes), and an expression that missed the CSE map still
+    /// read of its bytes; a PUT that wrote only part of a known value, so
+    /// that a read of the value's other bytes could hit it once the PUT is
+    /// gone, makes the pass unsettled), and an expression that missed the CSE map still
     /// misses it (the map only lost removed definitions). The optimizer
     /// uses this to skip rounds that would only confirm the fixpoint.
     pub(super) fn run(mut self, irsb: &mut Irsb) -> (bool, bool) {
