@@ -5,7 +5,7 @@
 //! like the original (same exit or fault; same state and memory when it
 //! runs to its end).
 //!
-//! `cargo +nightly fuzz run interp -- -max_total_time=600`
+//! `RUSTC_BOOTSTRAP=1 cargo fuzz run interp -- -max_total_time=600`
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -3,7 +3,7 @@
 //! level. Every block must verify, print, and parse back to itself; decode
 //! and can_lift must not panic on any word.
 //!
-//! `VEXIL_FUZZ_MODE=0 cargo +nightly fuzz run lift_mips -- -runs=10000000` (modes 0..3)
+//! `VEXIL_FUZZ_MODE=0 RUSTC_BOOTSTRAP=1 cargo fuzz run lift_mips -- -runs=10000000` (modes 0..3)
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
