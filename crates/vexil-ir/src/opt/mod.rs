@@ -238,6 +238,13 @@ fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch) {
         irsb.tyenv = TypeEnv::from(v);
         return;
     }
+    apply_renumbering(irsb, &scratch.keep, map, types);
+}
+
+/// Keeps the statements `keep` marks (all of them past its end), renames
+/// every temporary by `map`, and makes `types` the type environment (in the
+/// old environment's memory).
+fn apply_renumbering(irsb: &mut Irsb, keep: &[bool], map: &[Option<Temp>], types: &[Type]) {
     let remap = |a: &mut Atom| {
         if let Atom::Tmp(t) = a {
             if let Some(Some(nt)) = map.get(t.index()) {
@@ -245,7 +252,7 @@ fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch) {
             }
         }
     };
-    let mut keep = scratch.keep.iter();
+    let mut keep = keep.iter();
     irsb.stmts.retain_mut(|s| {
         let k = keep.next().copied().unwrap_or(true);
         if k && !matches!(s, Stmt::IMark { .. }) {
@@ -280,26 +287,7 @@ fn renumber(irsb: &mut Irsb, map: &mut Vec<Option<Temp>>, types: &mut Vec<Type>)
             }
         });
     }
-    let remap = |a: &mut Atom| {
-        if let Atom::Tmp(t) = a {
-            if let Some(Some(nt)) = map.get(t.index()) {
-                *t = *nt;
-            }
-        }
-    };
-    for s in &mut irsb.stmts {
-        if let Stmt::IMark { .. } = s {
-            continue;
-        }
-        s.for_each_atom_mut(remap);
-        rename_defs(s, map);
-    }
-    remap(&mut irsb.next);
-    // The new types go into the old environment's memory.
-    let mut v = std::mem::take(&mut irsb.tyenv).into_types();
-    v.clear();
-    v.extend_from_slice(types);
-    irsb.tyenv = TypeEnv::from(v);
+    apply_renumbering(irsb, &[], map, types);
 }
 
 fn rename_defs(s: &mut Stmt, map: &[Option<Temp>]) {
