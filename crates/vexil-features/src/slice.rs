@@ -327,10 +327,17 @@ impl Order {
 /// Working storage for ordering one run of statements between barriers.
 #[derive(Default, Debug)]
 struct Segment {
-    /// Dependency edges (from, to), as offsets into the run.
+    /// Dependency edges (from, to), as offsets into the run, in the order
+    /// they were found (by increasing `to`; duplicates possible).
     edges: Vec<(u32, u32)>,
-    /// Successor lists (CSR over `edges` sorted by `from`).
+    /// Successor lists: statement `k`'s successors are
+    /// `succ[succ_start[k]..succ_end[k]]`, in increasing order, without
+    /// duplicates.
+    succ: Vec<u32>,
     succ_start: Vec<u32>,
+    succ_end: Vec<u32>,
+    /// Loads since the last store (offsets into the block).
+    loads: Vec<usize>,
     waiting: Vec<u32>,
     keyless: Vec<u32>,
     heap: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u32)>>,
@@ -365,7 +372,7 @@ impl Segment {
         self.follows.resize(len, 0);
         let mut stamp = 0u32;
         let mut last_store: Option<usize> = None;
-        let mut loads_since_store: Vec<usize> = Vec::new();
+        self.loads.clear();
         for i in a..b {
             let st = &irsb.stmts[i];
             let edges = &mut self.edges;
@@ -385,7 +392,7 @@ impl Segment {
                     if let Some(j) = last_store {
                         self.edges.push((off(j), off(i)));
                     }
-                    for j in loads_since_store.drain(..) {
+                    for j in self.loads.drain(..) {
                         self.edges.push((off(j), off(i)));
                     }
                     last_store = Some(i);
@@ -398,7 +405,7 @@ impl Segment {
                     if let Some(j) = last_store {
                         self.edges.push((off(j), off(i)));
                     }
-                    loads_since_store.push(i);
+                    self.loads.push(i);
                 }
                 _ => {}
             }
@@ -408,18 +415,31 @@ impl Segment {
                 }
             });
         }
-        self.edges.sort_unstable();
-        self.edges.dedup();
+        // Successor lists by counting sort on `from`. Edges were found by
+        // increasing `to`, so each list comes out sorted, with any
+        // duplicates next to each other (they are skipped).
         self.succ_start.clear();
         self.succ_start.resize(len + 1, 0);
-        self.waiting.clear();
-        self.waiting.resize(len, 0);
-        for &(f, t) in &self.edges {
+        for &(f, _) in &self.edges {
             self.succ_start[f as usize + 1] += 1;
-            self.waiting[t as usize] += 1;
         }
         for k in 0..len {
             self.succ_start[k + 1] += self.succ_start[k];
+        }
+        self.succ_end.clear();
+        self.succ_end.extend_from_slice(&self.succ_start[..len]);
+        self.succ.clear();
+        self.succ.resize(self.edges.len(), 0);
+        self.waiting.clear();
+        self.waiting.resize(len, 0);
+        for &(f, t) in &self.edges {
+            let (lo, end) = (self.succ_start[f as usize], &mut self.succ_end[f as usize]);
+            if *end > lo && self.succ[*end as usize - 1] == t {
+                continue;
+            }
+            self.succ[*end as usize] = t;
+            *end += 1;
+            self.waiting[t as usize] += 1;
         }
         // Ready statements: those without a token (taken first, in any
         // order: they emit nothing and change no `follows`), and those with
@@ -454,7 +474,7 @@ impl Segment {
             };
             self.done[k] = true;
             order.push(a + k);
-            let (lo, hi) = (self.succ_start[k] as usize, self.succ_start[k + 1] as usize);
+            let (lo, hi) = (self.succ_start[k] as usize, self.succ_end[k] as usize);
             let token = key_of(k).is_some();
             if token {
                 stamp += 1;
@@ -462,7 +482,7 @@ impl Segment {
                 self.fol.clear();
             }
             for e in lo..hi {
-                let t = self.edges[e].1 as usize;
+                let t = self.succ[e] as usize;
                 if token {
                     self.follows[t] = stamp;
                 }

@@ -480,16 +480,31 @@ impl TokenCtx<'_> {
 /// stack and the stack-pointer increment after it. Returns a mask over
 /// `irsb.stmts` (empty when nothing is dropped).
 pub fn linkage_stmts(irsb: &Irsb, layout: Option<&GuestLayout>) -> Vec<bool> {
+    let mut mask = Vec::new();
+    linkage_into(irsb, layout, &mut mask, &mut Vec::new());
+    mask
+}
+
+/// [`linkage_stmts`] into `mask` (cleared first), with `def` as working
+/// storage.
+fn linkage_into(
+    irsb: &Irsb,
+    layout: Option<&GuestLayout>,
+    mask: &mut Vec<bool>,
+    def: &mut Vec<Option<usize>>,
+) {
+    mask.clear();
     let calls = irsb.jumpkind == JumpKind::Call;
     let rets = irsb.jumpkind == JumpKind::Ret;
     if !calls && !rets {
-        return Vec::new();
+        return;
     }
     let Some(fall) = irsb.addr().map(|a| a + irsb.size()) else {
-        return Vec::new();
+        return;
     };
     let sp = layout.map(|l| l.sp.offset);
-    let mut def: Vec<Option<usize>> = vec![None; irsb.tyenv.len()];
+    def.clear();
+    def.resize(irsb.tyenv.len(), None);
     for (i, st) in irsb.stmts.iter().enumerate() {
         if let Stmt::WrTmp { dst, .. } = st {
             if let Some(d) = def.get_mut(dst.index()) {
@@ -502,7 +517,7 @@ pub fn linkage_stmts(irsb: &Irsb, layout: Option<&GuestLayout>) -> Vec<bool> {
             .and_then(|t| def.get(t.index()).copied().flatten())
     };
     let is_sp_put = |st: &Stmt, t: Temp| matches!(st, Stmt::Put { offset, data } if Some(offset.0) == sp && *data == Atom::Tmp(t));
-    let mut mask = vec![false; irsb.stmts.len()];
+    mask.resize(irsb.stmts.len(), false);
     let mut any = false;
     let neutral = |op: Op| op_entry(op).0;
     if calls {
@@ -588,7 +603,9 @@ pub fn linkage_stmts(irsb: &Irsb, layout: Option<&GuestLayout>) -> Vec<bool> {
             }
         }
     }
-    if any { mask } else { Vec::new() }
+    if !any {
+        mask.clear();
+    }
 }
 
 /// Working storage of [`block_tokens`], kept per thread between blocks.
@@ -597,6 +614,9 @@ struct Scratch {
     slice: crate::slice::Slice,
     order: crate::slice::Order,
     keys: Vec<Option<u64>>,
+    /// The linkage mask of the block, and its working storage.
+    skip: Vec<bool>,
+    def: Vec<Option<usize>>,
 }
 
 thread_local! {
@@ -624,12 +644,18 @@ fn block_tokens_with(
     mut text: Option<&mut Vec<String>>,
     scratch: &mut Scratch,
 ) {
-    let skip = if ctx.opts.drop_linkage {
-        linkage_stmts(irsb, ctx.layout)
+    let Scratch {
+        slice,
+        order,
+        keys,
+        skip,
+        def,
+    } = scratch;
+    if ctx.opts.drop_linkage {
+        linkage_into(irsb, ctx.layout, skip, def);
     } else {
-        Vec::new()
-    };
-    let Scratch { slice, order, keys } = scratch;
+        skip.clear();
+    }
     slice.compute(irsb, ctx.layout, &ctx.opts);
     let ctx = &TokenCtx {
         constlike: &slice.constlike,
