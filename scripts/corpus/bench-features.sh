@@ -9,9 +9,10 @@
 #   - vexil features on one thread and on all cores (end to end: load,
 #     discover, lift, optimize, tokens, n-grams, neutral-v2, n = 1..4), and
 #   - scripts/corpus/pyvex_features.py (pyvex lift + seed tokens + n = 1..3)
-# on the same files. Speeds are per CPU-second of the working threads
-# (binaries/s and MB of lifted code/s), plus vexil's wall-clock speed on all
-# cores. The ratio is vexil's per-core MB/s over pyvex's.
+# on the same files, in alternating chunks (BENCH_CHUNKS, default 8). Speeds
+# are per CPU-second of the working threads (binaries/s and MB of lifted
+# code/s), per architecture and overall, plus vexil's wall-clock speed on
+# all cores. The ratio is vexil's per-core MB/s over pyvex's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 archs=${1:-amd64,i386,mipsel,mips64el}
@@ -33,26 +34,45 @@ for r in csv.DictReader(open(path)):
         print(os.path.join(base, r["path"]))
 PY
 echo "files: $(wc -l < $list)"
+# The two pipelines run in alternation, chunk by chunk (vexil on a chunk,
+# then pyvex on the same chunk), so that a change in the machine's speed
+# during the run (a shared host) affects both sides of the ratio alike.
+chunks=${BENCH_CHUNKS:-8}
+rm -f .cache/bench/features-1.jsonl .cache/bench/pyvex-features.jsonl .cache/bench/chunk.*
+split -n r/$chunks -d $list .cache/bench/chunk.
+py=$(scripts/bench/pyvex-env.sh)
+for c in .cache/bench/chunk.*; do
+  mapfile -t files < $c
+  echo "== chunk ${c##*.}: ${#files[@]} files, vexil (1 thread), then pyvex (1 thread)"
+  target/release/vexil features "${files[@]}" -j1 --no-progress -o $c.vexil.jsonl
+  cat $c.vexil.jsonl >> .cache/bench/features-1.jsonl
+  "$py" scripts/corpus/pyvex_features.py $c >> .cache/bench/pyvex-features.jsonl
+done
+rm -f .cache/bench/chunk.*
 mapfile -t files < $list
-echo "== vexil, 1 thread"
-target/release/vexil features "${files[@]}" -j1 --no-progress --bench -o .cache/bench/features-1.jsonl
 echo "== vexil, all cores"
 target/release/vexil features "${files[@]}" -j0 --no-progress --bench -o .cache/bench/features-all.jsonl
-echo "== pyvex reference (1 thread)"
-py=$(scripts/bench/pyvex-env.sh)
-"$py" scripts/corpus/pyvex_features.py $list > .cache/bench/pyvex-features.jsonl
 python3 - .cache/bench/features-1.jsonl .cache/bench/pyvex-features.jsonl <<'PY'
-import json, sys
+import json, re, sys
 v = [json.loads(l) for l in open(sys.argv[1])]
 p = [json.loads(l) for l in open(sys.argv[2])]
 p = [x for x in p if "error" not in x]
-vc = sum(x["stats"]["cpu_micros"] for x in v) / 1e6
-vb = sum(x["stats"]["code_bytes"] for x in v) / 1e6
-pc = sum(x["cpu_seconds"] for x in p)
-pb = sum(x["code_bytes"] for x in p) / 1e6
-print(f"| tool | binaries | MB code | CPU-s | binaries/s per core | MB code/s per core |")
-print(f"|---|---|---|---|---|---|")
-print(f"| vexil features (neutral-v2, n=1..4) | {len(v)} | {vb:.2f} | {vc:.2f} | {len(v)/vc:.1f} | {vb/vc:.2f} |")
-print(f"| pyvex pipeline (seed, n=1..3) | {len(p)} | {pb:.2f} | {pc:.2f} | {len(p)/pc:.2f} | {pb/pc:.3f} |")
-print(f"ratio (MB code/s per core): {(vb/vc)/(pb/pc):.1f}x")
+def arch(path):
+    m = re.search(r"/debian/([^/]+)/", path)
+    return m.group(1) if m else "?"
+rows = sorted({arch(x["path"]) for x in v})
+print("| files | tool | binaries | MB code | CPU-s | binaries/s per core | MB code/s per core | ratio (MB/s) |")
+print("|---|---|---|---|---|---|---|---|")
+for a in rows + ["all"]:
+    vs = [x for x in v if a == "all" or arch(x["path"]) == a]
+    ps = [x for x in p if a == "all" or arch(x["path"]) == a]
+    if not vs or not ps:
+        continue
+    vc = sum(x["stats"]["cpu_micros"] for x in vs) / 1e6
+    vb = sum(x["stats"]["code_bytes"] for x in vs) / 1e6
+    pc = sum(x["cpu_seconds"] for x in ps)
+    pb = sum(x["code_bytes"] for x in ps) / 1e6
+    name = f"{a} ({len(vs)})"
+    print(f"| {name} | vexil features (neutral-v2, n=1..4) | {len(vs)} | {vb:.2f} | {vc:.2f} | {len(vs)/vc:.1f} | {vb/vc:.2f} | |")
+    print(f"| {name} | pyvex pipeline (seed, n=1..3) | {len(ps)} | {pb:.2f} | {pc:.2f} | {len(ps)/pc:.2f} | {pb/pc:.3f} | {(vb/vc)/(pb/pc):.1f}x |")
 PY
