@@ -366,6 +366,24 @@ impl Segment {
         if len == 0 {
             return;
         }
+        let key_at = |i: usize| key.get(i).copied().flatten();
+        if (a..b).filter(|&i| key_at(i).is_some()).nth(1).is_none() {
+            // At most one statement with a token (most runs): every order
+            // gives the same tokens, so the lifted order (dependencies
+            // always point forward in it) stands.
+            for i in a..b {
+                order.push(i);
+                if key_at(i).is_some() {
+                    self.last_token = Some(i);
+                }
+                irsb.stmts[i].for_each_def(|t| {
+                    if let Some(d) = def.get_mut(t.index()) {
+                        *d = i;
+                    }
+                });
+            }
+            return;
+        }
         let off = |i: usize| u32::try_from(i - a).unwrap_or(u32::MAX);
         self.edges.clear();
         self.follows.clear();
