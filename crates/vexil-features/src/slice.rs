@@ -370,7 +370,18 @@ impl Segment {
         if (a..b).filter(|&i| key_at(i).is_some()).nth(1).is_none() {
             // At most one statement with a token (most runs): every order
             // gives the same tokens, so the lifted order (dependencies
-            // always point forward in it) stands.
+            // always point forward in it) stands. Debug builds check that
+            // against the full ordering.
+            #[cfg(debug_assertions)]
+            let full = {
+                let (mut d, mut o, last) = (def.to_vec(), Vec::new(), self.last_token);
+                self.order_full(irsb, key, a, b, &mut d, &mut o);
+                let after = std::mem::replace(&mut self.last_token, last);
+                let toks: Vec<usize> = o.into_iter().filter(|&i| key_at(i).is_some()).collect();
+                (toks, d, after)
+            };
+            #[cfg(debug_assertions)]
+            let start = order.len();
             for i in a..b {
                 order.push(i);
                 if key_at(i).is_some() {
@@ -382,8 +393,41 @@ impl Segment {
                     }
                 });
             }
+            #[cfg(debug_assertions)]
+            {
+                let toks: Vec<usize> = order[start..]
+                    .iter()
+                    .copied()
+                    .filter(|&i| key_at(i).is_some())
+                    .collect();
+                debug_assert_eq!(toks, full.0, "fast canonical order differs");
+                debug_assert_eq!(
+                    &*def,
+                    &full.1[..],
+                    "fast canonical order's definitions differ"
+                );
+                debug_assert_eq!(
+                    self.last_token, full.2,
+                    "fast canonical order's last token differs"
+                );
+            }
             return;
         }
+        self.order_full(irsb, key, a, b, def, order);
+    }
+
+    /// [`Segment::order`] for a run with two or more tokens: the dependency
+    /// graph and the ready heap.
+    fn order_full(
+        &mut self,
+        irsb: &Irsb,
+        key: &[Option<u64>],
+        a: usize,
+        b: usize,
+        def: &mut [usize],
+        order: &mut Vec<usize>,
+    ) {
+        let len = b - a;
         let off = |i: usize| u32::try_from(i - a).unwrap_or(u32::MAX);
         self.edges.clear();
         self.follows.clear();
