@@ -27,6 +27,17 @@ pub use transform::{Transform, TransformOptions, Weighting};
 
 use std::path::{Path, PathBuf};
 
+/// The check every trainer makes first: there are `samples`, and their
+/// labels `y` hold both classes.
+pub(crate) fn need_both_classes(samples: usize, y: &[bool]) -> Result<(), Error> {
+    if samples == 0 || !y.iter().any(|&v| v) || y.iter().all(|&v| v) {
+        return Err(Error::Train(
+            "training needs samples of both classes".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Errors of training, scoring and reporting.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -192,11 +192,7 @@ impl Linear {
         dim: usize,
         opts: &LinearOptions,
     ) -> Result<Linear, Error> {
-        if x.is_empty() || !y.iter().any(|&v| v) || y.iter().all(|&v| v) {
-            return Err(Error::Train(
-                "training needs samples of both classes".into(),
-            ));
-        }
+        crate::need_both_classes(x.len(), y)?;
         let ys: Vec<f64> = y.iter().map(|&v| if v { 1.0 } else { -1.0 }).collect();
         let diffs: Vec<Vec<(u32, f32)>> = pairs
             .iter()

@@ -89,11 +89,7 @@ impl Neighbors {
         dim: usize,
         opts: &NeighborOptions,
     ) -> Result<Neighbors, Error> {
-        if x.is_empty() || !y.iter().any(|&v| v) || y.iter().all(|&v| v) {
-            return Err(Error::Train(
-                "training needs samples of both classes".into(),
-            ));
-        }
+        crate::need_both_classes(x.len(), y)?;
         Ok(Neighbors {
             k: opts.k.max(1),
             dim,

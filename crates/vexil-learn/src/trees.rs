@@ -98,11 +98,7 @@ impl Trees {
         dim: usize,
         opts: &TreeOptions,
     ) -> Result<Trees, Error> {
-        if x.is_empty() || !y.iter().any(|&v| v) || y.iter().all(|&v| v) {
-            return Err(Error::Train(
-                "training needs samples of both classes".into(),
-            ));
-        }
+        crate::need_both_classes(x.len(), y)?;
         // Weighted document frequency per class.
         let mut dfp = vec![0.0f64; dim];
         let mut dfn = vec![0.0f64; dim];
