@@ -163,14 +163,7 @@ impl Scheme {
                 plain_addresses: true,
                 canonical_operands: true,
                 drop_linkage: true,
-                slice_addresses: false,
-                slice_stack: false,
-                slice_abi_regs: false,
-                drop_reg_reads: false,
-                drop_reg_writes: false,
-                bare_calls: false,
-                canonical_order: false,
-                drop_trap_exits: false,
+                ..Scheme::Seed.options()
             },
             Scheme::NeutralV2 => SchemeOptions {
                 slice_addresses: true,

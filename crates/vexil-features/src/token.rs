@@ -477,16 +477,10 @@ impl TokenCtx<'_> {
 /// in a `Call` block, a register write or a store of the return address
 /// (the fall-through address), with the stack-pointer decrement that made
 /// room for a stored one; in a `Ret` block, the load of the target from the
-/// stack and the stack-pointer increment after it. Returns a mask over
-/// `irsb.stmts` (empty when nothing is dropped).
-pub fn linkage_stmts(irsb: &Irsb, layout: Option<&GuestLayout>) -> Vec<bool> {
-    let mut mask = Vec::new();
-    linkage_into(irsb, layout, &mut mask, &mut Vec::new());
-    mask
-}
-
-/// [`linkage_stmts`] into `mask` (cleared first), with `def` as working
-/// storage.
+/// stack and the stack-pointer increment after it. Writes a mask over
+/// `irsb.stmts` into `mask` (left empty when nothing is dropped), with
+/// `def` as working storage (both are per-thread scratch of
+/// [`block_tokens`]).
 fn linkage_into(
     irsb: &Irsb,
     layout: Option<&GuestLayout>,
