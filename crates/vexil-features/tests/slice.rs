@@ -6,8 +6,9 @@
 //! test; the expected tokens were worked out by hand from the rules in
 //! `slice.rs`.
 
+mod common;
+
 use vexil_features::SchemeOptions;
-use vexil_features::token::{TokenCtx, block_tokens};
 use vexil_ir::*;
 use vexil_lift::{GuestLayout, Reg};
 
@@ -60,17 +61,7 @@ fn all() -> SchemeOptions {
 }
 
 fn tokens(opts: SchemeOptions, irsb: &Irsb) -> Vec<String> {
-    let ctx = TokenCtx {
-        opts,
-        layout: Some(&LAYOUT),
-        tyenv: &irsb.tyenv,
-        constlike: &[],
-    };
-    let mut hashes = Vec::new();
-    let mut texts = Vec::new();
-    block_tokens(&ctx, irsb, &mut hashes, Some(&mut texts));
-    assert_eq!(hashes.len(), texts.len());
-    texts
+    common::block_texts(opts, &LAYOUT, irsb)
 }
 
 fn block(f: impl FnOnce(&mut IrsbBuilder), next: Atom, jk: JumpKind) -> Irsb {

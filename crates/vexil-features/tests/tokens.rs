@@ -3,8 +3,10 @@
 //! tokens under each scheme. The expected strings were worked out by hand
 //! from the token grammar in `token.rs` and the option table in `scheme.rs`.
 
+mod common;
+
 use vexil_features::Scheme;
-use vexil_features::token::{HashSink, TokenCtx, block_tokens, neutral_op_name, token_hash};
+use vexil_features::token::{HashSink, neutral_op_name, token_hash};
 use vexil_ir::*;
 use vexil_lift::{GuestLayout, Reg};
 
@@ -40,21 +42,7 @@ static LAYOUT: GuestLayout = GuestLayout {
 
 /// Tokens of every statement of `b` (and its block end) under `scheme`.
 fn tokens(scheme: Scheme, irsb: &Irsb) -> Vec<String> {
-    let ctx = TokenCtx {
-        opts: scheme.options(),
-        layout: Some(&LAYOUT),
-        tyenv: &irsb.tyenv,
-        constlike: &[],
-    };
-    let mut hashes = Vec::new();
-    let mut texts = Vec::new();
-    block_tokens(&ctx, irsb, &mut hashes, Some(&mut texts));
-    // The hash of each token is the hash of its text.
-    for (h, t) in hashes.iter().zip(&texts) {
-        assert_eq!(*h, token_hash(t), "{t}");
-    }
-    assert_eq!(hashes.len(), texts.len());
-    texts
+    common::block_texts(scheme.options(), &LAYOUT, irsb)
 }
 
 /// The token of one statement built by `f`, in a block that ends with a
