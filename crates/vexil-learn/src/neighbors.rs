@@ -117,12 +117,16 @@ impl Neighbors {
 
     /// The score and nearest rows of one query row.
     pub fn best(&self, row: &[(u32, f32)]) -> Match {
-        let q = self.dense(row);
+        self.best_dense(&self.dense(row))
+    }
+
+    /// [`Neighbors::best`] of a query already made dense.
+    fn best_dense(&self, q: &[f32]) -> Match {
         let k = self.k.max(1);
         let mut pos: Vec<(f64, usize)> = Vec::new();
         let mut neg: Vec<(f64, usize)> = Vec::new();
         for (i, (r, &p)) in self.rows.iter().zip(&self.positive).enumerate() {
-            let s = Self::similarity(&q, r);
+            let s = Self::similarity(q, r);
             let list = if p { &mut pos } else { &mut neg };
             // Keep the k best, best first.
             let at = list.partition_point(|&(t, _)| t >= s);
@@ -156,9 +160,9 @@ impl Neighbors {
     /// features the query shares with the nearest positive row more than
     /// with the nearest negative one.
     pub fn contributions(&self, row: &[(u32, f32)]) -> Vec<(u32, f64)> {
-        let m = self.best(row);
-        let mut c: std::collections::BTreeMap<u32, f64> = std::collections::BTreeMap::new();
         let qd = self.dense(row);
+        let m = self.best_dense(&qd);
+        let mut c: std::collections::BTreeMap<u32, f64> = std::collections::BTreeMap::new();
         for (near, sign) in [(m.nearest_pos, 1.0), (m.nearest_neg, -1.0)] {
             let Some((i, _)) = near else { continue };
             for &(j, v) in &self.rows[i] {
