@@ -336,9 +336,10 @@ impl<'h, 's> Forward<'h, 's> {
     /// known state still misses it (a removed PUT was overwritten before any
     /// read of its bytes; a PUT that wrote only part of a known value, so
     /// that a read of the value's other bytes could hit it once the PUT is
-    /// gone, makes the pass unsettled), and an expression that missed the CSE map still
-    /// misses it (the map only lost removed definitions). The optimizer
-    /// uses this to skip rounds that would only confirm the fixpoint.
+    /// gone, makes the pass unsettled), and an expression that missed the
+    /// CSE map still misses it (the map only lost removed definitions). The
+    /// optimizer uses this to skip rounds that would only confirm the
+    /// fixpoint.
     pub(super) fn run(mut self, irsb: &mut Irsb) -> (bool, bool) {
         let before = irsb.stmts.len();
         let mut stmts = std::mem::take(&mut irsb.stmts);

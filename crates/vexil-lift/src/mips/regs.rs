@@ -172,7 +172,6 @@ pub static REGS64: [Reg; N_REGS] = build(
     ],
 );
 
-/// Lifting artifacts rather than program state (MIPS32).
 /// The ABI plumbing registers (see [`crate::GuestLayout::abi_plumbing`]):
 /// `t9` (GPR 25) and `gp` (GPR 28).
 const fn plumbing(o: &Offsets) -> [Reg; 2] {
@@ -195,6 +194,7 @@ pub static PLUMB32: [Reg; 2] = plumbing(&OFFS32);
 /// MIPS64 ABI plumbing registers.
 pub static PLUMB64: [Reg; 2] = plumbing(&OFFS64);
 
+/// Lifting artifacts rather than program state (MIPS32).
 pub static BOOK32: [Reg; 6] = [
     Reg {
         name: "pc",
