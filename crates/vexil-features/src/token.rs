@@ -146,7 +146,7 @@ fn op_entry(op: Op) -> (&'static str, bool) {
 impl TokenCtx<'_> {
     fn op_name(&self, op: Op) -> &'static str {
         if self.opts.op_width {
-            op_entry(op).0
+            neutral_name(op)
         } else {
             op.name()
         }
@@ -513,7 +513,6 @@ fn linkage_into(
     let is_sp_put = |st: &Stmt, t: Temp| matches!(st, Stmt::Put { offset, data } if Some(offset.0) == sp && *data == Atom::Tmp(t));
     mask.resize(irsb.stmts.len(), false);
     let mut any = false;
-    let neutral = |op: Op| op_entry(op).0;
     if calls {
         for (i, st) in irsb.stmts.iter().enumerate() {
             match st {
@@ -542,7 +541,7 @@ fn linkage_into(
                             },
                     } = &irsb.stmts[d]
                     {
-                        if neutral(*op) == "Sub" {
+                        if neutral_name(*op) == "Sub" {
                             mask[d] = true;
                             for (j, st2) in irsb.stmts.iter().enumerate() {
                                 if is_sp_put(st2, *dst) {
@@ -581,7 +580,7 @@ fn linkage_into(
                             },
                     } = st
                     {
-                        if neutral(*op) == "Add" && *a == Atom::Tmp(*s) {
+                        if neutral_name(*op) == "Add" && *a == Atom::Tmp(*s) {
                             let puts: Vec<usize> = (0..irsb.stmts.len())
                                 .filter(|&j| is_sp_put(&irsb.stmts[j], *dst))
                                 .collect();
