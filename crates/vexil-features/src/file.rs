@@ -195,6 +195,30 @@ pub fn extract_file(
         path: path.to_path_buf(),
         source: e,
     })?;
+    extract_timed(data, path.display().to_string(), specs, with_text, (t0, c0))
+}
+
+/// [`extract_file`] for a file already in memory; `name` is recorded as
+/// the sample's path.
+pub fn extract_bytes(
+    data: Vec<u8>,
+    name: &str,
+    specs: &[FeatureSpec],
+    with_text: bool,
+) -> Result<Extracted, FileError> {
+    let start = (Instant::now(), crate::vector::thread_cpu_micros());
+    extract_timed(data, name.to_string(), specs, with_text, start)
+}
+
+/// [`extract_bytes`], with the clocks' readings at the start of the work
+/// (wall clock, this thread's CPU time) for the statistics.
+fn extract_timed(
+    data: Vec<u8>,
+    name: String,
+    specs: &[FeatureSpec],
+    with_text: bool,
+    (t0, c0): (Instant, Option<u64>),
+) -> Result<Extracted, FileError> {
     let file_bytes = data.len() as u64;
     let sha256 = sha256_hex(&data);
     let image = Image::parse(data)?;
@@ -262,7 +286,7 @@ pub fn extract_file(
     Ok(Extracted {
         sample: Sample {
             sha256,
-            path: path.display().to_string(),
+            path: name,
             arch: image.arch().name().to_string(),
             label: None,
             group: None,
