@@ -128,12 +128,19 @@ pub struct ExtractStats {
     pub cpu_micros: u64,
 }
 
-/// CPU time of the calling thread in microseconds (Linux, from
-/// `/proc/thread-self/schedstat`), or `None`.
+/// CPU time the calling thread has used, or `None` where the system cannot
+/// tell (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`: exact to the
+/// nanosecond, where `/proc/thread-self/schedstat` only advances at
+/// scheduler ticks, 4 ms apart, and reads 0 s for a short run).
+pub fn thread_cpu_time() -> Option<std::time::Duration> {
+    cpu_time::ThreadTime::try_now()
+        .ok()
+        .map(|t| t.as_duration())
+}
+
+/// [`thread_cpu_time`] in microseconds.
 pub fn thread_cpu_micros() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
-    Some(ns / 1000)
+    thread_cpu_time().map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
 }
 
 /// The features of one binary.

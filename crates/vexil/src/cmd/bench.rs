@@ -8,7 +8,7 @@
 //! block starts and code regions so that `scripts/bench/pyvex_lift.py` can
 //! lift exactly the same starts from the same bytes with pyvex.
 //!
-//! Times are this thread's CPU time (from `/proc/thread-self/schedstat`,
+//! Times are this thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`,
 //! wall time where that is unavailable), so that other work on a shared
 //! machine does not distort the comparison; the pyvex script measures the
 //! same way (`time.thread_time`). Wall time is reported beside it.
@@ -168,10 +168,7 @@ fn lift(args: &LiftArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// CPU time of the calling thread in seconds (Linux), or `None`.
+/// CPU time of the calling thread in seconds, or `None`.
 fn thread_cpu_seconds() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
-    #[allow(clippy::cast_precision_loss)] // nanoseconds of a benchmark run
-    Some(ns as f64 / 1e9)
+    vexil_features::vector::thread_cpu_time().map(|d| d.as_secs_f64())
 }
