@@ -2,7 +2,8 @@
 //! LibSVM/SVMlight text, and a SciPy sparse-matrix `.npz`.
 //!
 //! Every writer writes to a temporary file beside the target and renames it
-//! into place, so an interrupted run never leaves a truncated dataset.
+//! into place, so an interrupted run never leaves a truncated dataset
+//! ([`write_replacing`]; a device such as `/dev/null` is written in place).
 //!
 //! The `.npz` is what `scipy.sparse.save_npz` writes for a CSR matrix
 //! (`data`, `indices`, `indptr`, `shape`, `format`), plus `labels` (1
@@ -13,7 +14,7 @@
 
 use crate::vector::{FeatureSpec, Sample};
 use std::io::{BufRead, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Errors writing or reading dataset files.
 #[derive(Debug, thiserror::Error)]
@@ -48,19 +49,61 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> WriteError + '_ {
     }
 }
 
-/// Writes `bytes` atomically (temporary file in the same directory, then rename).
+/// Writes `bytes` atomically (temporary file in the same directory, then
+/// rename); see [`write_replacing`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    write_replacing(path, bytes).map_err(|(path, source)| WriteError::Io { path, source })
+}
+
+/// Writes `bytes` to `path` so that no reader ever sees a half-written
+/// file: into a temporary file in the same directory, then renamed over
+/// the path. On failure the error names the path it concerns, and the
+/// temporary file is removed.
+///
+/// Two kinds of path are not replaced by the rename:
+/// - A path that exists and is not a regular file (`/dev/null`, a FIFO, a
+///   terminal, `/dev/stdout`) is written in place. Renaming over it would
+///   put a plain file where the device was (for `/dev/null`, run as root,
+///   that breaks every later program that reads it).
+/// - A symbolic link is followed: the file it points to is replaced, and
+///   the link stays a link.
+pub fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), (PathBuf, std::io::Error)> {
+    fn err(p: &Path) -> impl Fn(std::io::Error) -> (PathBuf, std::io::Error) + '_ {
+        move |e| (p.to_path_buf(), e)
+    }
+    let resolved;
+    let path = match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(err(path))?;
+            return f.write_all(bytes).map_err(err(path));
+        }
+        Ok(meta)
+            if meta.is_file() && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) =>
+        {
+            resolved = std::fs::canonicalize(path).map_err(err(path))?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    std::fs::create_dir_all(dir).map_err(err(dir))?;
     let name = path
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io(path))
+    let result = std::fs::write(&tmp, bytes)
+        .map_err(err(&tmp))
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(err(path)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// The samples as JSON lines, one object per binary.

@@ -75,17 +75,10 @@ impl Error {
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory
-/// and a rename, so readers never see a half-written file.
+/// and a rename, so readers never see a half-written file (devices such as
+/// `/dev/null` are written in place; see
+/// [`vexil_features::write::write_replacing`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let name = path
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    vexil_features::write::write_replacing(path, bytes)
+        .map_err(|(path, source)| Error::Io { path, source })
 }
