@@ -178,10 +178,23 @@ fn on_helper(task: Task, limit: Duration) -> TaskResult {
     }
 }
 
+/// An error's message followed by its causes (`cannot read X: No such
+/// file or directory (os error 2)`): what a report of a skipped file says.
+pub fn error_text(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cause = c.source();
+    }
+    s
+}
+
 fn one(job: &Job, specs: &[FeatureSpec], opts: &BatchOptions) -> Outcome {
     let fail = |e: FileError| Failure {
         path: job.path.clone(),
-        error: e.to_string(),
+        error: error_text(&e),
     };
     let result = match opts.timeout {
         None => extract_file(&job.path, specs, opts.with_text),

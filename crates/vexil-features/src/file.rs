@@ -21,7 +21,7 @@ use vexil_loader::Image;
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     /// The file could not be loaded.
-    #[error("{0}")]
+    #[error(transparent)]
     Load(#[from] vexil_loader::Error),
     /// vexil has no lifter for the file's architecture yet.
     #[error("no lifter for {arch} ({endian}) yet")]

@@ -268,3 +268,24 @@ fn garbage_exits_2() {
         check_bad_file(&bytes, &format!("garbage {i} ({len} bytes)"));
     }
 }
+
+/// A file that cannot be read is reported with the operating system's
+/// reason (the error's cause), by `scan --json` and by `features`.
+#[test]
+fn unreadable_file_error_says_why() {
+    let missing = scratch("missing");
+    let out = vexil(&["scan", "--json", s(&missing)]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let err = v["error"].as_str().unwrap();
+    assert!(err.contains("cannot read"), "{err}");
+    assert!(err.contains("No such file or directory"), "{err}");
+
+    let out = vexil(&["features", "--no-progress", s(&missing)]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("No such file or directory"),
+        "{}",
+        stderr(&out)
+    );
+}
