@@ -256,7 +256,10 @@ impl<'h, 's> Forward<'h, 's> {
             // The rewrite limit stopped it: another pass may go on.
             self.settled = false;
         }
-        if self.cse {
+        // Only candidates are ever entered, so only they are looked up
+        // (register reads and loads, most expressions, would hash for a
+        // certain miss).
+        if self.cse && is_cse_candidate(expr) {
             if let Some(&t) = self.exprs.get(&*expr) {
                 return Some(Atom::Tmp(t));
             }
