@@ -276,7 +276,8 @@ impl Slice {
 /// (they only carry dependencies), then one that uses the value of the
 /// last token emitted (following a chain of computation), then the
 /// smallest key. [`Order::compute`] returns statement indices in the new
-/// order.
+/// order; statements without a token that order nothing (no temporary
+/// defined, no memory touched) may be left out.
 #[derive(Default, Debug)]
 pub struct Order {
     order: Vec<usize>,
@@ -338,6 +339,8 @@ struct Segment {
     succ_end: Vec<u32>,
     /// Loads since the last store (offsets into the block).
     loads: Vec<usize>,
+    /// Statements left out of the graph (offsets into the run).
+    inert: Vec<bool>,
     waiting: Vec<u32>,
     keyless: Vec<u32>,
     heap: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u32)>>,
@@ -435,8 +438,23 @@ impl Segment {
         let mut stamp = 0u32;
         let mut last_store: Option<usize> = None;
         self.loads.clear();
+        self.inert.clear();
+        self.inert.resize(len, false);
         for i in a..b {
             let st = &irsb.stmts[i];
+            // A statement without a token that defines no temporary and
+            // does not touch memory (an IMark, a dropped PUT) orders
+            // nothing: no edge leaves it and its place emits nothing, so
+            // it stays out of the graph (about half the statements).
+            if key.get(i).copied().flatten().is_none()
+                && matches!(
+                    st,
+                    Stmt::IMark { .. } | Stmt::Put { .. } | Stmt::PutI { .. } | Stmt::NoOp
+                )
+            {
+                self.inert[i - a] = true;
+                continue;
+            }
             let edges = &mut self.edges;
             let (follows, last) = (&mut self.follows, self.last_token);
             st.for_each_atom(|x| {
@@ -515,7 +533,7 @@ impl Segment {
         self.done.resize(len, false);
         let key_of = |k: usize| key.get(a + k).copied().flatten();
         for k in 0..len {
-            if self.waiting[k] == 0 {
+            if self.waiting[k] == 0 && !self.inert[k] {
                 self.make_ready(k, key_of(k), stamp);
             }
         }
