@@ -289,3 +289,36 @@ fn unreadable_file_error_says_why() {
         stderr(&out)
     );
 }
+
+/// An output path that names an input (here through a symbolic link) is
+/// refused before any work, and the input is left as it was: for
+/// `features` (a binary) and for `train` (its label file).
+#[test]
+fn output_that_is_an_input_is_refused() {
+    let dir = scratch("overwrite");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = dir.join("sort");
+    std::fs::copy(sample("x86_64", "sort"), &bin).unwrap();
+    let alias = dir.join("alias");
+    std::os::unix::fs::symlink("sort", &alias).unwrap();
+    let before = std::fs::read(&bin).unwrap();
+    let out = vexil(&["features", "--no-progress", s(&bin), "-o", s(&alias)]);
+    assert_input_error(&out, "features -o INPUT");
+    assert!(
+        stderr(&out).contains("would replace the input"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&bin).unwrap(), before, "the input changed");
+
+    let labels = dir.join("labels.csv");
+    let text = format!(
+        "sha256,path,package,arch,class\n0,{},sort,amd64,benign\n",
+        s(&bin)
+    );
+    std::fs::write(&labels, &text).unwrap();
+    let out = vexil(&["train", "--labels", s(&labels), "--model", s(&labels)]);
+    assert_input_error(&out, "train --model LABELS");
+    assert_eq!(std::fs::read_to_string(&labels).unwrap(), text);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -8,7 +8,7 @@
 //! the corpus with one thread and with all.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -135,6 +135,36 @@ pub fn jobs(inputs: &[PathBuf], labels: Option<&PathBuf>) -> anyhow::Result<Vec<
     Ok(jobs)
 }
 
+/// Refuses to start when an output path names one of the inputs (a
+/// binary, a label file, a features file): the output would replace it.
+/// Compared by file identity, so another path to the same file counts.
+pub fn refuse_overwriting_inputs<'a>(
+    outputs: impl IntoIterator<Item = &'a Path>,
+    inputs: impl IntoIterator<Item = &'a Path>,
+) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let id = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
+    let outs: Vec<(&Path, (u64, u64))> = outputs
+        .into_iter()
+        .filter_map(|p| id(p).map(|i| (p, i)))
+        .collect();
+    if outs.is_empty() {
+        return Ok(());
+    }
+    for input in inputs {
+        if let Some(i) = id(input) {
+            if let Some((out, _)) = outs.iter().find(|(_, o)| *o == i) {
+                bail!(
+                    "the output {} is the input {}: writing it would replace the input",
+                    out.display(),
+                    input.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Extracts `jobs`, reporting failures on stderr; errors if nothing could
 /// be analyzed. Returns the samples and the wall time.
 pub fn extract(
@@ -179,6 +209,14 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         }
         return Ok(Outcome::Ok);
     }
+    refuse_overwriting_inputs(
+        [&args.output, &args.libsvm, &args.npz]
+            .into_iter()
+            .filter_map(|p| p.as_deref()),
+        jobs.iter()
+            .map(|j| j.path.as_path())
+            .chain(args.labels.as_deref()),
+    )?;
     let (samples, wall) = extract(&jobs, &specs, &args.batch.options(false))?;
     if let Some(p) = &args.output {
         write::write_jsonl(&samples, p).with_context(|| "writing features")?;

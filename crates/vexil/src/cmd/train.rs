@@ -175,6 +175,14 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     if specs.len() != 1 {
         bail!("train takes one --scheme (a model is trained on one feature spec)");
     }
+    crate::cmd::features::refuse_overwriting_inputs(
+        std::iter::once(args.model.as_path()).chain(args.data.save_features.as_deref()),
+        args.data
+            .labels
+            .as_deref()
+            .into_iter()
+            .chain(args.data.features.iter().map(PathBuf::as_path)),
+    )?;
     let samples = load_samples(&args.data, &specs, &args.batch)?;
     let train: Vec<&Sample> = samples
         .iter()
