@@ -144,8 +144,11 @@ pub fn refuse_overwriting_inputs<'a>(
 ) -> anyhow::Result<()> {
     use std::os::unix::fs::MetadataExt;
     let id = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
+    // Only a regular file is replaced; a device (`/dev/stdout`) is written
+    // in place and replaces nothing.
     let outs: Vec<(&Path, (u64, u64))> = outputs
         .into_iter()
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
         .filter_map(|p| id(p).map(|i| (p, i)))
         .collect();
     if outs.is_empty() {
