@@ -143,19 +143,22 @@ pub fn refuse_overwriting_inputs<'a>(
     inputs: impl IntoIterator<Item = &'a Path>,
 ) -> anyhow::Result<()> {
     use std::os::unix::fs::MetadataExt;
-    let id = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
+    let id = |p: &Path| {
+        std::fs::metadata(p)
+            .ok()
+            .map(|m| (m.is_file(), (m.dev(), m.ino())))
+    };
     // Only a regular file is replaced; a device (`/dev/stdout`) is written
     // in place and replaces nothing.
     let outs: Vec<(&Path, (u64, u64))> = outputs
         .into_iter()
-        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
-        .filter_map(|p| id(p).map(|i| (p, i)))
+        .filter_map(|p| id(p).and_then(|(file, i)| file.then_some((p, i))))
         .collect();
     if outs.is_empty() {
         return Ok(());
     }
     for input in inputs {
-        if let Some(i) = id(input) {
+        if let Some((_, i)) = id(input) {
             if let Some((out, _)) = outs.iter().find(|(_, o)| *o == i) {
                 bail!(
                     "the output {} is the input {}: writing it would replace the input",
