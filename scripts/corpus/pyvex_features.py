@@ -116,12 +116,15 @@ def features(path, n_max=3, bits=18):
     # same counts as hashing every occurrence, at a fraction of the cost.
     grams = collections.Counter()
     code = insns = blocks = 0
+    # A view, not a slice: slicing the bytes copied the rest of the section
+    # for every block (quadratic in the section's size).
+    view = memoryview(data)
     for addr, off, size in secs:
         a, end = addr, addr + size
         while a < end:
             o = off + (a - addr)
             try:
-                irsb = pyvex.lift(data[o:off + size], a, arch, max_inst=50, max_bytes=800,
+                irsb = pyvex.lift(view[o:off + size], a, arch, max_inst=50, max_bytes=800,
                                   opt_level=1)
             except Exception:
                 a += align
