@@ -283,6 +283,48 @@ pub struct Order {
     order: Vec<usize>,
     def: Vec<usize>,
     seg: Segment,
+    /// What [`Order::tokens`] returns: the statements with a token.
+    toks: Vec<usize>,
+    /// The tokens of the run being ordered by [`Order::run_tokens`].
+    cand: Vec<Cand>,
+    /// Per temporary: the run (`stamp`) that last defined it, and the
+    /// tokens its definition depends on (see [`Order::run_tokens`]).
+    tmp_stamp: Vec<u32>,
+    tmp_reach: Vec<(u64, u64)>,
+    stamp: u32,
+}
+
+/// A token of a run, as [`Order::run_tokens`] orders it.
+#[derive(Copy, Clone, Debug)]
+struct Cand {
+    key: u64,
+    /// The statement (index into the block).
+    stmt: usize,
+    /// The run's tokens it depends on, directly or through statements
+    /// without a token (bit `c` for the run's `c`-th token).
+    anc: u64,
+    /// The run's tokens with an edge straight to it.
+    direct: u64,
+    /// True if it reads a temporary defined by the last token emitted
+    /// before the run.
+    follows_last: bool,
+}
+
+/// True for the statements that stay where they are in the canonical order.
+fn is_barrier(st: &Stmt) -> bool {
+    matches!(
+        st,
+        Stmt::Exit { .. } | Stmt::Dirty(_) | Stmt::Mbe(_) | Stmt::Cas(_) | Stmt::Llsc { .. }
+    )
+}
+
+/// True for a statement without a token that the canonical order leaves out
+/// of the dependency graph: it defines no temporary and touches no memory.
+fn is_inert(st: &Stmt) -> bool {
+    matches!(
+        st,
+        Stmt::IMark { .. } | Stmt::Put { .. } | Stmt::PutI { .. } | Stmt::NoOp
+    )
 }
 
 impl Order {
@@ -290,7 +332,9 @@ impl Order {
     /// returns it; the storage is reused by the next call.
     pub fn compute(&mut self, irsb: &Irsb, key: &[Option<u64>]) -> &[usize] {
         let n = irsb.stmts.len();
-        let Order { order, def, seg } = self;
+        let Order {
+            order, def, seg, ..
+        } = self;
         order.clear();
         def.clear();
         def.resize(irsb.tyenv.len(), usize::MAX);
@@ -322,6 +366,222 @@ impl Order {
         }
         seg.order(irsb, key, start, n, def, order);
         order
+    }
+
+    /// The statements of `irsb` that have a token (`key[i]` is `Some`), in
+    /// the canonical order of [`Order::compute`]: the same tokens in the
+    /// same order, found with less work. Runs with at most one token keep
+    /// their lifted order (like [`Segment::order`]'s fast path); a run with
+    /// more is ordered token by token (see [`Order::run_tokens`]), without
+    /// building the graph of all its statements; a run with more than 64
+    /// tokens (rare) falls back to [`Order::compute`]. Debug builds check the
+    /// result against [`Order::compute`].
+    pub fn tokens(&mut self, irsb: &Irsb, key: &[Option<u64>]) -> &[usize] {
+        self.toks.clear();
+        let has_key = |i: usize| key.get(i).copied().flatten().is_some();
+        // The last token emitted, if not a barrier's (as in `Segment`).
+        let mut last: Option<usize> = None;
+        let (mut start, mut count, mut first) = (0, 0usize, 0);
+        let n = irsb.stmts.len();
+        let mut complete = true;
+        for i in 0..=n {
+            let barrier = irsb.stmts.get(i).is_none_or(is_barrier);
+            if !barrier {
+                if has_key(i) {
+                    if count == 0 {
+                        first = i;
+                    }
+                    count += 1;
+                }
+                continue;
+            }
+            match count {
+                0 => {}
+                1 => {
+                    self.toks.push(first);
+                    last = Some(first);
+                }
+                2..=64 => self.run_tokens(irsb, key, start, i, &mut last),
+                _ => {
+                    complete = false;
+                    break;
+                }
+            }
+            if i < n && has_key(i) {
+                self.toks.push(i);
+                last = None;
+            }
+            start = i + 1;
+            count = 0;
+        }
+        if !complete {
+            let full = self.compute(irsb, key).to_vec();
+            self.toks.clear();
+            self.toks.extend(full.into_iter().filter(|&i| has_key(i)));
+        }
+        #[cfg(debug_assertions)]
+        {
+            let mut check = Order::default();
+            let full: Vec<usize> = check
+                .compute(irsb, key)
+                .iter()
+                .copied()
+                .filter(|&i| has_key(i))
+                .collect();
+            debug_assert_eq!(self.toks, full, "token-level canonical order differs");
+        }
+        &self.toks
+    }
+
+    /// Appends the tokens of the run `a..b` (two to 64 of them) to
+    /// `self.toks` in canonical order, and updates `last`.
+    ///
+    /// Only the order of the tokens matters, and it is decided by the
+    /// tokens alone: statements without a token are taken as soon as they
+    /// are ready, so when [`Segment::order_full`] picks a token, every
+    /// statement whose token ancestors have all been emitted is done, and
+    /// the ready tokens are exactly those whose token ancestors (through
+    /// any path of the graph) have all been emitted. Among them it prefers
+    /// the ones with an edge straight from the last token emitted (or,
+    /// before the run's first token, those reading a temporary the last
+    /// token before the run defined), then the smallest (key, position).
+    /// So one pass over the run collects each token's ancestors and direct
+    /// predecessors among the run's tokens as bit masks, through the same
+    /// edges (data through temporaries, memory order), and the tokens are
+    /// then picked by those rules.
+    fn run_tokens(
+        &mut self,
+        irsb: &Irsb,
+        key: &[Option<u64>],
+        a: usize,
+        b: usize,
+        last: &mut Option<usize>,
+    ) {
+        let n_tmp = irsb.tyenv.len();
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.tmp_stamp.fill(0);
+            self.stamp = 1;
+        }
+        if self.tmp_stamp.len() < n_tmp {
+            self.tmp_stamp.resize(n_tmp, 0);
+            self.tmp_reach.resize(n_tmp, (0, 0));
+        }
+        let stamp = self.stamp;
+        // The temporary the last token before the run defined, unless a
+        // later statement defined it again (then that one is its
+        // definition).
+        let mut last_def = last.and_then(|l| match irsb.stmts.get(l) {
+            Some(Stmt::WrTmp { dst, .. } | Stmt::LoadG { dst, .. }) if dst.index() < n_tmp => {
+                Some((l, dst.index()))
+            }
+            _ => None,
+        });
+        if let Some((l, t)) = last_def {
+            for st in &irsb.stmts[l + 1..a] {
+                st.for_each_def(|d| {
+                    if d.index() == t {
+                        last_def = None;
+                    }
+                });
+            }
+        }
+        let last_tmp = last_def.map(|(_, t)| t);
+        self.cand.clear();
+        let Order {
+            cand,
+            tmp_stamp,
+            tmp_reach,
+            toks,
+            ..
+        } = self;
+        // (ancestors and self, own bit) of the last store, and of the loads
+        // since it.
+        let mut store: (u64, u64) = (0, 0);
+        let mut loads: (u64, u64) = (0, 0);
+        for (i, st) in irsb.stmts[a..b].iter().enumerate() {
+            let i = a + i;
+            let k = key.get(i).copied().flatten();
+            if k.is_none() && is_inert(st) {
+                continue;
+            }
+            let bit = if k.is_some() { 1u64 << cand.len() } else { 0 };
+            let (mut anc, mut direct, mut follows_last) = (0u64, 0u64, false);
+            st.for_each_atom(|x| {
+                if let Some(t) = x.as_tmp().map(vexil_ir::Temp::index) {
+                    if tmp_stamp.get(t) == Some(&stamp) {
+                        let (r, d) = tmp_reach[t];
+                        anc |= r;
+                        direct |= d;
+                    } else if Some(t) == last_tmp {
+                        follows_last = true;
+                    }
+                }
+            });
+            match st {
+                Stmt::Store { .. } | Stmt::StoreG { .. } => {
+                    anc |= store.0 | loads.0;
+                    direct |= store.1 | loads.1;
+                    store = (anc | bit, bit);
+                    loads = (0, 0);
+                }
+                Stmt::WrTmp {
+                    expr: Expr::Load { .. },
+                    ..
+                }
+                | Stmt::LoadG { .. } => {
+                    anc |= store.0;
+                    direct |= store.1;
+                    loads.0 |= anc | bit;
+                    loads.1 |= bit;
+                }
+                _ => {}
+            }
+            st.for_each_def(|t| {
+                let t = t.index();
+                if t < n_tmp {
+                    tmp_stamp[t] = stamp;
+                    tmp_reach[t] = (anc | bit, bit);
+                }
+            });
+            if let Some(key) = k {
+                cand.push(Cand {
+                    key,
+                    stmt: i,
+                    anc,
+                    direct,
+                    follows_last,
+                });
+            }
+        }
+        // Pick the tokens. The earliest one not emitted is always ready
+        // (its ancestors come before it), so every round picks one.
+        let mut emitted = 0u64;
+        let mut prev: Option<usize> = None;
+        for _ in 0..cand.len() {
+            let (mut best, mut best_fol): (Option<usize>, Option<usize>) = (None, None);
+            for (c, t) in cand.iter().enumerate() {
+                if emitted >> c & 1 == 1 || t.anc & !emitted != 0 {
+                    continue;
+                }
+                let follows = match prev {
+                    Some(p) => t.direct >> p & 1 == 1,
+                    None => t.follows_last,
+                };
+                // Candidates come by position: the first of equal keys wins.
+                if best.is_none_or(|x| t.key < cand[x].key) {
+                    best = Some(c);
+                }
+                if follows && best_fol.is_none_or(|x| t.key < cand[x].key) {
+                    best_fol = Some(c);
+                }
+            }
+            let Some(c) = best_fol.or(best) else { break };
+            emitted |= 1 << c;
+            prev = Some(c);
+            toks.push(cand[c].stmt);
+            *last = Some(cand[c].stmt);
+        }
     }
 }
 

@@ -662,22 +662,27 @@ fn block_tokens_with(
         let mut h = HashSink::default();
         ctx.stmt(st, &mut h).then_some(h.0)
     }));
-    let emit = |i: usize, out: &mut Vec<u64>, text: &mut Option<&mut Vec<String>>| {
-        let Some(h) = keys[i] else { return };
-        out.push(h);
-        if let Some(t) = text.as_deref_mut() {
-            let mut s = String::new();
-            ctx.stmt(&irsb.stmts[i], &mut s);
-            t.push(s);
-        }
-    };
-    if ctx.opts.canonical_order {
-        for &i in order.compute(irsb, keys) {
-            emit(i, out, &mut text);
-        }
+    let order: &[usize] = if ctx.opts.canonical_order {
+        order.tokens(irsb, keys)
     } else {
-        for i in 0..keys.len() {
-            emit(i, out, &mut text);
+        &[]
+    };
+    match text.as_deref_mut() {
+        None if ctx.opts.canonical_order => out.extend(order.iter().filter_map(|&i| keys[i])),
+        None => out.extend(keys.iter().flatten()),
+        Some(t) => {
+            let mut emit = |i: usize| {
+                let Some(h) = keys[i] else { return };
+                out.push(h);
+                let mut s = String::new();
+                ctx.stmt(&irsb.stmts[i], &mut s);
+                t.push(s);
+            };
+            if ctx.opts.canonical_order {
+                order.iter().for_each(|&i| emit(i));
+            } else {
+                (0..keys.len()).for_each(emit);
+            }
         }
     }
     let mut h = HashSink::default();
