@@ -23,7 +23,7 @@
 //! registers. The result is a mask of statements that yield no token.
 
 use crate::scheme::SchemeOptions;
-use vexil_ir::{Atom, Expr, Irsb, JumpKind, Op, Stmt};
+use vexil_ir::{Atom, Expr, Irsb, JumpKind, Stmt};
 use vexil_lift::GuestLayout;
 
 /// What the slice found: one flag per statement of the block, one per
@@ -35,20 +35,116 @@ pub struct Slice {
     /// True for temporaries that hold a constant in disguise: an address
     /// loaded from the GOT through an ABI plumbing register, and constant
     /// offsets from it (another instruction set has them as immediates).
+    /// Left empty when there is none (most blocks).
     pub constlike: Vec<bool>,
-    stack: Vec<bool>,
-    via_plumb: Vec<bool>,
-    uses: Vec<u32>,
-    real: Vec<bool>,
+    /// Per temporary, the `T_*` flags.
+    tmp: Vec<u8>,
+    /// The guest layout's registers, by offset.
+    regs: RegTable,
 }
 
-/// True if `op` keeps a pointer a pointer: adding or subtracting an
-/// offset, aligning, or a width conversion.
-fn pointer_arith(op: Op) -> bool {
-    matches!(
-        crate::token::neutral_name(op),
-        "Add" | "Sub" | "And" | "Uto" | "Sto" | "to"
-    )
+/// The temporary holds a stack address.
+const T_STACK: u8 = 1;
+/// The temporary holds an address derived from an ABI plumbing register.
+const T_VIA: u8 = 2;
+/// The temporary is constant-like (see [`Slice::constlike`]).
+const T_CONST: u8 = 4;
+/// Some statement reads the temporary.
+const T_USED: u8 = 8;
+/// Some statement that is not plumbing reads the temporary as a value.
+const T_REAL: u8 = 16;
+
+/// The byte is part of the stack pointer.
+const R_SP: u8 = 1;
+/// The byte is part of an ABI plumbing register.
+const R_PLUMB: u8 = 2;
+/// The byte is part of a bookkeeping range.
+const R_BOOK: u8 = 4;
+
+/// What the slice asks of a guest layout about one guest-state offset, as a
+/// table of `R_*` flags by offset: one load instead of a search of the
+/// register lists for every `GET` and `PUT`. Built for the last layout
+/// seen; layouts' register lists are `'static`, so the stack pointer and
+/// the lists' addresses identify the table's contents.
+#[derive(Clone, Debug, Default)]
+struct RegTable {
+    /// (stack pointer offset and size, bookkeeping list address and
+    /// length, ABI plumbing list address and length); `None` for no layout.
+    of: Option<(u32, u32, usize, usize, usize, usize)>,
+    /// Flags by offset; offsets past the end have none.
+    flags: Vec<u8>,
+}
+
+impl RegTable {
+    /// The table's largest size; a layout with registers past it is looked
+    /// up by searching its lists.
+    const MAX: u32 = 1 << 16;
+
+    /// Makes the table describe `layout`.
+    fn set(&mut self, layout: Option<&GuestLayout>) {
+        let of = layout.map(|l| {
+            (
+                l.sp.offset,
+                l.sp.size,
+                l.bookkeeping.as_ptr().addr(),
+                l.bookkeeping.len(),
+                l.abi_plumbing.as_ptr().addr(),
+                l.abi_plumbing.len(),
+            )
+        });
+        if of == self.of && (of.is_some() || self.flags.is_empty()) {
+            return;
+        }
+        self.of = of;
+        self.flags.clear();
+        let Some(l) = layout else { return };
+        let regs = || {
+            std::iter::once((l.sp, R_SP))
+                .chain(l.abi_plumbing.iter().map(|&r| (r, R_PLUMB)))
+                .chain(l.bookkeeping.iter().map(|&r| (r, R_BOOK)))
+        };
+        let end = regs()
+            .map(|(r, _)| r.offset.saturating_add(r.size))
+            .max()
+            .unwrap_or(0);
+        if end > Self::MAX {
+            // Not expected; `flag` searches the lists then.
+            return;
+        }
+        self.flags.resize(end as usize, 0);
+        for (r, f) in regs() {
+            for b in &mut self.flags[r.offset as usize..(r.offset + r.size) as usize] {
+                *b |= f;
+            }
+        }
+    }
+
+    /// The `R_*` flags of the byte at `off` (only those in `want`).
+    #[inline]
+    fn flag(&self, off: u32, want: u8, layout: Option<&GuestLayout>) -> u8 {
+        match self.flags.get(off as usize) {
+            Some(&f) => f & want,
+            None if self.flags.is_empty() && want != 0 => Self::search(off, layout) & want,
+            None => 0,
+        }
+    }
+
+    /// [`RegTable::flag`] by searching the layout's lists.
+    fn search(off: u32, layout: Option<&GuestLayout>) -> u8 {
+        let Some(l) = layout else { return 0 };
+        let in_reg = |r: &vexil_lift::Reg| off >= r.offset && off < r.offset + r.size;
+        let mut f = 0;
+        if in_reg(&l.sp) {
+            f |= R_SP;
+        }
+        if l.abi_plumbing.iter().any(in_reg) {
+            f |= R_PLUMB;
+        }
+        if l.is_bookkeeping(off, 1) {
+            f |= R_BOOK;
+        }
+        f
+    }
 }
 
 impl Slice {
@@ -73,188 +169,188 @@ impl Slice {
 
     fn compute_on(&mut self, irsb: &Irsb, layout: Option<&GuestLayout>, opts: &SchemeOptions) {
         let n_tmp = irsb.tyenv.len();
-        let sp = layout.map(|l| (l.sp.offset, l.sp.size));
-        let in_reg = |off: u32, regs: &[vexil_lift::Reg]| {
-            regs.iter()
-                .any(|r| off >= r.offset && off < r.offset + r.size)
-        };
-        let is_sp = |off: u32| sp.is_some_and(|(o, s)| off >= o && off < o + s);
-        let plumb_regs: &[vexil_lift::Reg] = layout.map_or(&[], |l| l.abi_plumbing);
-        let is_plumb_reg = |off: u32| opts.slice_abi_regs && in_reg(off, plumb_regs);
-
-        // Forward: temporaries that hold a stack address, and those that hold
-        // an address derived from an ABI plumbing register (GOT entries).
-        let reset = |v: &mut Vec<bool>| {
-            v.clear();
-            v.resize(n_tmp, false);
-        };
-        reset(&mut self.stack);
-        reset(&mut self.via_plumb);
-        reset(&mut self.constlike);
-        reset(&mut self.real);
-        self.uses.clear();
-        self.uses.resize(n_tmp, 0);
+        self.regs.set(layout);
         let Slice {
             drop,
             constlike,
-            stack,
-            via_plumb,
-            uses,
-            real,
+            tmp,
+            regs,
         } = self;
-        let tmp = |a: Atom| a.as_tmp().map(vexil_ir::Temp::index);
-        for st in &irsb.stmts {
-            st.for_each_atom(|a| {
-                if let Some(i) = tmp(*a) {
-                    if let Some(u) = uses.get_mut(i) {
-                        *u += 1;
-                    }
-                }
-            });
-            let Stmt::WrTmp { dst, expr } = st else {
-                continue;
-            };
-            let flag =
-                |v: &[bool], a: Atom| tmp(a).is_some_and(|i| v.get(i).copied().unwrap_or(false));
-            let konst = |a: Atom| a.as_const().is_some() || flag(constlike, a);
-            let (s, p, c) = match expr {
-                Expr::Get { offset, .. } => (is_sp(offset.0), is_plumb_reg(offset.0), false),
-                Expr::Load { addr, .. } => {
-                    (false, false, opts.slice_abi_regs && flag(via_plumb, *addr))
-                }
-                Expr::Unop { op, a } if pointer_arith(*op) => {
-                    (flag(stack, *a), flag(via_plumb, *a), flag(constlike, *a))
-                }
-                Expr::Binop { op, a, b } if pointer_arith(*op) => (
-                    flag(stack, *a) || flag(stack, *b),
-                    flag(via_plumb, *a) || flag(via_plumb, *b),
-                    konst(*a) && konst(*b),
-                ),
-                _ => (false, false, false),
-            };
-            let d = dst.index();
-            if d < n_tmp {
-                stack[d] = s;
-                via_plumb[d] = p;
-                constlike[d] = c;
-            }
-        }
-        let is_stack = |a: Atom| tmp(a).is_some_and(|i| stack.get(i).copied().unwrap_or(false));
-
-        // Backward: which temporaries the program's work depends on.
-        let mark = |real: &mut Vec<bool>, a: Atom| {
-            if let Some(i) = tmp(a) {
-                if let Some(r) = real.get_mut(i) {
-                    *r = true;
-                }
+        tmp.clear();
+        tmp.resize(n_tmp, 0);
+        let idx = |a: Atom| a.as_tmp().map(vexil_ir::Temp::index);
+        let flag = |tmp: &[u8], a: Atom| idx(a).and_then(|i| tmp.get(i).copied()).unwrap_or(0);
+        let set = |tmp: &mut [u8], a: Atom, f: u8| {
+            if let Some(t) = idx(a).and_then(|i| tmp.get_mut(i)) {
+                *t |= f;
             }
         };
+        // Which register flags a `GET` of a temporary takes over.
+        let get_want = R_SP | if opts.slice_abi_regs { R_PLUMB } else { 0 };
+
+        // Forward: which temporaries are read, those that hold a stack
+        // address, those that hold an address derived from an ABI plumbing
+        // register (GOT entries), and the constant-like ones.
+        let mut any_const = false;
+        for st in &irsb.stmts {
+            let Stmt::WrTmp { dst, expr } = st else {
+                st.for_each_atom(|a| set(tmp, *a, T_USED));
+                continue;
+            };
+            let f = match expr {
+                Expr::Get { offset, .. } => {
+                    let r = regs.flag(offset.0, get_want, layout);
+                    (if r & R_SP != 0 { T_STACK } else { 0 })
+                        | if r & R_PLUMB != 0 { T_VIA } else { 0 }
+                }
+                Expr::Load { addr, .. } => {
+                    set(tmp, *addr, T_USED);
+                    if opts.slice_abi_regs && flag(tmp, *addr) & T_VIA != 0 {
+                        T_CONST
+                    } else {
+                        0
+                    }
+                }
+                Expr::Unop { op, a } => {
+                    set(tmp, *a, T_USED);
+                    if crate::token::pointer_arith(*op) {
+                        flag(tmp, *a) & (T_STACK | T_VIA | T_CONST)
+                    } else {
+                        0
+                    }
+                }
+                Expr::Binop { op, a, b } => {
+                    set(tmp, *a, T_USED);
+                    set(tmp, *b, T_USED);
+                    if crate::token::pointer_arith(*op) {
+                        let (fa, fb) = (flag(tmp, *a), flag(tmp, *b));
+                        let konst = |x: Atom, f: u8| x.as_const().is_some() || f & T_CONST != 0;
+                        ((fa | fb) & (T_STACK | T_VIA))
+                            | if konst(*a, fa) && konst(*b, fb) {
+                                T_CONST
+                            } else {
+                                0
+                            }
+                    } else {
+                        0
+                    }
+                }
+                e => {
+                    e.for_each_atom(|a| set(tmp, *a, T_USED));
+                    0
+                }
+            };
+            if let Some(t) = tmp.get_mut(dst.index()) {
+                *t = (*t & !(T_STACK | T_VIA | T_CONST)) | f;
+                any_const |= f & T_CONST != 0;
+            }
+        }
+        if any_const {
+            constlike.extend(tmp.iter().map(|&f| f & T_CONST != 0));
+        }
+        let is_stack = |tmp: &[u8], a: Atom| flag(tmp, a) & T_STACK != 0;
+
+        // Backward: which temporaries the program's work depends on.
         // The block's target: plumbing for calls and returns (PLT vs GOT
         // targets, the return address), real otherwise (a computed jump).
         let linkage = matches!(irsb.jumpkind, JumpKind::Call | JumpKind::Ret);
         if !(linkage && opts.drop_linkage) {
-            mark(real, irsb.next);
+            set(tmp, irsb.next, T_REAL);
         }
         let addr_real = !opts.slice_addresses;
+        // Which register flags make a `PUT` plumbing.
+        let put_want = (if opts.slice_stack { R_SP } else { 0 })
+            | (if opts.slice_abi_regs { R_PLUMB } else { 0 })
+            | if opts.drop_bookkeeping { R_BOOK } else { 0 };
+        drop.clear();
         drop.resize(irsb.stmts.len(), false);
         for (i, st) in irsb.stmts.iter().enumerate().rev() {
-            // Is the statement plumbing (nothing real depends on it)?
-            let plumbing = match st {
-                Stmt::WrTmp { dst, expr } => {
-                    let d = dst.index();
-                    let used = uses.get(d).copied().unwrap_or(0) > 0;
-                    let is_real = real.get(d).copied().unwrap_or(false);
-                    // A load whose value is only an address is the program's
-                    // pointer chasing; it stays.
-                    let load = matches!(expr, Expr::Load { .. });
-                    // What is computed from an ABI plumbing register (the
-                    // global pointer and addresses off it) is never the
-                    // program's work, even when it is saved on the stack.
-                    let via = via_plumb.get(d).copied().unwrap_or(false);
-                    used && (!is_real || via) && !load
-                }
-                Stmt::Exit { jk, .. } => {
-                    opts.drop_trap_exits && crate::token::jump_class(*jk) == Some("trap")
-                }
-                Stmt::Put { offset, .. } => {
-                    (opts.slice_stack && is_sp(offset.0))
-                        || is_plumb_reg(offset.0)
-                        || (opts.drop_bookkeeping
-                            && layout.is_some_and(|l| l.is_bookkeeping(offset.0, 1)))
-                }
-                _ => false,
-            };
-            // Does it yield a token?
-            // A load through an ABI plumbing register reads a GOT entry: an
-            // address that another instruction set has as a constant.
-            let got = matches!(st, Stmt::WrTmp { dst, .. } if constlike.get(dst.index()).copied().unwrap_or(false));
-            let stack_mem = opts.slice_stack
-                && match st {
-                    Stmt::Store { addr, .. } | Stmt::StoreG { addr, .. } => is_stack(*addr),
-                    Stmt::WrTmp {
-                        expr: Expr::Load { addr, .. },
-                        ..
-                    } => is_stack(*addr),
-                    Stmt::LoadG { addr, .. } => is_stack(*addr),
-                    _ => false,
-                };
-            let reg_token = match st {
-                Stmt::WrTmp {
-                    expr: Expr::Get { .. },
-                    ..
-                } => opts.drop_reg_reads,
-                Stmt::Put { .. } => opts.drop_reg_writes,
-                _ => false,
-            };
-            drop[i] = plumbing || got || stack_mem || reg_token;
-            if plumbing {
-                continue;
-            }
-            // Mark what it uses: addresses only if addresses are real.
+            // A statement is plumbing when nothing real depends on it; then
+            // it yields no token and marks nothing. Otherwise it yields no
+            // token when it moves stack memory or registers (under the
+            // options), and marks what it reads as real (addresses only if
+            // addresses are real).
             match st {
-                Stmt::WrTmp { expr, .. } => match expr {
-                    Expr::Load { addr, .. } => {
-                        if addr_real {
-                            mark(real, *addr);
-                        }
+                Stmt::WrTmp { dst, expr } => {
+                    let f = tmp.get(dst.index()).copied().unwrap_or(0);
+                    // A load whose value is only an address is the
+                    // program's pointer chasing; it stays. What is computed
+                    // from an ABI plumbing register (the global pointer and
+                    // addresses off it) is never the program's work, even
+                    // when it is saved on the stack.
+                    let load = matches!(expr, Expr::Load { .. });
+                    if f & T_USED != 0 && (f & T_REAL == 0 || f & T_VIA != 0) && !load {
+                        drop[i] = true;
+                        continue;
                     }
-                    e => e.for_each_atom(|a| mark(real, *a)),
-                },
+                    // A load through an ABI plumbing register reads a GOT
+                    // entry: an address that another instruction set has as
+                    // a constant.
+                    drop[i] = f & T_CONST != 0;
+                    match expr {
+                        Expr::Load { addr, .. } => {
+                            drop[i] |= opts.slice_stack && is_stack(tmp, *addr);
+                            if addr_real {
+                                set(tmp, *addr, T_REAL);
+                            }
+                        }
+                        Expr::Get { .. } => drop[i] |= opts.drop_reg_reads,
+                        e => e.for_each_atom(|a| set(tmp, *a, T_REAL)),
+                    }
+                }
+                Stmt::Put { offset, data } => {
+                    if regs.flag(offset.0, put_want, layout) != 0 {
+                        drop[i] = true;
+                        continue;
+                    }
+                    drop[i] = opts.drop_reg_writes;
+                    set(tmp, *data, T_REAL);
+                }
+                Stmt::Exit { jk, guard, .. } => {
+                    if opts.drop_trap_exits && crate::token::is_trap(*jk) {
+                        drop[i] = true;
+                        continue;
+                    }
+                    set(tmp, *guard, T_REAL);
+                }
                 Stmt::Store { addr, data, .. } => {
-                    mark(real, *data);
+                    drop[i] = opts.slice_stack && is_stack(tmp, *addr);
+                    set(tmp, *data, T_REAL);
                     if addr_real {
-                        mark(real, *addr);
+                        set(tmp, *addr, T_REAL);
                     }
                 }
                 Stmt::StoreG {
                     addr, data, guard, ..
                 } => {
-                    mark(real, *data);
-                    mark(real, *guard);
+                    drop[i] = opts.slice_stack && is_stack(tmp, *addr);
+                    set(tmp, *data, T_REAL);
+                    set(tmp, *guard, T_REAL);
                     if addr_real {
-                        mark(real, *addr);
+                        set(tmp, *addr, T_REAL);
                     }
                 }
                 Stmt::LoadG {
                     addr, alt, guard, ..
                 } => {
-                    mark(real, *alt);
-                    mark(real, *guard);
+                    drop[i] = opts.slice_stack && is_stack(tmp, *addr);
+                    set(tmp, *alt, T_REAL);
+                    set(tmp, *guard, T_REAL);
                     if addr_real {
-                        mark(real, *addr);
+                        set(tmp, *addr, T_REAL);
                     }
                 }
                 Stmt::Llsc {
                     addr, store_data, ..
                 } => {
                     if let Some(d) = store_data {
-                        mark(real, *d);
+                        set(tmp, *d, T_REAL);
                     }
                     if addr_real {
-                        mark(real, *addr);
+                        set(tmp, *addr, T_REAL);
                     }
                 }
-                other => other.for_each_atom(|a| mark(real, *a)),
+                other => other.for_each_atom(|a| set(tmp, *a, T_REAL)),
             }
         }
     }

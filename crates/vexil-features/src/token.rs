@@ -85,17 +85,36 @@ pub struct TokenCtx<'a> {
     pub constlike: &'a [bool],
 }
 
-/// Operation names with widths stripped, indexed by the operation's position
-/// in [`Op::ALL`]; computed once from the IR's table.
-fn neutral_names() -> &'static [(Op, &'static str, bool)] {
-    static NAMES: OnceLock<Vec<(Op, &'static str, bool)>> = OnceLock::new();
-    NAMES.get_or_init(|| {
+/// What the token code needs to know about one operation, computed once
+/// from the IR's table.
+#[derive(Copy, Clone, Debug)]
+struct OpInfo {
+    op: Op,
+    /// The width-free name (see [`neutral_op_name`]).
+    neutral: &'static str,
+    /// A pure integer width conversion (see [`is_cast`]).
+    cast: bool,
+    /// Keeps a pointer a pointer (see [`pointer_arith`]).
+    pointer_arith: bool,
+}
+
+/// [`OpInfo`] for every operation, indexed by the operation's position in
+/// [`Op::ALL`].
+fn op_infos() -> &'static [OpInfo] {
+    static INFOS: OnceLock<Vec<OpInfo>> = OnceLock::new();
+    INFOS.get_or_init(|| {
         Op::ALL
             .iter()
             .map(|&op| {
                 let name = neutral_op_name(op.name());
                 let cast = is_cast(op, &name);
-                (op, &*Box::leak(name.into_boxed_str()), cast)
+                let neutral: &'static str = Box::leak(name.into_boxed_str());
+                OpInfo {
+                    op,
+                    neutral,
+                    cast,
+                    pointer_arith: matches!(neutral, "Add" | "Sub" | "And" | "Uto" | "Sto" | "to"),
+                }
             })
             .collect()
     })
@@ -127,19 +146,31 @@ fn is_cast(op: Op, neutral: &str) -> bool {
 /// The width-free name of an operation (see [`neutral_op_name`]), from a
 /// table computed once.
 pub(crate) fn neutral_name(op: Op) -> &'static str {
-    op_entry(op).0
+    op_entry(op).neutral
 }
 
-fn op_entry(op: Op) -> (&'static str, bool) {
-    let names = neutral_names();
+/// True if `op` keeps a pointer a pointer: adding or subtracting an
+/// offset, aligning, or a width conversion (its width-free name is `Add`,
+/// `Sub`, `And`, `Uto`, `Sto` or `to`).
+pub(crate) fn pointer_arith(op: Op) -> bool {
+    op_entry(op).pointer_arith
+}
+
+fn op_entry(op: Op) -> OpInfo {
+    let infos = op_infos();
     // `Op::ALL` is in declaration order, so the discriminant is the index.
-    let i = op as usize;
-    match names.get(i) {
-        Some(&(o, n, c)) if o == op => (n, c),
-        _ => names
+    match infos.get(op as usize) {
+        Some(&info) if info.op == op => info,
+        _ => infos
             .iter()
-            .find(|(o, _, _)| *o == op)
-            .map_or((op.name(), false), |&(_, n, c)| (n, c)),
+            .find(|info| info.op == op)
+            .copied()
+            .unwrap_or(OpInfo {
+                op,
+                neutral: op.name(),
+                cast: false,
+                pointer_arith: matches!(op.name(), "Add" | "Sub" | "And" | "Uto" | "Sto" | "to"),
+            }),
     }
 }
 
@@ -187,7 +218,7 @@ impl TokenCtx<'_> {
             Stmt::WrTmp { expr, .. } => match expr {
                 Expr::Get { offset, ty } => self.is_bookkeeping(offset.0, *ty),
                 Expr::GetI { descr, .. } => self.is_bookkeeping(descr.base.0, descr.elem),
-                Expr::Unop { op, .. } => self.opts.drop_casts && op_entry(*op).1,
+                Expr::Unop { op, .. } => self.opts.drop_casts && op_entry(*op).cast,
                 _ => false,
             },
             _ => false,
@@ -437,16 +468,24 @@ pub fn jump_class(jk: JumpKind) -> Option<&'static str> {
         JumpKind::Call => "call",
         JumpKind::Ret => "ret",
         JumpKind::NoDecode | JumpKind::EmFail | JumpKind::MapFail => return None,
-        JumpKind::SigILL
-        | JumpKind::SigTRAP
-        | JumpKind::SigSEGV
-        | JumpKind::SigBUS
-        | JumpKind::SigFPE
-        | JumpKind::SigFPE_IntDiv
-        | JumpKind::SigFPE_IntOvf => "trap",
+        jk if is_trap(jk) => "trap",
         jk if jk.is_syscall() => "sys",
         _ => "other",
     })
+}
+
+/// True for the jump kinds of class `trap` (see [`jump_class`]).
+pub(crate) fn is_trap(jk: JumpKind) -> bool {
+    matches!(
+        jk,
+        JumpKind::SigILL
+            | JumpKind::SigTRAP
+            | JumpKind::SigSEGV
+            | JumpKind::SigBUS
+            | JumpKind::SigFPE
+            | JumpKind::SigFPE_IntDiv
+            | JumpKind::SigFPE_IntOvf
+    )
 }
 
 impl TokenCtx<'_> {
