@@ -156,22 +156,29 @@ pub(crate) fn pointer_arith(op: Op) -> bool {
     op_entry(op).pointer_arith
 }
 
+#[inline]
 fn op_entry(op: Op) -> OpInfo {
     let infos = op_infos();
     // `Op::ALL` is in declaration order, so the discriminant is the index.
     match infos.get(op as usize) {
         Some(&info) if info.op == op => info,
-        _ => infos
-            .iter()
-            .find(|info| info.op == op)
-            .copied()
-            .unwrap_or(OpInfo {
-                op,
-                neutral: op.name(),
-                cast: false,
-                pointer_arith: matches!(op.name(), "Add" | "Sub" | "And" | "Uto" | "Sto" | "to"),
-            }),
+        _ => op_entry_search(infos, op),
     }
+}
+
+/// [`op_entry`] when the table is not in declaration order (not expected).
+#[cold]
+fn op_entry_search(infos: &[OpInfo], op: Op) -> OpInfo {
+    infos
+        .iter()
+        .find(|info| info.op == op)
+        .copied()
+        .unwrap_or(OpInfo {
+            op,
+            neutral: op.name(),
+            cast: false,
+            pointer_arith: matches!(op.name(), "Add" | "Sub" | "And" | "Uto" | "Sto" | "to"),
+        })
 }
 
 impl TokenCtx<'_> {
@@ -445,9 +452,14 @@ impl TokenCtx<'_> {
         let Some(kind) = jump_class(irsb.jumpkind) else {
             return false;
         };
-        let fall = irsb.addr().map(|a| a + irsb.size());
-        if kind == "jmp" && fall.is_some() && irsb.const_next() == fall {
-            return false;
+        // The fall-through address (a scan of the block's instructions) is
+        // only needed for a jump to a constant.
+        if kind == "jmp" {
+            if let Some(next) = irsb.const_next() {
+                if irsb.addr().map(|a| a + irsb.size()) == Some(next) {
+                    return false;
+                }
+            }
         }
         s.put(kind);
         if kind == "jmp" || (kind == "call" && !self.opts.bare_calls) {
@@ -517,15 +529,13 @@ impl TokenCtx<'_> {
 /// (the fall-through address), with the stack-pointer decrement that made
 /// room for a stored one; in a `Ret` block, the load of the target from the
 /// stack and the stack-pointer increment after it. Writes a mask over
-/// `irsb.stmts` into `mask` (left empty when nothing is dropped), with
-/// `def` as working storage (both are per-thread scratch of
-/// [`block_tokens`]).
-fn linkage_into(
-    irsb: &Irsb,
-    layout: Option<&GuestLayout>,
-    mask: &mut Vec<bool>,
-    def: &mut Vec<Option<usize>>,
-) {
+/// `irsb.stmts` into `mask` (left empty when nothing is dropped; it is
+/// per-thread scratch of [`block_tokens`]).
+///
+/// A temporary's definition is its last `t = ...` statement in the block,
+/// found by searching backward from the end when it is needed (rarely:
+/// only for a stored return address and for the target of a `Ret` block).
+fn linkage_into(irsb: &Irsb, layout: Option<&GuestLayout>, mask: &mut Vec<bool>) {
     mask.clear();
     let calls = irsb.jumpkind == JumpKind::Call;
     let rets = irsb.jumpkind == JumpKind::Ret;
@@ -536,39 +546,31 @@ fn linkage_into(
         return;
     };
     let sp = layout.map(|l| l.sp.offset);
-    def.clear();
-    def.resize(irsb.tyenv.len(), None);
-    for (i, st) in irsb.stmts.iter().enumerate() {
-        if let Stmt::WrTmp { dst, .. } = st {
-            if let Some(d) = def.get_mut(dst.index()) {
-                *d = Some(i);
-            }
-        }
-    }
     let def_of = |a: Atom| {
-        a.as_tmp()
-            .and_then(|t| def.get(t.index()).copied().flatten())
+        let t = a.as_tmp().filter(|t| t.index() < irsb.tyenv.len())?;
+        irsb.stmts
+            .iter()
+            .rposition(|st| matches!(st, Stmt::WrTmp { dst, .. } if *dst == t))
     };
     let is_sp_put = |st: &Stmt, t: Temp| matches!(st, Stmt::Put { offset, data } if Some(offset.0) == sp && *data == Atom::Tmp(t));
-    mask.resize(irsb.stmts.len(), false);
-    let mut any = false;
+    let n = irsb.stmts.len();
+    let set = |mask: &mut Vec<bool>, i: usize| {
+        mask.resize(n, false);
+        mask[i] = true;
+    };
     if calls {
         for (i, st) in irsb.stmts.iter().enumerate() {
             match st {
                 Stmt::Put {
                     data: Atom::Const(c),
                     ..
-                } if c.bits() == fall => {
-                    mask[i] = true;
-                    any = true;
-                }
+                } if c.bits() == fall => set(mask, i),
                 Stmt::Store {
                     addr,
                     data: Atom::Const(c),
                     ..
                 } if c.bits() == fall => {
-                    mask[i] = true;
-                    any = true;
+                    set(mask, i);
                     let Some(d) = def_of(*addr) else { continue };
                     if let Stmt::WrTmp {
                         dst,
@@ -581,10 +583,10 @@ fn linkage_into(
                     } = &irsb.stmts[d]
                     {
                         if neutral_name(*op) == "Sub" {
-                            mask[d] = true;
+                            set(mask, d);
                             for (j, st2) in irsb.stmts.iter().enumerate() {
                                 if is_sp_put(st2, *dst) {
-                                    mask[j] = true;
+                                    set(mask, j);
                                 }
                             }
                         }
@@ -606,8 +608,7 @@ fn linkage_into(
                 matches!(&irsb.stmts[g], Stmt::WrTmp { expr: Expr::Get { offset, .. }, .. } if Some(offset.0) == sp)
             });
             if from_sp {
-                mask[ld] = true;
-                any = true;
+                set(mask, ld);
                 for (i, st) in irsb.stmts.iter().enumerate() {
                     if let Stmt::WrTmp {
                         dst,
@@ -624,9 +625,9 @@ fn linkage_into(
                                 .filter(|&j| is_sp_put(&irsb.stmts[j], *dst))
                                 .collect();
                             if !puts.is_empty() {
-                                mask[i] = true;
+                                set(mask, i);
                                 for j in puts {
-                                    mask[j] = true;
+                                    set(mask, j);
                                 }
                             }
                         }
@@ -634,9 +635,6 @@ fn linkage_into(
                 }
             }
         }
-    }
-    if !any {
-        mask.clear();
     }
 }
 
@@ -646,9 +644,8 @@ struct Scratch {
     slice: crate::slice::Slice,
     order: crate::slice::Order,
     keys: Vec<Option<u64>>,
-    /// The linkage mask of the block, and its working storage.
+    /// The linkage mask of the block.
     skip: Vec<bool>,
-    def: Vec<Option<usize>>,
 }
 
 thread_local! {
@@ -681,10 +678,9 @@ fn block_tokens_with(
         order,
         keys,
         skip,
-        def,
     } = scratch;
     if ctx.opts.drop_linkage {
-        linkage_into(irsb, ctx.layout, skip, def);
+        linkage_into(irsb, ctx.layout, skip);
     } else {
         skip.clear();
     }
