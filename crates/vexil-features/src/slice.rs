@@ -477,7 +477,8 @@ impl Order {
         let has_key = |i: usize| key.get(i).copied().flatten().is_some();
         // The last token emitted, if not a barrier's (as in `Segment`).
         let mut last: Option<usize> = None;
-        let (mut start, mut count, mut first) = (0, 0usize, 0);
+        // Tokens in the current run, and the first and last of them.
+        let (mut count, mut first, mut last_key) = (0usize, 0, 0);
         let n = irsb.stmts.len();
         let mut complete = true;
         for i in 0..=n {
@@ -487,6 +488,7 @@ impl Order {
                     if count == 0 {
                         first = i;
                     }
+                    last_key = i;
                     count += 1;
                 }
                 continue;
@@ -497,7 +499,7 @@ impl Order {
                     self.toks.push(first);
                     last = Some(first);
                 }
-                2..=64 => self.run_tokens(irsb, key, start, i, &mut last),
+                2..=64 => self.run_tokens(irsb, key, first, last_key + 1, &mut last),
                 _ => {
                     complete = false;
                     break;
@@ -507,7 +509,6 @@ impl Order {
                 self.toks.push(i);
                 last = None;
             }
-            start = i + 1;
             count = 0;
         }
         if !complete {
@@ -529,8 +530,9 @@ impl Order {
         &self.toks
     }
 
-    /// Appends the tokens of the run `a..b` (two to 64 of them) to
-    /// `self.toks` in canonical order, and updates `last`.
+    /// Appends the tokens of a run (two to 64 of them; `a` is the first one
+    /// and `b - 1` the last) to `self.toks` in canonical order, and updates
+    /// `last`.
     ///
     /// Only the order of the tokens matters, and it is decided by the
     /// tokens alone: statements without a token are taken as soon as they
@@ -545,6 +547,12 @@ impl Order {
     /// predecessors among the run's tokens as bit masks, through the same
     /// edges (data through temporaries, memory order), and the tokens are
     /// then picked by those rules.
+    ///
+    /// The statements of the run before its first token have no token
+    /// ancestors (so all their masks are empty) and those after its last
+    /// token are no token's ancestors, so the pass covers `a..b` only. A
+    /// temporary defined before `a` is then either the last token's before
+    /// the run (if nothing defined it again since) or carries nothing.
     fn run_tokens(
         &mut self,
         irsb: &Irsb,
