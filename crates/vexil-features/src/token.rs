@@ -690,8 +690,14 @@ fn block_tokens_with(
         ..*ctx
     };
     keys.clear();
+    let drop_imark = ctx.opts.drop_imark;
     keys.extend(irsb.stmts.iter().enumerate().map(|(i, st)| {
         if skip.get(i).copied().unwrap_or(false) || slice.drop.get(i).copied().unwrap_or(false) {
+            return None;
+        }
+        // A third of the statements are instruction marks: what
+        // `TokenCtx::stmt` says of them is known without calling it.
+        if matches!(st, Stmt::NoOp) || (drop_imark && matches!(st, Stmt::IMark { .. })) {
             return None;
         }
         let mut h = HashSink::default();
