@@ -134,6 +134,21 @@ impl Counter {
         let n_max = n_max.clamp(1, MAX_N);
         let ta = &a[a.len().saturating_sub(n_max - 1)..];
         let tb = &b[..b.len().min(n_max - 1)];
+        if texts.is_none() || self.text.is_none() {
+            // Nothing to record (the usual case): the same grams, joined
+            // without `memcpy` calls for a few tokens.
+            let mut buf = [0u64; 2 * MAX_N];
+            for (x, &t) in buf.iter_mut().zip(ta.iter().chain(tb)) {
+                *x = t;
+            }
+            let len = ta.len() + tb.len();
+            for start in 0..ta.len() {
+                for n in ta.len() - start + 1..=n_max.min(len - start) {
+                    self.add(&buf[start..start + n]);
+                }
+            }
+            return;
+        }
         let mut buf = [0u64; 2 * MAX_N];
         let joined = &mut buf[..ta.len() + tb.len()];
         joined[..ta.len()].copy_from_slice(ta);
