@@ -691,6 +691,7 @@ fn block_tokens_with(
     };
     keys.clear();
     let drop_imark = ctx.opts.drop_imark;
+    let mut n_keys = 0usize;
     keys.extend(irsb.stmts.iter().enumerate().map(|(i, st)| {
         if skip.get(i).copied().unwrap_or(false) || slice.drop.get(i).copied().unwrap_or(false) {
             return None;
@@ -701,15 +702,33 @@ fn block_tokens_with(
             return None;
         }
         let mut h = HashSink::default();
-        ctx.stmt(st, &mut h).then_some(h.0)
+        let key = ctx.stmt(st, &mut h).then_some(h.0);
+        n_keys += usize::from(key.is_some());
+        key
     }));
-    let order: &[usize] = if ctx.opts.canonical_order {
+    // With at most one token in the block, every run between barriers has
+    // at most one, and the canonical order is the lifted one.
+    let canonical = ctx.opts.canonical_order && n_keys > 1;
+    #[cfg(debug_assertions)]
+    if ctx.opts.canonical_order && !canonical {
+        let with_key = |i: &usize| keys[*i].is_some();
+        let mut check = crate::slice::Order::default();
+        let full: Vec<usize> = check
+            .compute(irsb, keys)
+            .iter()
+            .copied()
+            .filter(with_key)
+            .collect();
+        let lifted: Vec<usize> = (0..keys.len()).filter(with_key).collect();
+        debug_assert_eq!(full, lifted, "canonical order of at most one token differs");
+    }
+    let order: &[usize] = if canonical {
         order.tokens(irsb, keys)
     } else {
         &[]
     };
     match text.as_deref_mut() {
-        None if ctx.opts.canonical_order => out.extend(order.iter().filter_map(|&i| keys[i])),
+        None if canonical => out.extend(order.iter().filter_map(|&i| keys[i])),
         None => out.extend(keys.iter().flatten()),
         Some(t) => {
             let mut emit = |i: usize| {
@@ -719,7 +738,7 @@ fn block_tokens_with(
                 ctx.stmt(&irsb.stmts[i], &mut s);
                 t.push(s);
             };
-            if ctx.opts.canonical_order {
+            if canonical {
                 order.iter().for_each(|&i| emit(i));
             } else {
                 (0..keys.len()).for_each(emit);
