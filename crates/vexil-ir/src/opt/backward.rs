@@ -29,6 +29,28 @@ fn word_masks(cap: usize, off: Offset, size: u32) -> impl Iterator<Item = (usize
     })
 }
 
+/// The single word and mask covering `[off, off+size)` when the range is
+/// non-empty, lies inside a set of `cap` bits and does not cross a word
+/// boundary, as nearly every register access does. It is then exactly the
+/// one pair [`word_masks`] would yield (no clipping, one word), computed
+/// without the iterator; otherwise `None`, and callers take the general path.
+#[inline]
+fn one_word(cap: usize, off: Offset, size: u32) -> Option<(usize, u64)> {
+    let lo = off.index();
+    let n = size as usize;
+    let hi = lo + n;
+    if n == 0 || hi > cap || lo / 64 != (hi - 1) / 64 {
+        return None;
+    }
+    // In one word, a 64-byte range starts at bit 0.
+    let mask = if n == 64 {
+        u64::MAX
+    } else {
+        ((1u64 << n) - 1) << (lo % 64)
+    };
+    Some((lo / 64, mask))
+}
+
 impl Bits {
     /// A cleared set of `n` bits in `buf`'s storage.
     fn reuse(mut buf: Vec<u64>, n: usize) -> Bits {
@@ -40,15 +62,29 @@ impl Bits {
         self.0.len() * 64
     }
     fn all(&self, off: Offset, size: u32) -> bool {
+        if let Some((w, m)) = one_word(self.cap(), off, size) {
+            return self.0[w] & m == m;
+        }
         // Bytes beyond the set are never "dead", so a clipped range is not all.
         size > 0
             && off.index() + size as usize <= self.cap()
             && word_masks(self.cap(), off, size).all(|(w, m)| self.0[w] & m == m)
     }
     fn any(&self, off: Offset, size: u32) -> bool {
+        if let Some((w, m)) = one_word(self.cap(), off, size) {
+            return self.0[w] & m != 0;
+        }
         word_masks(self.cap(), off, size).any(|(w, m)| self.0[w] & m != 0)
     }
     fn set(&mut self, off: Offset, size: u32, v: bool) {
+        if let Some((w, m)) = one_word(self.cap(), off, size) {
+            if v {
+                self.0[w] |= m;
+            } else {
+                self.0[w] &= !m;
+            }
+            return;
+        }
         for (w, m) in word_masks(self.cap(), off, size) {
             if v {
                 self.0[w] |= m;
@@ -247,11 +283,21 @@ mod bits_tests {
                         want[i / 64] |= 1 << (i % 64);
                     }
                     let mut got = vec![0u64; cap_words];
-                    for (w, m) in word_masks(cap, Offset(u32::try_from(off).unwrap()), size) {
+                    let o = Offset(u32::try_from(off).unwrap());
+                    for (w, m) in word_masks(cap, o, size) {
                         assert_eq!(got[w] & m, 0, "overlapping masks");
                         got[w] |= m;
                     }
                     assert_eq!(got, want, "cap {cap} off {off} size {size}");
+                    // The one-word shortcut, where it applies, is the same
+                    // single pair.
+                    if let Some(one) = one_word(cap, o, size) {
+                        assert_eq!(
+                            word_masks(cap, o, size).collect::<Vec<_>>(),
+                            vec![one],
+                            "cap {cap} off {off} size {size}"
+                        );
+                    }
                 }
             }
         }
