@@ -31,8 +31,8 @@ pub(super) struct Forward<'h, 's> {
     /// statement's operands changes nothing and is skipped).
     substituted: bool,
     def_at: Vec<Option<usize>>,
-    /// Guest-state values known from earlier PUTs and GETs: (offset, type, value).
-    known: Vec<(Offset, Type, Atom)>,
+    /// Guest-state values known from earlier PUTs and GETs.
+    known: Vec<Known>,
     exprs: FxHashMap<Expr, Temp>,
     changed: bool,
     /// False once the pass emits something it did not reduce to a fixpoint
@@ -66,8 +66,26 @@ impl Defs for Forward<'_, '_> {
     }
 }
 
-fn overlaps(a: Offset, asz: u32, b: Offset, bsz: u32) -> bool {
-    a.0 < b.0 + bsz && b.0 < a.0 + asz
+/// A guest-state value known from an earlier PUT or GET: the bytes
+/// `[start, end)` hold `val` of type `ty` (`end` is kept so that the overlap
+/// tests of every PUT need no size lookups).
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Known {
+    start: u32,
+    end: u32,
+    ty: Type,
+    val: Atom,
+}
+
+impl Known {
+    fn new(offset: Offset, ty: Type, val: Atom) -> Known {
+        Known {
+            start: offset.0,
+            end: offset.0 + ty.bytes(),
+            ty,
+            val,
+        }
+    }
 }
 
 impl<'h, 's> Forward<'h, 's> {
@@ -132,15 +150,26 @@ impl<'h, 's> Forward<'h, 's> {
     }
 
     fn forget(&mut self, off: Offset, size: u32) {
+        let (lo, hi) = (off.0, off.0 + size);
         let mut partial = false;
-        self.known.retain(|&(o, ty, _)| {
-            let hit = overlaps(o, ty.bytes(), off, size);
-            // A value of which the write covers only some bytes is lost
-            // whole. Were the write removed later (an overwritten PUT), a
-            // read of the other bytes would find the value: not settled.
-            partial |= hit && (o.0 < off.0 || o.0 + ty.bytes() > off.0 + size);
-            !hit
-        });
+        // In place, keeping the order (a `retain` by hand: the entries are
+        // plain values, and most are kept where they are).
+        let mut w = 0;
+        for r in 0..self.known.len() {
+            let k = self.known[r];
+            if k.start < hi && lo < k.end {
+                // A value of which the write covers only some bytes is lost
+                // whole. Were the write removed later (an overwritten PUT),
+                // a read of the other bytes would find the value: not settled.
+                partial |= k.start < lo || k.end > hi;
+            } else {
+                if w != r {
+                    self.known[w] = k;
+                }
+                w += 1;
+            }
+        }
+        self.known.truncate(w);
         if partial {
             self.settled = false;
         }
@@ -191,24 +220,30 @@ impl<'h, 's> Forward<'h, 's> {
                 Expr::Const(c) => return Some(Atom::Const(*c)),
                 Expr::RdTmp(t) => return Some(Atom::Tmp(*t)),
                 Expr::Get { offset, ty } => {
-                    if let Some(&(_, _, a)) = self
-                        .known
-                        .iter()
-                        .rev()
-                        .find(|k| k.0 == *offset && k.1 == *ty)
-                    {
-                        return Some(a);
+                    // One scan, latest first, for the value read whole and
+                    // for the latest wider one: the whole value wins
+                    // wherever it is.
+                    let mut wider = None;
+                    for k in self.known.iter().rev() {
+                        if k.start != offset.0 {
+                            continue;
+                        }
+                        if k.ty == *ty {
+                            return Some(k.val);
+                        }
+                        // A narrower integer read of a register whose wider
+                        // value is known (x86-64's 32-bit operations write
+                        // the whole register and read back its low half):
+                        // the guest state is little-endian, so the read is
+                        // the low bits of the known value.
+                        if wider.is_none()
+                            && k.ty.is_int()
+                            && ty.is_int()
+                            && k.ty.bytes() > ty.bytes()
+                        {
+                            wider = narrow_op(k.ty, *ty).map(|op| (op, k.val));
+                        }
                     }
-                    // A narrower integer read of a register whose wider
-                    // value is known (x86-64's 32-bit operations write the
-                    // whole register and read back its low half): the guest
-                    // state is little-endian, so the read is the low bits
-                    // of the known value.
-                    let wider = self.known.iter().rev().find_map(|&(o, kty, a)| {
-                        (o == *offset && kty.is_int() && ty.is_int() && kty.bytes() > ty.bytes())
-                            .then(|| narrow_op(kty, *ty).map(|op| (op, a)))
-                            .flatten()
-                    });
                     match wider {
                         Some((op, a)) => Some(Simple::Expr(Expr::Unop { op, a })),
                         None => return None,
@@ -368,7 +403,7 @@ impl<'h, 's> Forward<'h, 's> {
                     continue;
                 }
                 if let (true, Expr::Get { offset, ty }) = (is_get, &*expr) {
-                    self.known.push((*offset, *ty, Atom::Tmp(dst)));
+                    self.known.push(Known::new(*offset, *ty, Atom::Tmp(dst)));
                 }
                 self.emit_wrtmp(dst, s);
                 continue;
@@ -383,7 +418,7 @@ impl<'h, 's> Forward<'h, 's> {
                     self.extent = self.extent.max(offset.index() + size);
                     let ty = self.tyenv.atom_type(data).unwrap_or(Type::I64);
                     self.forget(offset, ty.bytes());
-                    self.known.push((offset, ty, data));
+                    self.known.push(Known::new(offset, ty, data));
                     self.out.push(s);
                 }
                 Stmt::PutI { descr, .. } => {

@@ -184,7 +184,7 @@ fn confirm_fixpoint(irsb: &Irsb, hooks: &dyn ArchHooks, level: u8, scratch: &mut
 pub(super) struct Scratch {
     pub(super) subst: Vec<Option<Atom>>,
     pub(super) def_at: Vec<Option<usize>>,
-    pub(super) known: Vec<(Offset, Type, Atom)>,
+    pub(super) known: Vec<forward::Known>,
     pub(super) exprs: crate::fxhash::FxHashMap<Expr, Temp>,
     pub(super) out: Vec<Stmt>,
     pub(super) dead: Vec<u64>,
