@@ -5,9 +5,9 @@
 //! turn out to be copies or constants are not emitted; their uses are
 //! rewritten through `subst`.
 
+use super::cse::cse_hash;
 use super::simplify::{DefLookup, Simple, narrow_op, simplify_ite, simplify_op};
 use super::{ArchHooks, Defs, Scratch, SpecExpr};
-use crate::fxhash::FxHashMap;
 use crate::{Atom, Const, Expr, Irsb, LoadGCvt, Offset, Op, Stmt, Temp, Type, TypeEnv};
 
 /// Folds an operation over constant arguments, if the reference semantics
@@ -33,7 +33,10 @@ pub(super) struct Forward<'h, 's> {
     def_at: Vec<Option<usize>>,
     /// Guest-state values known from earlier PUTs and GETs.
     known: Vec<Known>,
-    exprs: FxHashMap<Expr, Temp>,
+    /// What the CSE table (`Scratch::exprs`) must agree with: the plain
+    /// map it replaces (debug builds).
+    #[cfg(debug_assertions)]
+    shadow: crate::fxhash::FxHashMap<Expr, Temp>,
     changed: bool,
     /// False once the pass emits something it did not reduce to a fixpoint
     /// (see [`Forward::run`]).
@@ -97,12 +100,11 @@ impl<'h, 's> Forward<'h, 's> {
     ) -> Self {
         let n = tyenv.len();
         use std::mem::take;
-        let (mut out, mut subst, mut def_at, mut known, mut exprs) = (
+        let (mut out, mut subst, mut def_at, mut known) = (
             take(&mut scratch.out),
             take(&mut scratch.subst),
             take(&mut scratch.def_at),
             take(&mut scratch.known),
-            take(&mut scratch.exprs),
         );
         out.clear();
         subst.clear();
@@ -110,13 +112,7 @@ impl<'h, 's> Forward<'h, 's> {
         def_at.clear();
         def_at.resize(n, None);
         known.clear();
-        // Clearing a hash map costs its capacity, not its entries: after an
-        // unusually long block, start the next ones with a small map again.
-        if exprs.capacity() > 4 * n + 256 {
-            exprs = FxHashMap::default();
-        } else {
-            exprs.clear();
-        }
+        scratch.exprs.reset(n);
         Forward {
             hooks,
             cse,
@@ -126,7 +122,8 @@ impl<'h, 's> Forward<'h, 's> {
             substituted: false,
             def_at,
             known,
-            exprs,
+            #[cfg(debug_assertions)]
+            shadow: crate::fxhash::FxHashMap::default(),
             changed: false,
             settled: true,
             extent: 0,
@@ -182,13 +179,16 @@ impl<'h, 's> Forward<'h, 's> {
         t
     }
 
-    fn emit_def(&mut self, dst: Temp, expr: Expr) {
-        self.emit_wrtmp(dst, Stmt::WrTmp { dst, expr });
+    /// Emits `dst = expr`; `hash` as for [`Forward::emit_wrtmp`].
+    fn emit_def(&mut self, dst: Temp, expr: Expr, hash: Option<u64>) {
+        self.emit_wrtmp(dst, Stmt::WrTmp { dst, expr }, hash);
     }
 
     /// Emits `s`, which is `WrTmp { dst, .. }` (passed whole, so that the
-    /// expression is not moved out and back in).
-    fn emit_wrtmp(&mut self, dst: Temp, s: Stmt) {
+    /// expression is not moved out and back in). `hash` is the expression's
+    /// CSE hash if [`Forward::reduce`] computed it, else it is computed here
+    /// when needed.
+    fn emit_wrtmp(&mut self, dst: Temp, s: Stmt, hash: Option<u64>) {
         if let Some(slot) = self.def_at.get_mut(dst.index()) {
             *slot = Some(self.out.len());
         }
@@ -204,16 +204,46 @@ impl<'h, 's> Forward<'h, 's> {
                 _ => {}
             }
             if self.cse && is_cse_candidate(expr) {
-                self.exprs.insert(expr.clone(), dst);
+                let h = hash.unwrap_or_else(|| cse_hash(expr));
+                debug_assert_eq!(h, cse_hash(expr), "stale CSE hash");
+                let at = self.out.len();
+                self.rest.exprs.insert(&self.out, h, expr, dst, at);
+                #[cfg(debug_assertions)]
+                self.shadow.insert(expr.clone(), dst);
             }
         }
         self.out.push(s);
     }
 
     /// Reduces `expr` (atoms already substituted) in place as far as the
-    /// rules go. Returns the atom it equals, if it equals one; otherwise
-    /// `expr` is what to emit.
-    fn reduce(&mut self, expr: &mut Expr) -> Option<Atom> {
+    /// rules go, then looks it up among the common subexpressions. Returns
+    /// the atom it equals, if it equals one; otherwise `expr` is what to
+    /// emit, and the error is its CSE hash if it is a candidate (for
+    /// [`Forward::emit_wrtmp`], so that it is hashed once).
+    fn reduce(&mut self, expr: &mut Expr) -> Result<Atom, Option<u64>> {
+        if let Some(a) = self.rewrite(expr) {
+            return Ok(a);
+        }
+        // Only candidates are ever entered, so only they are looked up
+        // (register reads and loads, most expressions, would hash for a
+        // certain miss).
+        if self.cse && is_cse_candidate(expr) {
+            let h = cse_hash(expr);
+            let found = self.rest.exprs.get(&self.out, h, expr);
+            #[cfg(debug_assertions)]
+            debug_assert_eq!(
+                found,
+                self.shadow.get(&*expr).copied(),
+                "CSE table and map differ on {expr:?}"
+            );
+            return found.map(Atom::Tmp).ok_or(Some(h));
+        }
+        Err(None)
+    }
+
+    /// The rewriting part of [`Forward::reduce`]: the atom `expr` equals, if
+    /// the rules find one; otherwise `expr` is left as far reduced as they go.
+    fn rewrite(&mut self, expr: &mut Expr) -> Option<Atom> {
         let mut fixpoint = false;
         for _ in 0..8 {
             let simple = match &*expr {
@@ -267,6 +297,7 @@ impl<'h, 's> Forward<'h, 's> {
                                 // The truncated definitions stay in the CSE
                                 // map and `def_at`: not a fixpoint.
                                 self.settled = false;
+                                self.rest.exprs.spill_from(&self.out, mark);
                                 self.out.truncate(mark);
                             }
                         }
@@ -291,25 +322,17 @@ impl<'h, 's> Forward<'h, 's> {
             // The rewrite limit stopped it: another pass may go on.
             self.settled = false;
         }
-        // Only candidates are ever entered, so only they are looked up
-        // (register reads and loads, most expressions, would hash for a
-        // certain miss).
-        if self.cse && is_cse_candidate(expr) {
-            if let Some(&t) = self.exprs.get(&*expr) {
-                return Some(Atom::Tmp(t));
-            }
-        }
         None
     }
 
     /// Emits `expr` into a fresh temporary (after reduction); returns its value.
     fn emit_new(&mut self, mut expr: Expr) -> Option<Atom> {
         match self.reduce(&mut expr) {
-            Some(a) => Some(a),
-            None => {
+            Ok(a) => Some(a),
+            Err(hash) => {
                 let ty = self.tyenv.expr_type(&expr)?;
                 let t = self.new_temp(ty);
-                self.emit_def(t, expr);
+                self.emit_def(t, expr, hash);
                 Some(Atom::Tmp(t))
             }
         }
@@ -382,9 +405,6 @@ impl<'h, 's> Forward<'h, 's> {
         let before = irsb.stmts.len();
         let mut stmts = std::mem::take(&mut irsb.stmts);
         self.out.reserve(stmts.len());
-        if self.cse {
-            self.exprs.reserve(stmts.len());
-        }
         let mut ended = None;
         for mut s in stmts.drain(..) {
             if let Stmt::IMark { .. } = s {
@@ -398,14 +418,17 @@ impl<'h, 's> Forward<'h, 's> {
             if let Stmt::WrTmp { dst, expr } = &mut s {
                 let dst = *dst;
                 let is_get = matches!(expr, Expr::Get { .. });
-                if let Some(a) = self.reduce(expr) {
-                    self.set_subst(dst, a);
-                    continue;
-                }
+                let hash = match self.reduce(expr) {
+                    Ok(a) => {
+                        self.set_subst(dst, a);
+                        continue;
+                    }
+                    Err(hash) => hash,
+                };
                 if let (true, Expr::Get { offset, ty }) = (is_get, &*expr) {
                     self.known.push(Known::new(*offset, *ty, Atom::Tmp(dst)));
                 }
-                self.emit_wrtmp(dst, s);
+                self.emit_wrtmp(dst, s, hash);
                 continue;
             }
             match s {
@@ -498,16 +521,17 @@ impl<'h, 's> Forward<'h, 's> {
                             LoadGCvt::S8to32 => Some(Op::I8Sto32),
                         };
                         match widen {
-                            None => self.emit_def(dst, loaded),
+                            None => self.emit_def(dst, loaded, None),
                             Some(op) => {
                                 let t = self.new_temp(cvt.mem_type());
-                                self.emit_def(t, loaded);
+                                self.emit_def(t, loaded, None);
                                 self.emit_def(
                                     dst,
                                     Expr::Unop {
                                         op,
                                         a: Atom::Tmp(t),
                                     },
+                                    None,
                                 );
                             }
                         }
@@ -532,7 +556,6 @@ impl<'h, 's> Forward<'h, 's> {
         rest.subst = self.subst;
         rest.def_at = self.def_at;
         rest.known = self.known;
-        rest.exprs = self.exprs;
         (self.changed || irsb.stmts.len() != before, self.settled)
     }
 }

@@ -12,6 +12,7 @@
 use crate::{Atom, Expr, Irsb, Offset, Op, Stmt, Temp, Type, TypeEnv};
 
 mod backward;
+mod cse;
 mod forward;
 mod simplify;
 
@@ -185,7 +186,7 @@ pub(super) struct Scratch {
     pub(super) subst: Vec<Option<Atom>>,
     pub(super) def_at: Vec<Option<usize>>,
     pub(super) known: Vec<forward::Known>,
-    pub(super) exprs: crate::fxhash::FxHashMap<Expr, Temp>,
+    pub(super) exprs: cse::CseTable,
     pub(super) out: Vec<Stmt>,
     pub(super) dead: Vec<u64>,
     pub(super) mem_between: Vec<u64>,

@@ -1,0 +1,191 @@
+//! The forward pass's map from expressions to the temporaries that hold
+//! them (common-subexpression elimination).
+//!
+//! A hash map keyed by `Expr` cost a clone of every expression it entered,
+//! hashing each one twice (the lookup that missed, then the insertion), and
+//! dropping every key again for the next block. This table keeps only the
+//! hash and where the expression is: every entry's expression is the one of
+//! a `WrTmp` the pass has already emitted, so the table points at that
+//! statement. The few statements the pass takes back (a helper
+//! specialization that failed its type check) have their expressions moved
+//! aside first ([`CseTable::spill_from`]), so that every entry stays
+//! findable exactly as a map would keep it. Entries of earlier blocks are
+//! invalidated by a generation count, so starting a block costs nothing per
+//! slot.
+
+use crate::fxhash::FxHasher;
+use crate::{Atom, Expr, Stmt, Temp};
+use std::hash::{BuildHasher, BuildHasherDefault};
+
+/// `Slot::at` with this bit set indexes `CseTable::spilled`, not the output.
+const SPILLED: u32 = 1 << 31;
+
+#[derive(Copy, Clone)]
+struct Slot {
+    /// The block the entry belongs to; any other value means empty.
+    generation: u32,
+    /// The high half of the expression's hash, whose low bits also pick
+    /// the slot (so the table can grow without the full hash).
+    hash: u32,
+    /// The temporary that holds the expression.
+    temp: Temp,
+    /// Where the expression is: the index of its `WrTmp` in the pass's
+    /// output, or `SPILLED | i` for `spilled[i]`.
+    at: u32,
+}
+
+const EMPTY: Slot = Slot {
+    generation: 0,
+    hash: 0,
+    temp: Temp(0),
+    at: 0,
+};
+
+/// An open-addressing (linear probing) table from expressions to
+/// temporaries, at most half full, with the semantics of a
+/// `HashMap<Expr, Temp>` that is cleared per block: `insert` of an
+/// expression already present replaces its temporary.
+#[derive(Default)]
+pub(crate) struct CseTable {
+    slots: Vec<Slot>,
+    /// The current block's generation (never 0, once a block has started).
+    generation: u32,
+    len: usize,
+    spilled: Vec<Expr>,
+}
+
+/// The hash of a CSE candidate. Operations and if-then-else, nearly all
+/// candidates, are mixed word by word here; the rest go through the derived
+/// `Hash`. Any function of the expression's value alone would do.
+pub(super) fn cse_hash(e: &Expr) -> u64 {
+    const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+    let word = |a: Atom| match a {
+        Atom::Tmp(t) => u64::from(t.0),
+        Atom::Const(c) => c.bits() ^ (u64::from(c.ty() as u8) + 1).rotate_right(8),
+    };
+    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(SEED);
+    match *e {
+        Expr::Unop { op, a } => mix(mix(1, op as u64), word(a)),
+        Expr::Binop { op, a, b } => mix(mix(mix(2, op as u64), word(a)), word(b)),
+        Expr::Ite { cond, then, els } => mix(mix(mix(3, word(cond)), word(then)), word(els)),
+        _ => BuildHasherDefault::<FxHasher>::default().hash_one(e),
+    }
+}
+
+/// The high half of a hash: its tag in a slot, and (low bits) the slot.
+fn tag_of(h: u64) -> u32 {
+    u32::try_from(h >> 32).unwrap_or(0)
+}
+
+/// The expression of the `WrTmp` at `out[i]`.
+fn def_expr(out: &[Stmt], i: usize) -> Option<&Expr> {
+    match out.get(i)? {
+        Stmt::WrTmp { expr, .. } => Some(expr),
+        _ => None,
+    }
+}
+
+impl CseTable {
+    /// Empties the table for a block of about `n` statements.
+    pub(super) fn reset(&mut self, n: usize) {
+        if self.generation == u32::MAX {
+            self.slots.fill(EMPTY);
+            self.generation = 0;
+        }
+        self.generation += 1;
+        self.len = 0;
+        self.spilled.clear();
+        let want = (2 * n).next_power_of_two().max(16);
+        if self.slots.len() < want {
+            // The old slots are all of earlier generations: empty.
+            self.slots.resize(want, EMPTY);
+        }
+    }
+
+    fn expr_at<'a>(&'a self, out: &'a [Stmt], at: u32) -> Option<&'a Expr> {
+        if at & SPILLED != 0 {
+            self.spilled.get((at & !SPILLED) as usize)
+        } else {
+            def_expr(out, at as usize)
+        }
+    }
+
+    /// The slot holding `e` (hash `h`), or the empty slot where it would go.
+    fn probe(&self, out: &[Stmt], h: u64, e: &Expr) -> usize {
+        let mask = self.slots.len() - 1;
+        let tag = tag_of(h);
+        let mut i = tag as usize & mask;
+        loop {
+            let s = &self.slots[i];
+            if s.generation != self.generation {
+                return i;
+            }
+            if s.hash == tag && self.expr_at(out, s.at) == Some(e) {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The temporary holding `e` (hash `h`), given the pass's output so far.
+    pub(super) fn get(&self, out: &[Stmt], h: u64, e: &Expr) -> Option<Temp> {
+        if self.len == 0 {
+            return None;
+        }
+        let s = &self.slots[self.probe(out, h, e)];
+        (s.generation == self.generation).then_some(s.temp)
+    }
+
+    /// Records that `temp` holds `e` (hash `h`), whose `WrTmp` is about to
+    /// be emitted at `out[at]`.
+    pub(super) fn insert(&mut self, out: &[Stmt], h: u64, e: &Expr, temp: Temp, at: usize) {
+        if 2 * (self.len + 1) > self.slots.len() {
+            self.grow();
+        }
+        let i = self.probe(out, h, e);
+        let s = &mut self.slots[i];
+        if s.generation != self.generation {
+            self.len += 1;
+        }
+        *s = Slot {
+            generation: self.generation,
+            hash: tag_of(h),
+            temp,
+            at: u32::try_from(at).unwrap_or(u32::MAX) & !SPILLED,
+        };
+    }
+
+    /// Doubles the slots, re-placing the current block's entries.
+    fn grow(&mut self) {
+        let old = std::mem::take(&mut self.slots);
+        self.slots = vec![EMPTY; (2 * old.len()).max(16)];
+        let mask = self.slots.len() - 1;
+        for s in old {
+            if s.generation != self.generation {
+                continue;
+            }
+            let mut i = s.hash as usize & mask;
+            while self.slots[i].generation == self.generation {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// Moves the expressions of the entries at `out[from..]` aside, before
+    /// the pass cuts the output back to `from`, so that they stay in the
+    /// table as a map would keep them.
+    pub(super) fn spill_from(&mut self, out: &[Stmt], from: usize) {
+        for i in 0..self.slots.len() {
+            let s = self.slots[i];
+            if s.generation != self.generation || s.at & SPILLED != 0 || (s.at as usize) < from {
+                continue;
+            }
+            if let Some(e) = def_expr(out, s.at as usize) {
+                let j = u32::try_from(self.spilled.len()).unwrap_or(u32::MAX);
+                self.spilled.push(e.clone());
+                self.slots[i].at = SPILLED | j;
+            }
+        }
+    }
+}
