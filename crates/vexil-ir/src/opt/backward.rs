@@ -39,16 +39,13 @@ fn one_word(cap: usize, off: Offset, size: u32) -> Option<(usize, u64)> {
     let lo = off.index();
     let n = size as usize;
     let hi = lo + n;
-    if n == 0 || hi > cap || lo / 64 != (hi - 1) / 64 {
+    // `n` in 1..=64, and the first and last byte in the same word (equal
+    // above bit 5).
+    if n.wrapping_sub(1) >= 64 || hi > cap || (lo ^ (hi - 1)) >= 64 {
         return None;
     }
-    // In one word, a 64-byte range starts at bit 0.
-    let mask = if n == 64 {
-        u64::MAX
-    } else {
-        ((1u64 << n) - 1) << (lo % 64)
-    };
-    Some((lo / 64, mask))
+    // `n` bits from bit `lo % 64` (a 64-byte range starts at bit 0).
+    Some((lo / 64, (u64::MAX >> (64 - n)) << (lo % 64)))
 }
 
 impl Bits {
@@ -61,30 +58,44 @@ impl Bits {
     fn cap(&self) -> usize {
         self.0.len() * 64
     }
+    // The common one-word case is inlined into the pass; the general one
+    // stays out of line, where its iterator's setup does not weigh on
+    // every call.
+    #[inline]
     fn all(&self, off: Offset, size: u32) -> bool {
-        if let Some((w, m)) = one_word(self.cap(), off, size) {
-            return self.0[w] & m == m;
+        match one_word(self.cap(), off, size) {
+            Some((w, m)) => self.0[w] & m == m,
+            None => self.all_spanning(off, size),
         }
+    }
+    #[inline(never)]
+    fn all_spanning(&self, off: Offset, size: u32) -> bool {
         // Bytes beyond the set are never "dead", so a clipped range is not all.
         size > 0
             && off.index() + size as usize <= self.cap()
             && word_masks(self.cap(), off, size).all(|(w, m)| self.0[w] & m == m)
     }
+    #[inline]
     fn any(&self, off: Offset, size: u32) -> bool {
-        if let Some((w, m)) = one_word(self.cap(), off, size) {
-            return self.0[w] & m != 0;
+        match one_word(self.cap(), off, size) {
+            Some((w, m)) => self.0[w] & m != 0,
+            None => self.any_spanning(off, size),
         }
+    }
+    #[inline(never)]
+    fn any_spanning(&self, off: Offset, size: u32) -> bool {
         word_masks(self.cap(), off, size).any(|(w, m)| self.0[w] & m != 0)
     }
+    #[inline]
     fn set(&mut self, off: Offset, size: u32, v: bool) {
-        if let Some((w, m)) = one_word(self.cap(), off, size) {
-            if v {
-                self.0[w] |= m;
-            } else {
-                self.0[w] &= !m;
-            }
-            return;
+        match one_word(self.cap(), off, size) {
+            Some((w, m)) if v => self.0[w] |= m,
+            Some((w, m)) => self.0[w] &= !m,
+            None => self.set_spanning(off, size, v),
         }
+    }
+    #[inline(never)]
+    fn set_spanning(&mut self, off: Offset, size: u32, v: bool) {
         for (w, m) in word_masks(self.cap(), off, size) {
             if v {
                 self.0[w] |= m;
