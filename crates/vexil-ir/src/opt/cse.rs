@@ -110,6 +110,14 @@ impl CseTable {
         }
     }
 
+    /// Whether the entry at `at` is the expression `e`. Out of line: it
+    /// runs on tag matches only, and inlined, the loads of `e`'s fields for
+    /// the comparison were hoisted to the start of every probe.
+    #[inline(never)]
+    fn holds(&self, out: &[Stmt], at: u32, e: &Expr) -> bool {
+        self.expr_at(out, at) == Some(e)
+    }
+
     /// The slot holding `e` (hash `h`), or the empty slot where it would go.
     fn probe(&self, out: &[Stmt], h: u64, e: &Expr) -> usize {
         let mask = self.slots.len() - 1;
@@ -120,7 +128,7 @@ impl CseTable {
             if s.generation != self.generation {
                 return i;
             }
-            if s.hash == tag && self.expr_at(out, s.at) == Some(e) {
+            if s.hash == tag && self.holds(out, s.at, e) {
                 return i;
             }
             i = (i + 1) & mask;
