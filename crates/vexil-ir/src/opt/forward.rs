@@ -325,6 +325,32 @@ impl<'h, 's> Forward<'h, 's> {
         None
     }
 
+    /// True if [`Forward::reduce`] is sure to leave `expr` as it is, with
+    /// no CSE hash and no effect on the pass, so the call can be skipped:
+    /// loads and indexed register reads (no rule rewrites them and they are
+    /// not CSE candidates), and register reads of an offset no known value
+    /// starts at (neither the whole value nor a wider one is known). These
+    /// are most of the statements that reach `reduce`, and it is a large
+    /// function to enter. Debug builds check the claim.
+    fn irreducible(&mut self, expr: &Expr) -> bool {
+        let sure = match expr {
+            Expr::Load { .. } | Expr::GetI { .. } => true,
+            Expr::Get { offset, .. } => !self.known.iter().any(|k| k.start == offset.0),
+            _ => false,
+        };
+        #[cfg(debug_assertions)]
+        if sure {
+            let (changed, settled) = (self.changed, self.settled);
+            let mut e = expr.clone();
+            assert!(
+                matches!(self.reduce(&mut e), Err(None)) && e == *expr,
+                "{expr:?} was reducible"
+            );
+            assert_eq!((changed, settled), (self.changed, self.settled));
+        }
+        sure
+    }
+
     /// Emits `expr` into a fresh temporary (after reduction); returns its value.
     fn emit_new(&mut self, mut expr: Expr) -> Option<Atom> {
         match self.reduce(&mut expr) {
@@ -418,12 +444,16 @@ impl<'h, 's> Forward<'h, 's> {
             if let Stmt::WrTmp { dst, expr } = &mut s {
                 let dst = *dst;
                 let is_get = matches!(expr, Expr::Get { .. });
-                let hash = match self.reduce(expr) {
-                    Ok(a) => {
-                        self.set_subst(dst, a);
-                        continue;
+                let hash = if self.irreducible(expr) {
+                    None
+                } else {
+                    match self.reduce(expr) {
+                        Ok(a) => {
+                            self.set_subst(dst, a);
+                            continue;
+                        }
+                        Err(hash) => hash,
                     }
-                    Err(hash) => hash,
                 };
                 if let (true, Expr::Get { offset, ty }) = (is_get, &*expr) {
                     self.known.push(Known::new(*offset, *ty, Atom::Tmp(dst)));
