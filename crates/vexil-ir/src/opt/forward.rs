@@ -224,6 +224,12 @@ impl<'h, 's> Forward<'h, 's> {
         if let Some(a) = self.rewrite(expr) {
             return Ok(a);
         }
+        self.lookup(expr)
+    }
+
+    /// The CSE part of [`Forward::reduce`], for an expression the rules
+    /// leave as it is.
+    fn lookup(&self, expr: &Expr) -> Result<Atom, Option<u64>> {
         // Only candidates are ever entered, so only they are looked up
         // (register reads and loads, most expressions, would hash for a
         // certain miss).
@@ -233,7 +239,7 @@ impl<'h, 's> Forward<'h, 's> {
             #[cfg(debug_assertions)]
             debug_assert_eq!(
                 found,
-                self.shadow.get(&*expr).copied(),
+                self.shadow.get(expr).copied(),
                 "CSE table and map differ on {expr:?}"
             );
             return found.map(Atom::Tmp).ok_or(Some(h));
@@ -325,30 +331,54 @@ impl<'h, 's> Forward<'h, 's> {
         None
     }
 
-    /// True if [`Forward::reduce`] is sure to leave `expr` as it is, with
-    /// no CSE hash and no effect on the pass, so the call can be skipped:
-    /// loads and indexed register reads (no rule rewrites them and they are
-    /// not CSE candidates), and register reads of an offset no known value
-    /// starts at (neither the whole value nor a wider one is known). These
-    /// are most of the statements that reach `reduce`, and it is a large
-    /// function to enter. Debug builds check the claim.
-    fn irreducible(&mut self, expr: &Expr) -> bool {
-        let sure = match expr {
-            Expr::Load { .. } | Expr::GetI { .. } => true,
-            Expr::Get { offset, .. } => !self.known.iter().any(|k| k.start == offset.0),
-            _ => false,
+    /// Which part of [`Forward::reduce`] can change `expr`, when that is
+    /// sure without entering it (it is a large function, and most
+    /// statements need little of it):
+    ///
+    /// - [`Quick::Keep`]: nothing. Loads and indexed register reads (no rule
+    ///   rewrites them and they are not CSE candidates), and register reads
+    ///   of an offset no known value starts at (neither the whole value nor
+    ///   a wider one is known).
+    /// - [`Quick::Lookup`]: only the CSE lookup. Two-operand operations of
+    ///   two different temporaries (folding needs constants, and every
+    ///   algebraic rule for two operands needs a constant operand or the
+    ///   same temporary twice), and additions of a nonzero constant to a
+    ///   temporary (the addition rules want a zero).
+    ///
+    /// Debug builds check that the rules indeed leave such an expression,
+    /// and the pass's state, as they are.
+    fn quick(&mut self, expr: &Expr) -> Quick {
+        let quick = match *expr {
+            Expr::Load { .. } | Expr::GetI { .. } => Quick::Keep,
+            Expr::Get { offset, .. } if !self.known.iter().any(|k| k.start == offset.0) => {
+                Quick::Keep
+            }
+            Expr::Binop {
+                a: Atom::Tmp(x),
+                b: Atom::Tmp(y),
+                ..
+            } if x != y => Quick::Lookup,
+            Expr::Binop {
+                op: Op::Add8 | Op::Add16 | Op::Add32 | Op::Add64,
+                a: Atom::Tmp(_),
+                b: Atom::Const(c),
+            } if c.value() != 0 => Quick::Lookup,
+            _ => Quick::Reduce,
         };
         #[cfg(debug_assertions)]
-        if sure {
+        if quick != Quick::Reduce {
             let (changed, settled) = (self.changed, self.settled);
             let mut e = expr.clone();
             assert!(
-                matches!(self.reduce(&mut e), Err(None)) && e == *expr,
-                "{expr:?} was reducible"
+                self.rewrite(&mut e).is_none() && e == *expr,
+                "{expr:?} was rewritten"
             );
             assert_eq!((changed, settled), (self.changed, self.settled));
+            if quick == Quick::Keep {
+                assert_eq!(self.lookup(expr), Err(None));
+            }
         }
-        sure
+        quick
     }
 
     /// Emits `expr` into a fresh temporary (after reduction); returns its value.
@@ -444,16 +474,17 @@ impl<'h, 's> Forward<'h, 's> {
             if let Stmt::WrTmp { dst, expr } = &mut s {
                 let dst = *dst;
                 let is_get = matches!(expr, Expr::Get { .. });
-                let hash = if self.irreducible(expr) {
-                    None
-                } else {
-                    match self.reduce(expr) {
-                        Ok(a) => {
-                            self.set_subst(dst, a);
-                            continue;
-                        }
-                        Err(hash) => hash,
+                let reduced = match self.quick(expr) {
+                    Quick::Keep => Err(None),
+                    Quick::Lookup => self.lookup(expr),
+                    Quick::Reduce => self.reduce(expr),
+                };
+                let hash = match reduced {
+                    Ok(a) => {
+                        self.set_subst(dst, a);
+                        continue;
                     }
+                    Err(hash) => hash,
                 };
                 if let (true, Expr::Get { offset, ty }) = (is_get, &*expr) {
                     self.known.push(Known::new(*offset, *ty, Atom::Tmp(dst)));
@@ -588,6 +619,14 @@ impl<'h, 's> Forward<'h, 's> {
         rest.known = self.known;
         (self.changed || irsb.stmts.len() != before, self.settled)
     }
+}
+
+/// See [`Forward::quick`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Quick {
+    Keep,
+    Lookup,
+    Reduce,
 }
 
 fn is_cse_candidate(e: &Expr) -> bool {
