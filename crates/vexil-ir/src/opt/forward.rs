@@ -342,8 +342,8 @@ impl<'h, 's> Forward<'h, 's> {
     /// - [`Quick::Lookup`]: only the CSE lookup. Two-operand operations of
     ///   two different temporaries (folding needs constants, and every
     ///   algebraic rule for two operands needs a constant operand or the
-    ///   same temporary twice), and additions of a nonzero constant to a
-    ///   temporary (the addition rules want a zero).
+    ///   same temporary twice), and the operations of a temporary and a
+    ///   constant that [`tmp_const_stays`] lists.
     ///
     /// Debug builds check that the rules indeed leave such an expression,
     /// and the pass's state, as they are.
@@ -359,10 +359,10 @@ impl<'h, 's> Forward<'h, 's> {
                 ..
             } if x != y => Quick::Lookup,
             Expr::Binop {
-                op: Op::Add8 | Op::Add16 | Op::Add32 | Op::Add64,
+                op,
                 a: Atom::Tmp(_),
                 b: Atom::Const(c),
-            } if c.value() != 0 => Quick::Lookup,
+            } if tmp_const_stays(op, c) => Quick::Lookup,
             _ => Quick::Reduce,
         };
         #[cfg(debug_assertions)]
@@ -618,6 +618,31 @@ impl<'h, 's> Forward<'h, 's> {
         rest.def_at = self.def_at;
         rest.known = self.known;
         (self.changed || irsb.stmts.len() != before, self.settled)
+    }
+}
+
+/// True if neither folding (it needs constants only) nor any rule of
+/// `simplify_op` applies to `op(t, c)` of a temporary `t` and the constant
+/// `c`, for the common operations the rules treat without looking at `t`'s
+/// definition: addition, subtraction, shifts, or and xor (of more than one
+/// bit) are rewritten only for a zero `c`; and and multiplication only for
+/// a zero, a one, or (and) all ones; the ordering compares only for the
+/// same operand twice. Everything else (equality compares, which look
+/// through the definition, `Or1` and the rest) answers false.
+fn tmp_const_stays(op: Op, c: Const) -> bool {
+    use Op::*;
+    let v = c.value();
+    match op {
+        Add8 | Add16 | Add32 | Add64 | Sub8 | Sub16 | Sub32 | Sub64 | Shl8 | Shl16 | Shl32
+        | Shl64 | Shr8 | Shr16 | Shr32 | Shr64 | Sar8 | Sar16 | Sar32 | Sar64 | Or8 | Or16
+        | Or32 | Or64 | Xor8 | Xor16 | Xor32 | Xor64 => v != 0,
+        Mul8 | Mul16 | Mul32 | Mul64 => v != 0 && v != 1,
+        And8 | And16 | And32 | And64 => v != 0 && v != 1 && !c.is_ones(),
+        CmpLT8S | CmpLT16S | CmpLT32S | CmpLT64S | CmpLT8U | CmpLT16U | CmpLT32U | CmpLT64U
+        | CmpLE8S | CmpLE16S | CmpLE32S | CmpLE64S | CmpLE8U | CmpLE16U | CmpLE32U | CmpLE64U => {
+            true
+        }
+        _ => false,
     }
 }
 
