@@ -56,7 +56,9 @@ pub(crate) struct CseTable {
 
 /// The hash of a CSE candidate. Operations and if-then-else, nearly all
 /// candidates, are mixed word by word here; the rest go through the derived
-/// `Hash`. Any function of the expression's value alone would do.
+/// `Hash`, out of line. Any function of the expression's value alone would
+/// do.
+#[inline]
 pub(super) fn cse_hash(e: &Expr) -> u64 {
     const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
     let word = |a: Atom| match a {
@@ -68,8 +70,13 @@ pub(super) fn cse_hash(e: &Expr) -> u64 {
         Expr::Unop { op, a } => mix(mix(1, op as u64), word(a)),
         Expr::Binop { op, a, b } => mix(mix(mix(2, op as u64), word(a)), word(b)),
         Expr::Ite { cond, then, els } => mix(mix(mix(3, word(cond)), word(then)), word(els)),
-        _ => BuildHasherDefault::<FxHasher>::default().hash_one(e),
+        _ => derived_hash(e),
     }
+}
+
+#[inline(never)]
+fn derived_hash(e: &Expr) -> u64 {
+    BuildHasherDefault::<FxHasher>::default().hash_one(e)
 }
 
 /// The high half of a hash: its tag in a slot, and (low bits) the slot.
