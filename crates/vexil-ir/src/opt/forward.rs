@@ -339,6 +339,8 @@ impl<'h, 's> Forward<'h, 's> {
     ///   rewrites them and they are not CSE candidates), and register reads
     ///   of an offset no known value starts at (neither the whole value nor
     ///   a wider one is known).
+    /// - [`Quick::Known`]: a register read whose whole value is known
+    ///   (which `reduce` returns before anything else).
     /// - [`Quick::Lookup`]: only the CSE lookup. Two-operand operations of
     ///   two different temporaries (folding needs constants, and every
     ///   algebraic rule for two operands needs a constant operand or the
@@ -350,8 +352,24 @@ impl<'h, 's> Forward<'h, 's> {
     fn quick(&mut self, expr: &Expr) -> Quick {
         let quick = match *expr {
             Expr::Load { .. } | Expr::GetI { .. } => Quick::Keep,
-            Expr::Get { offset, .. } if !self.known.iter().any(|k| k.start == offset.0) => {
-                Quick::Keep
+            Expr::Get { offset, ty } => {
+                // As `rewrite` scans: the whole value wins wherever it is.
+                let mut at_offset = false;
+                let mut whole = None;
+                for k in self.known.iter().rev() {
+                    if k.start == offset.0 {
+                        if k.ty == ty {
+                            whole = Some(k.val);
+                            break;
+                        }
+                        at_offset = true;
+                    }
+                }
+                match whole {
+                    Some(a) => Quick::Known(a),
+                    None if !at_offset => Quick::Keep,
+                    None => Quick::Reduce,
+                }
             }
             Expr::Binop {
                 a: Atom::Tmp(x),
@@ -369,9 +387,13 @@ impl<'h, 's> Forward<'h, 's> {
         if quick != Quick::Reduce {
             let (changed, settled) = (self.changed, self.settled);
             let mut e = expr.clone();
+            let want = match quick {
+                Quick::Known(a) => Some(a),
+                _ => None,
+            };
             assert!(
-                self.rewrite(&mut e).is_none() && e == *expr,
-                "{expr:?} was rewritten"
+                self.rewrite(&mut e) == want && e == *expr,
+                "{expr:?} was not rewritten to {want:?}"
             );
             assert_eq!((changed, settled), (self.changed, self.settled));
             if quick == Quick::Keep {
@@ -476,6 +498,7 @@ impl<'h, 's> Forward<'h, 's> {
                 let is_get = matches!(expr, Expr::Get { .. });
                 let reduced = match self.quick(expr) {
                     Quick::Keep => Err(None),
+                    Quick::Known(a) => Ok(a),
                     Quick::Lookup => self.lookup(expr),
                     Quick::Reduce => self.reduce(expr),
                 };
@@ -650,6 +673,7 @@ fn tmp_const_stays(op: Op, c: Const) -> bool {
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Quick {
     Keep,
+    Known(Atom),
     Lookup,
     Reduce,
 }
