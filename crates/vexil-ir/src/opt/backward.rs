@@ -203,6 +203,8 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
     };
     mark(&irsb.next, used);
     let keep = &mut scratch.keep;
+    // Whether any `keep[i]` is set false (instead of a search afterwards).
+    let mut removed = false;
     keep.clear();
     keep.resize(irsb.stmts.len(), true);
     let defs = &mut scratch.defs;
@@ -221,6 +223,7 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                     mem_between.any(*offset, size) && hooks.precise_at_mem(*offset, size);
                 if overwritten && !must_stay {
                     keep[i] = false;
+                    removed = true;
                     continue;
                 }
                 dead.set(*offset, size, true);
@@ -231,6 +234,7 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                 let load = matches!(expr, Expr::Load { .. });
                 if !load && !used.get(dst.index()).copied().unwrap_or(true) {
                     keep[i] = false;
+                    removed = true;
                     continue;
                 }
                 match expr {
@@ -248,7 +252,10 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                 dead.clear();
                 mark(guard, used);
             }
-            Stmt::NoOp => keep[i] = false,
+            Stmt::NoOp => {
+                keep[i] = false;
+                removed = true;
+            }
             _ => {
                 if let Stmt::Dirty(d) = s {
                     for fx in &d.state {
@@ -274,7 +281,8 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
     }
     scratch.dead = dead.0;
     scratch.mem_between = mem_between.0;
-    keep.contains(&false)
+    debug_assert_eq!(removed, keep.contains(&false));
+    removed
 }
 
 #[cfg(test)]
