@@ -247,6 +247,31 @@ impl<'h, 's> Forward<'h, 's> {
         Err(None)
     }
 
+    /// What the known guest-state values say of a read of `ty` at `offset`:
+    /// the value read whole (`Ok`), else the latest wider integer value
+    /// with the operation that takes its low bits (`Err`), else nothing.
+    /// One scan, latest first: the whole value wins wherever it is.
+    #[inline]
+    fn known_read(&self, offset: Offset, ty: Type) -> Option<Result<Atom, (Op, Atom)>> {
+        let mut wider = None;
+        for k in self.known.iter().rev() {
+            if k.start != offset.0 {
+                continue;
+            }
+            if k.ty == ty {
+                return Some(Ok(k.val));
+            }
+            // A narrower integer read of a register whose wider value is
+            // known (x86-64's 32-bit operations write the whole register and
+            // read back its low half): the guest state is little-endian, so
+            // the read is the low bits of the known value.
+            if wider.is_none() && k.ty.is_int() && ty.is_int() && k.ty.bytes() > ty.bytes() {
+                wider = narrow_op(k.ty, ty).map(|op| (op, k.val));
+            }
+        }
+        wider.map(Err)
+    }
+
     /// The rewriting part of [`Forward::reduce`]: the atom `expr` equals, if
     /// the rules find one; otherwise `expr` is left as far reduced as they go.
     fn rewrite(&mut self, expr: &mut Expr) -> Option<Atom> {
@@ -255,36 +280,11 @@ impl<'h, 's> Forward<'h, 's> {
             let simple = match &*expr {
                 Expr::Const(c) => return Some(Atom::Const(*c)),
                 Expr::RdTmp(t) => return Some(Atom::Tmp(*t)),
-                Expr::Get { offset, ty } => {
-                    // One scan, latest first, for the value read whole and
-                    // for the latest wider one: the whole value wins
-                    // wherever it is.
-                    let mut wider = None;
-                    for k in self.known.iter().rev() {
-                        if k.start != offset.0 {
-                            continue;
-                        }
-                        if k.ty == *ty {
-                            return Some(k.val);
-                        }
-                        // A narrower integer read of a register whose wider
-                        // value is known (x86-64's 32-bit operations write
-                        // the whole register and read back its low half):
-                        // the guest state is little-endian, so the read is
-                        // the low bits of the known value.
-                        if wider.is_none()
-                            && k.ty.is_int()
-                            && ty.is_int()
-                            && k.ty.bytes() > ty.bytes()
-                        {
-                            wider = narrow_op(k.ty, *ty).map(|op| (op, k.val));
-                        }
-                    }
-                    match wider {
-                        Some((op, a)) => Some(Simple::Expr(Expr::Unop { op, a })),
-                        None => return None,
-                    }
-                }
+                Expr::Get { offset, ty } => match self.known_read(*offset, *ty) {
+                    Some(Ok(a)) => return Some(a),
+                    Some(Err((op, a))) => Some(Simple::Expr(Expr::Unop { op, a })),
+                    None => return None,
+                },
                 Expr::Unop { .. } | Expr::Binop { .. } | Expr::Triop { .. } | Expr::Qop { .. } => {
                     let (op, args) = expr.as_op()?;
                     if let Some(c) = fold(op, &args) {
@@ -337,8 +337,7 @@ impl<'h, 's> Forward<'h, 's> {
     ///
     /// - [`Quick::Keep`]: nothing. Loads and indexed register reads (no rule
     ///   rewrites them and they are not CSE candidates), and register reads
-    ///   of an offset no known value starts at (neither the whole value nor
-    ///   a wider one is known).
+    ///   of which neither the whole value nor a wider one is known.
     /// - [`Quick::Known`]: a register read whose whole value is known
     ///   (which `reduce` returns before anything else).
     /// - [`Quick::Lookup`]: only the CSE lookup. Two-operand operations of
@@ -352,25 +351,12 @@ impl<'h, 's> Forward<'h, 's> {
     fn quick(&mut self, expr: &Expr) -> Quick {
         let quick = match *expr {
             Expr::Load { .. } | Expr::GetI { .. } => Quick::Keep,
-            Expr::Get { offset, ty } => {
-                // As `rewrite` scans: the whole value wins wherever it is.
-                let mut at_offset = false;
-                let mut whole = None;
-                for k in self.known.iter().rev() {
-                    if k.start == offset.0 {
-                        if k.ty == ty {
-                            whole = Some(k.val);
-                            break;
-                        }
-                        at_offset = true;
-                    }
-                }
-                match whole {
-                    Some(a) => Quick::Known(a),
-                    None if !at_offset => Quick::Keep,
-                    None => Quick::Reduce,
-                }
-            }
+            Expr::Get { offset, ty } => match self.known_read(offset, ty) {
+                Some(Ok(a)) => Quick::Known(a),
+                // The narrowing is rewritten further by `reduce`.
+                Some(Err(_)) => Quick::Reduce,
+                None => Quick::Keep,
+            },
             Expr::Binop {
                 a: Atom::Tmp(x),
                 b: Atom::Tmp(y),
