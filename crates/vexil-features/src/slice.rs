@@ -437,14 +437,7 @@ impl Order {
         seg.last_token = None;
         let mut start = 0;
         for (i, st) in irsb.stmts.iter().enumerate() {
-            if matches!(
-                st,
-                Stmt::Exit { .. }
-                    | Stmt::Dirty(_)
-                    | Stmt::Mbe(_)
-                    | Stmt::Cas(_)
-                    | Stmt::Llsc { .. }
-            ) {
+            if is_barrier(st) {
                 seg.order(irsb, key, start, i, def, order);
                 order.push(i);
                 if key.get(i).copied().flatten().is_some() {
@@ -810,12 +803,7 @@ impl Segment {
             // does not touch memory (an IMark, a dropped PUT) orders
             // nothing: no edge leaves it and its place emits nothing, so
             // it stays out of the graph (about half the statements).
-            if key.get(i).copied().flatten().is_none()
-                && matches!(
-                    st,
-                    Stmt::IMark { .. } | Stmt::Put { .. } | Stmt::PutI { .. } | Stmt::NoOp
-                )
-            {
+            if key.get(i).copied().flatten().is_none() && is_inert(st) {
                 self.inert[i - a] = true;
                 continue;
             }

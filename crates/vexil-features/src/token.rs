@@ -113,7 +113,7 @@ fn op_infos() -> &'static [OpInfo] {
                     op,
                     neutral,
                     cast,
-                    pointer_arith: matches!(neutral, "Add" | "Sub" | "And" | "Uto" | "Sto" | "to"),
+                    pointer_arith: is_pointer_arith_name(neutral),
                 }
             })
             .collect()
@@ -149,6 +149,12 @@ pub(crate) fn neutral_name(op: Op) -> &'static str {
     op_entry(op).neutral
 }
 
+/// True for the width-free names of the operations that keep a pointer a
+/// pointer (see [`pointer_arith`]).
+fn is_pointer_arith_name(neutral: &str) -> bool {
+    matches!(neutral, "Add" | "Sub" | "And" | "Uto" | "Sto" | "to")
+}
+
 /// True if `op` keeps a pointer a pointer: adding or subtracting an
 /// offset, aligning, or a width conversion (its width-free name is `Add`,
 /// `Sub`, `And`, `Uto`, `Sto` or `to`).
@@ -177,7 +183,7 @@ fn op_entry_search(infos: &[OpInfo], op: Op) -> OpInfo {
             op,
             neutral: op.name(),
             cast: false,
-            pointer_arith: matches!(op.name(), "Add" | "Sub" | "And" | "Uto" | "Sto" | "to"),
+            pointer_arith: is_pointer_arith_name(op.name()),
         })
 }
 
