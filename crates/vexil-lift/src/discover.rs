@@ -15,9 +15,17 @@
 //!
 //! Works on plain data (executable regions and start addresses), so it does
 //! not depend on the ELF loader.
+//!
+//! Bookkeeping is per byte of code: which addresses start a lifted block,
+//! which did not decode, which are expected to start one are bits in one
+//! bitset per code region, and the block starts in address order are a
+//! sorted list walked with a cursor (the sweep only moves forward). The
+//! original formulation over ordered maps is kept as [`reference`]: tests
+//! compare the two, and it still handles the one layout the bitsets do not
+//! (regions that overlap).
 
 use crate::{Guest, LiftOptions};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, VecDeque};
 use vexil_ir::{Arch, Irsb, IsaMode, JumpKind, Stmt};
 
 /// Executable bytes at a virtual address, decoded in one ISA mode.
@@ -106,6 +114,13 @@ pub struct DiscoverOptions {
     pub sweep: bool,
     /// Stop after this many blocks (a guard against pathological inputs).
     pub max_blocks: usize,
+    /// How much lifted IR (bytes, estimated from its statement vectors)
+    /// [`discover_with`] holds back before handing it to `keep`. A block
+    /// whose instructions another block's start later turns out to split is
+    /// lifted again, shorter; held back, its first lift need not go through
+    /// `keep` at all. 0 hands every block over as soon as it is lifted.
+    /// Results do not depend on it.
+    pub hold_bytes: usize,
 }
 
 impl Default for DiscoverOptions {
@@ -114,6 +129,7 @@ impl Default for DiscoverOptions {
             lift: LiftOptions::default(),
             sweep: true,
             max_blocks: 2_000_000,
+            hold_bytes: 256 << 10,
         }
     }
 }
@@ -176,32 +192,6 @@ pub fn insn_alignment(arch: Arch, mode: IsaMode) -> u64 {
     }
 }
 
-struct Ctx<'g, 'r> {
-    guest: &'g dyn Guest,
-    regions: &'r [CodeRegion<'r>],
-    opts: DiscoverOptions,
-}
-
-impl Ctx<'_, '_> {
-    /// The bytes from `addr` to the end of its region, and the region's end.
-    fn bytes_at(&self, addr: u64) -> Option<(&[u8], u64)> {
-        self.regions.iter().find_map(|r| {
-            let off = addr.checked_sub(r.addr)?;
-            let off = usize::try_from(off).ok()?;
-            (off < r.bytes.len()).then(|| (&r.bytes[off..], r.addr + r.bytes.len() as u64))
-        })
-    }
-
-    fn lift(&self, start: Start, max_bytes: Option<u64>) -> Option<Irsb> {
-        let (code, _) = self.bytes_at(start.addr)?;
-        let mut lift = self.opts.lift;
-        if let Some(m) = max_bytes {
-            lift.max_bytes = lift.max_bytes.min(u32::try_from(m).unwrap_or(u32::MAX));
-        }
-        Some(self.guest.lift(code, start.addr, start.mode, &lift))
-    }
-}
-
 fn successors(irsb: &Irsb, addr: u64, size: u64) -> Vec<Edge> {
     let mut out = Vec::new();
     let end = addr + size;
@@ -259,52 +249,6 @@ fn is_nodecode(irsb: &Irsb) -> bool {
     irsb.jumpkind == JumpKind::NoDecode && irsb.instruction_count() == 0
 }
 
-/// What discovery remembers of a lifted block while it works: its extent,
-/// instruction starts and successors, read from the IR once, and what the
-/// caller's function kept of the IR.
-struct Lifted<T> {
-    start: Start,
-    size: u64,
-    /// This block's instruction addresses: a range of `Work::insns`.
-    insns: (usize, usize),
-    succs: Vec<Edge>,
-    swept: bool,
-    kept: T,
-}
-
-/// Discovery's working state: the lifted blocks by start address, and the
-/// instruction addresses of every lift, flat.
-struct Work<T, F> {
-    found: BTreeMap<u64, Lifted<T>>,
-    insns: Vec<u64>,
-    keep: F,
-}
-
-impl<T, F: FnMut(Irsb) -> T> Work<T, F> {
-    /// Reads what discovery needs from a block lifted at `start`, and hands
-    /// the block to the caller's function.
-    fn record(&mut self, start: Start, irsb: Irsb, swept: bool) -> Lifted<T> {
-        let first = self.insns.len();
-        let mut size = 0;
-        for (a, len) in irsb.instructions() {
-            self.insns.push(a);
-            size += u64::from(len);
-        }
-        Lifted {
-            start,
-            size,
-            insns: (first, self.insns.len()),
-            succs: successors(&irsb, start.addr, size),
-            swept,
-            kept: (self.keep)(irsb),
-        }
-    }
-
-    fn insns_of(&self, l: &Lifted<T>) -> &[u64] {
-        &self.insns[l.insns.0..l.insns.1]
-    }
-}
-
 /// Discovers and lifts the code in `regions`, starting from `starts`.
 pub fn discover(
     guest: &dyn Guest,
@@ -333,12 +277,342 @@ pub fn discover(
     }
 }
 
-/// Like [`discover`], but hands every lifted block to `keep` as soon as it
-/// is lifted and keeps only what `keep` returns, so a caller that needs
-/// less than the IR (tokens, counts) never holds every block of a binary
-/// in memory. `keep` also sees blocks that a later split replaces (they
-/// are lifted again, shorter, and handed over again); only the results for
-/// the final blocks are returned.
+/// Lifting options with the byte limit lowered to `max_bytes`, if given.
+fn limited(lift: &LiftOptions, max_bytes: Option<u64>) -> LiftOptions {
+    let mut lift = *lift;
+    if let Some(m) = max_bytes {
+        lift.max_bytes = lift.max_bytes.min(u32::try_from(m).unwrap_or(u32::MAX));
+    }
+    lift
+}
+
+/// One code region in [`Layout`]: its extent, and where its bits start in
+/// the per-byte bitsets.
+#[derive(Copy, Clone, Debug)]
+struct Span {
+    addr: u64,
+    end: u64,
+    /// Bit of `addr` in the bitsets.
+    bit: usize,
+    /// Index into the regions as given.
+    region: usize,
+}
+
+/// The non-empty code regions in address order, for finding the region of
+/// an address by binary search and numbering every code byte (a bit).
+#[derive(Debug)]
+struct Layout {
+    spans: Vec<Span>,
+    bits: usize,
+    /// The largest region (most addresses looked up are in `.text`).
+    hot: Span,
+}
+
+impl Layout {
+    /// `None` if two regions overlap (or one ends past the address space):
+    /// then an address may lie in several regions, and which one serves it
+    /// depends on the order given, which the reference algorithm handles.
+    fn new(regions: &[CodeRegion<'_>]) -> Option<Layout> {
+        let mut spans = Vec::with_capacity(regions.len());
+        for (i, r) in regions.iter().enumerate() {
+            if r.bytes.is_empty() {
+                continue;
+            }
+            let end = r.addr.checked_add(u64::try_from(r.bytes.len()).ok()?)?;
+            spans.push(Span {
+                addr: r.addr,
+                end,
+                bit: 0,
+                region: i,
+            });
+        }
+        spans.sort_unstable_by_key(|s| s.addr);
+        if spans.windows(2).any(|w| w[0].end > w[1].addr) {
+            return None;
+        }
+        let mut bits = 0usize;
+        for s in &mut spans {
+            s.bit = bits;
+            bits = bits.checked_add(regions[s.region].bytes.len())?;
+        }
+        let hot = spans.iter().max_by_key(|s| s.end - s.addr).copied();
+        let hot = hot.unwrap_or(Span {
+            addr: 0,
+            end: 0,
+            bit: 0,
+            region: 0,
+        });
+        Some(Layout { spans, bits, hot })
+    }
+
+    /// The region holding `addr`.
+    fn span(&self, addr: u64) -> Option<&Span> {
+        if self.hot.addr <= addr && addr < self.hot.end {
+            return Some(&self.hot);
+        }
+        let i = self.spans.partition_point(|s| s.addr <= addr);
+        let s = self.spans.get(i.checked_sub(1)?)?;
+        (addr < s.end).then_some(s)
+    }
+
+    /// The bit of the code byte at `addr`.
+    fn bit(&self, addr: u64) -> Option<usize> {
+        let s = self.span(addr)?;
+        Some(s.bit + usize::try_from(addr - s.addr).ok()?)
+    }
+}
+
+/// One bit per code byte.
+#[derive(Debug)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(n: usize) -> Bits {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+    fn get(&self, i: usize) -> bool {
+        self.0[i / 64] >> (i % 64) & 1 != 0
+    }
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    /// The first set bit in `from..to`.
+    fn first_in(&self, from: usize, to: usize) -> Option<usize> {
+        let mut i = from;
+        while i < to {
+            let w = self.0[i / 64] >> (i % 64);
+            if w != 0 {
+                let j = i + w.trailing_zeros() as usize;
+                return (j < to).then_some(j);
+            }
+            i = (i / 64 + 1) * 64;
+        }
+        None
+    }
+    /// For each word, the number of bits set in the words before it.
+    fn ranks(&self) -> Vec<usize> {
+        let mut n = 0;
+        self.0
+            .iter()
+            .map(|w| {
+                let r = n;
+                n += w.count_ones() as usize;
+                r
+            })
+            .collect()
+    }
+    /// The number of bits set before bit `i`, given [`Bits::ranks`].
+    fn rank(&self, ranks: &[usize], i: usize) -> usize {
+        let below = (1u64 << (i % 64)) - 1;
+        ranks[i / 64] + (self.0[i / 64] & below).count_ones() as usize
+    }
+    /// The set bits in `from..to`, in order.
+    fn ones(&self, from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+        let mut i = from;
+        std::iter::from_fn(move || {
+            let j = self.first_in(i, to)?;
+            i = j + 1;
+            Some(j)
+        })
+    }
+}
+
+/// What discovery remembers of a lifted block while it works.
+struct Found<T> {
+    start: Start,
+    /// The bit of `start.addr`.
+    bit: usize,
+    size: u64,
+    /// This block's instruction addresses: a range of `Fast::insns`.
+    insns: (usize, usize),
+    succs: Vec<Edge>,
+    swept: bool,
+    /// The byte limit it was lifted with, to lift it again the same way.
+    limit: Option<u64>,
+    /// The lifted IR while it is held back from `keep`.
+    ir: Option<Irsb>,
+    /// What `keep` made of it, once handed over.
+    kept: Option<T>,
+    /// Replaced by a swept block at the same address (which only a block of
+    /// no bytes can be).
+    dead: bool,
+}
+
+/// Bytes of memory a lifted block holds, roughly.
+fn ir_bytes(irsb: &Irsb) -> usize {
+    irsb.stmts.capacity() * std::mem::size_of::<Stmt>()
+        + irsb.tyenv.len() * std::mem::size_of::<vexil_ir::Type>()
+}
+
+/// Discovery's working state.
+struct Fast<'a, T, F> {
+    guest: &'a dyn Guest,
+    regions: &'a [CodeRegion<'a>],
+    layout: Layout,
+    opts: DiscoverOptions,
+    /// Every lifted block, in the order lifted.
+    blocks: Vec<Found<T>>,
+    /// The instruction addresses of every lift, flat.
+    insns: Vec<u64>,
+    keep: F,
+    /// Blocks whose IR is held back, oldest first (some may have been
+    /// handed over or dropped since: their `ir` is `None`).
+    held: VecDeque<usize>,
+    held_bytes: usize,
+    /// Addresses that start a lifted block.
+    found: Bits,
+    /// Addresses where traversal or the sweep found nothing to decode.
+    bad: Bits,
+    /// Addresses that start a block or are expected to: `found`, the given
+    /// starts and every successor queued. Only a guess of where blocks will
+    /// be split (see [`Fast::release`]).
+    wanted: Bits,
+}
+
+impl<T, F: FnMut(Irsb) -> T> Fast<'_, T, F> {
+    fn lift(&self, start: Start, max_bytes: Option<u64>) -> Option<Irsb> {
+        let s = self.layout.span(start.addr)?;
+        let r = &self.regions[s.region];
+        let code = &r.bytes[usize::try_from(start.addr - r.addr).ok()?..];
+        let lift = limited(&self.opts.lift, max_bytes);
+        Some(self.guest.lift(code, start.addr, start.mode, &lift))
+    }
+
+    /// Reads what discovery needs from a block lifted at `start` (the IR
+    /// goes to [`Fast::hold`] next).
+    fn record(
+        &mut self,
+        start: Start,
+        bit: usize,
+        irsb: &Irsb,
+        swept: bool,
+        limit: Option<u64>,
+    ) -> usize {
+        let first = self.insns.len();
+        let mut size = 0;
+        for (a, len) in irsb.instructions() {
+            self.insns.push(a);
+            size += u64::from(len);
+        }
+        self.blocks.push(Found {
+            start,
+            bit,
+            size,
+            insns: (first, self.insns.len()),
+            succs: successors(irsb, start.addr, size),
+            swept,
+            limit,
+            ir: None,
+            kept: None,
+            dead: false,
+        });
+        self.blocks.len() - 1
+    }
+
+    fn insns_of(&self, i: usize) -> &[u64] {
+        let (a, b) = self.blocks[i].insns;
+        &self.insns[a..b]
+    }
+
+    /// Holds block `i`'s IR back, handing the oldest held blocks over once
+    /// more than `hold_bytes` is held.
+    fn hold(&mut self, i: usize, irsb: Irsb) {
+        if self.opts.hold_bytes == 0 {
+            self.blocks[i].kept = Some((self.keep)(irsb));
+            return;
+        }
+        self.held_bytes += ir_bytes(&irsb);
+        self.blocks[i].ir = Some(irsb);
+        self.held.push_back(i);
+        while self.held_bytes > self.opts.hold_bytes {
+            let Some(j) = self.held.pop_front() else {
+                break;
+            };
+            self.release(j);
+        }
+    }
+
+    /// Takes block `i`'s held IR, if it has any.
+    fn unhold(&mut self, i: usize) -> Option<Irsb> {
+        let irsb = self.blocks[i].ir.take()?;
+        self.held_bytes -= ir_bytes(&irsb);
+        Some(irsb)
+    }
+
+    /// Block `i` leaves the hold before discovery ends. If a start is
+    /// expected inside it at an instruction boundary, the split will lift it
+    /// again, shorter, and this IR would be handed over for nothing: it is
+    /// dropped. Should that split not happen after all (the expected start
+    /// did not decode, or a start in the middle of one of its instructions
+    /// came first), the end lifts the block again, unchanged.
+    fn release(&mut self, i: usize) {
+        let Some(irsb) = self.unhold(i) else {
+            return;
+        };
+        if self.split_expected(i) {
+            irsb.recycle();
+        } else {
+            self.blocks[i].kept = Some((self.keep)(irsb));
+        }
+    }
+
+    /// True if the first wanted address inside block `i` starts one of its
+    /// instructions (the rule of phase 3, applied to what is known so far).
+    fn split_expected(&self, i: usize) -> bool {
+        let b = &self.blocks[i];
+        let bit = b.bit;
+        let Ok(size) = usize::try_from(b.size) else {
+            return false;
+        };
+        let end = bit.saturating_add(size).min(self.layout.bits);
+        match self.wanted.first_in(bit + 1, end) {
+            Some(j) => self
+                .insns_of(i)
+                .contains(&(b.start.addr + (j - bit) as u64)),
+            None => false,
+        }
+    }
+
+    /// The blocks `which`, by address. Their starts must be exactly the
+    /// addresses in `found`, one block each: then a block's place in
+    /// address order is the number of starts below its own, counted in the
+    /// bitset (no comparison sort needed).
+    fn by_address(&self, which: impl Iterator<Item = usize>) -> Vec<(u64, usize)> {
+        let ranks = self.found.ranks();
+        let n = ranks.last().map_or(0, |&r| r)
+            + self.found.0.last().map_or(0, |w| w.count_ones() as usize);
+        let mut out = vec![(0, usize::MAX); n];
+        for i in which {
+            let b = &self.blocks[i];
+            out[self.found.rank(&ranks, b.bit)] = (b.start.addr, i);
+        }
+        debug_assert!(out.iter().all(|&(_, i)| i != usize::MAX));
+        debug_assert!(out.windows(2).all(|w| w[0].0 < w[1].0));
+        out
+    }
+
+    /// What `keep` makes of block `i` as lifted, lifting it again if its IR
+    /// was dropped.
+    fn kept(&mut self, i: usize) -> Option<T> {
+        if let Some(k) = self.blocks[i].kept.take() {
+            return Some(k);
+        }
+        let irsb = match self.unhold(i) {
+            Some(irsb) => irsb,
+            None => self.lift(self.blocks[i].start, self.blocks[i].limit)?,
+        };
+        Some((self.keep)(irsb))
+    }
+}
+
+/// Like [`discover`], but hands every lifted block to `keep` and keeps only
+/// what `keep` returns, so a caller that needs less than the IR (tokens,
+/// counts) never holds every block of a binary in memory. Blocks are held
+/// back (up to `hold_bytes` of IR) before they are handed over, so that
+/// most blocks a later split replaces never reach `keep`; `keep` may still
+/// see some (they are lifted again, shorter, and handed over again), and
+/// sees blocks in no particular order. Only the results for the final
+/// blocks are returned.
 pub fn discover_with<T>(
     guest: &dyn Guest,
     regions: &[CodeRegion<'_>],
@@ -346,83 +620,124 @@ pub fn discover_with<T>(
     opts: &DiscoverOptions,
     keep: impl FnMut(Irsb) -> T,
 ) -> Discovery<BlockOf<T>> {
-    let cx = Ctx {
+    let Some(layout) = Layout::new(regions) else {
+        return reference::discover_with(guest, regions, starts, opts, keep);
+    };
+    let n = layout.bits;
+    let mut w = Fast {
         guest,
         regions,
+        layout,
         opts: *opts,
-    };
-    let mut out = Discovery::default();
-    // Phase 1: traversal. `found` maps each block start to its lifted block.
-    let mut w = Work {
-        found: BTreeMap::new(),
+        blocks: Vec::new(),
         insns: INSNS.try_with(|v| v.take()).unwrap_or_default(),
         keep,
+        held: VecDeque::new(),
+        held_bytes: 0,
+        found: Bits::new(n),
+        bad: Bits::new(n),
+        wanted: Bits::new(n),
     };
     w.insns.clear();
-    let mut bad: BTreeSet<u64> = BTreeSet::new();
+    let mut out = Discovery::default();
+    // Blocks in the map of the reference algorithm (a swept block replacing
+    // a traversal block at its address does not count twice).
+    let mut count = 0usize;
+
+    // Phase 1: traversal.
+    for s in starts {
+        if let Some(b) = w.layout.bit(s.addr) {
+            w.wanted.set(b);
+        }
+    }
     let mut work: Vec<Start> = starts.to_vec();
     work.reverse();
     while let Some(s) = work.pop() {
-        if w.found.contains_key(&s.addr) || bad.contains(&s.addr) {
+        let bit = w.layout.bit(s.addr);
+        if bit.is_some_and(|b| w.found.get(b) || w.bad.get(b)) {
             continue;
         }
-        if w.found.len() >= opts.max_blocks {
+        if count >= opts.max_blocks {
             out.truncated = true;
             break;
         }
-        let Some(irsb) = cx.lift(s, None) else {
+        let (Some(bit), Some(irsb)) = (bit, w.lift(s, None)) else {
             continue;
         };
         if is_nodecode(&irsb) {
-            bad.insert(s.addr);
+            w.bad.set(bit);
             continue;
         }
-        let l = w.record(s, irsb, false);
-        for e in &l.succs {
-            if cx.bytes_at(e.target).is_some() {
+        let i = w.record(s, bit, &irsb, false, None);
+        w.found.set(bit);
+        w.wanted.set(bit);
+        count += 1;
+        for e in &w.blocks[i].succs {
+            if let Some(b) = w.layout.bit(e.target) {
+                w.wanted.set(b);
                 work.push(Start {
                     addr: e.target,
                     mode: s.mode,
                 });
             }
         }
-        w.found.insert(s.addr, l);
+        w.hold(i, irsb);
     }
 
-    // Phase 2: sweep the gaps between what traversal covered.
+    // Traversal's blocks by address (each address starts one block).
+    let traversed = w.by_address(0..w.blocks.len());
+
+    // Phase 2: sweep the gaps between what traversal covered. Regions do
+    // not overlap, and no block extends past its region (it is lifted from
+    // the region's bytes), so within a region only the traversal blocks
+    // starting in it and the blocks this sweep adds, at rising addresses,
+    // can cover an address or limit a block; blocks of other regions start
+    // before the region or at or after its end.
     if opts.sweep && !out.truncated {
         for r in regions {
             let align = insn_alignment(guest.arch(), r.mode);
             let end = r.addr + r.bytes.len() as u64;
             let mut a = r.addr.next_multiple_of(align);
+            // `traversed[..t]` start at or before `a`.
+            let mut t = traversed.partition_point(|&(b, _)| b <= a);
+            // The last block this sweep lifted in this region.
+            let mut last: Option<(u64, u64)> = None;
             while a < end {
-                if w.found.len() >= opts.max_blocks {
+                if count >= opts.max_blocks {
                     out.truncated = true;
                     break;
                 }
-                // Skip over covered bytes.
-                if let Some((&b, l)) = w.found.range(..=a).next_back() {
-                    let bend = b + l.size;
+                while traversed.get(t).is_some_and(|&(b, _)| b <= a) {
+                    t += 1;
+                }
+                // Skip over covered bytes: the block starting last at or
+                // before `a` (a swept block replaces a traversal block at
+                // its address, so it wins a tie).
+                let before = t.checked_sub(1).map(|k| {
+                    let (b, i) = traversed[k];
+                    (b, w.blocks[i].size)
+                });
+                let pred = match (before, last) {
+                    (Some(p), Some(q)) => Some(if q.0 >= p.0 { q } else { p }),
+                    (p, q) => p.or(q),
+                };
+                if let Some((b, size)) = pred {
+                    let bend = b + size;
                     if a < bend {
                         a = bend.next_multiple_of(align);
                         continue;
                     }
                 }
-                let limit = w
-                    .found
-                    .range(a + 1..)
-                    .next()
-                    .map_or(end, |(&n, _)| n.min(end))
-                    - a;
+                let limit = traversed.get(t).map_or(end, |&(n, _)| n.min(end)) - a;
                 let s = Start {
                     addr: a,
                     mode: r.mode,
                 };
-                let Some(irsb) = cx.lift(s, Some(limit)) else {
+                let (Some(bit), Some(irsb)) = (w.layout.bit(a), w.lift(s, Some(limit))) else {
                     break;
                 };
                 if is_nodecode(&irsb) {
-                    bad.insert(a);
+                    w.bad.set(bit);
                     let step = guest
                         .decode(
                             &r.bytes[usize::try_from(a - r.addr).unwrap_or(0)..],
@@ -433,38 +748,59 @@ pub fn discover_with<T>(
                     a += step;
                     continue;
                 }
-                let l = w.record(s, irsb, true);
-                let size = l.size.max(1);
-                w.found.insert(a, l);
-                a += size;
+                let i = w.record(s, bit, &irsb, true, Some(limit));
+                match t.checked_sub(1).map(|k| traversed[k]) {
+                    Some((b, old)) if b == a => {
+                        w.blocks[old].dead = true;
+                        if let Some(ir) = w.unhold(old) {
+                            ir.recycle();
+                        }
+                    }
+                    _ => count += 1,
+                }
+                w.found.set(bit);
+                w.wanted.set(bit);
+                let size = w.blocks[i].size;
+                last = Some((a, size));
+                w.hold(i, irsb);
+                a += size.max(1);
             }
         }
     }
 
     // Phase 3: split blocks that contain another block's start.
-    let found = std::mem::take(&mut w.found);
-    let mut blocks = Vec::with_capacity(found.len());
+    // `found` now holds the start of every block not replaced.
+    drop(traversed);
+    let order = w.by_address((0..w.blocks.len()).filter(|&i| !w.blocks[i].dead));
+    let mut blocks = Vec::with_capacity(order.len());
     let mut seen_insn: Vec<u64> = Vec::new();
-    let mut it = found.into_iter().peekable();
-    while let Some((addr, l)) = it.next() {
-        let next_start = it.peek().map(|(n, _)| *n);
-        let l = match next_start {
-            Some(n) if n < addr + l.size && w.insns_of(&l).contains(&n) => {
-                match cx.lift(l.start, Some(n - addr)) {
-                    Some(irsb) => w.record(l.start, irsb, l.swept),
-                    None => l,
-                }
+    for (k, &(addr, i)) in order.iter().enumerate() {
+        let next_start = order.get(k + 1).map(|&(n, _)| n);
+        let size = w.blocks[i].size;
+        let mut j = i;
+        if let Some(n) = next_start.filter(|&n| n < addr + size && w.insns_of(i).contains(&n)) {
+            let (start, bit, swept) = (w.blocks[i].start, w.blocks[i].bit, w.blocks[i].swept);
+            if let Some(ir) = w.unhold(i) {
+                ir.recycle();
             }
-            _ => l,
+            if let Some(irsb) = w.lift(start, Some(n - addr)) {
+                j = w.record(start, bit, &irsb, swept, Some(n - addr));
+                w.blocks[j].kept = Some((w.keep)(irsb));
+            }
+        }
+        let Some(kept) = w.kept(j) else {
+            // Not reached: the block was lifted from these bytes before.
+            continue;
         };
-        seen_insn.extend_from_slice(w.insns_of(&l));
+        seen_insn.extend_from_slice(w.insns_of(j));
+        let b = &mut w.blocks[j];
         blocks.push(BlockOf {
             addr,
-            mode: l.start.mode,
-            size: l.size,
-            kept: l.kept,
-            succs: l.succs,
-            swept: l.swept,
+            mode: b.start.mode,
+            size: b.size,
+            kept,
+            succs: std::mem::take(&mut b.succs),
+            swept: b.swept,
         });
     }
     seen_insn.sort_unstable();
@@ -472,20 +808,17 @@ pub fn discover_with<T>(
     out.lifted = seen_insn.len() as u64;
 
     // Undecodable places: decodable-but-unsupported by mnemonic, else nodecode.
-    for a in bad {
-        if seen_insn.binary_search(&a).is_ok() {
-            continue;
-        }
-        let Some((code, _)) = cx.bytes_at(a) else {
-            continue;
-        };
-        let mode = regions
-            .iter()
-            .find(|r| a >= r.addr && a < r.addr + r.bytes.len() as u64)
-            .map_or(IsaMode::Default, |r| r.mode);
-        match guest.decode(code, a, mode) {
-            Some(info) => *out.unsupported.entry(info.mnemonic).or_insert(0) += 1,
-            None => out.nodecode += 1,
+    for s in &w.layout.spans {
+        let r = &regions[s.region];
+        for j in w.bad.ones(s.bit, s.bit + r.bytes.len()) {
+            let a = s.addr + (j - s.bit) as u64;
+            if seen_insn.binary_search(&a).is_ok() {
+                continue;
+            }
+            match guest.decode(&r.bytes[j - s.bit..], a, r.mode) {
+                Some(info) => *out.unsupported.entry(info.mnemonic).or_insert(0) += 1,
+                None => out.nodecode += 1,
+            }
         }
     }
     out.blocks = blocks;
@@ -498,4 +831,245 @@ thread_local! {
     /// The instruction-address buffer, kept between binaries (it runs to
     /// megabytes; growing a fresh one page-faulted it in every time).
     static INSNS: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The discovery algorithm as first written, over ordered maps (block
+/// starts in a `BTreeMap`, undecodable places in a `BTreeSet`). It is the
+/// specification [`discover_with`] is tested against, and serves the region
+/// layouts the bitsets of [`discover_with`] do not (overlapping regions).
+pub mod reference {
+    use super::{
+        BlockOf, CodeRegion, DiscoverOptions, Discovery, Edge, Start, insn_alignment, is_nodecode,
+        successors,
+    };
+    use crate::Guest;
+    use std::collections::{BTreeMap, BTreeSet};
+    use vexil_ir::{Irsb, IsaMode};
+
+    struct Ctx<'g, 'r> {
+        guest: &'g dyn Guest,
+        regions: &'r [CodeRegion<'r>],
+        opts: DiscoverOptions,
+    }
+
+    impl Ctx<'_, '_> {
+        /// The bytes from `addr` to the end of its region, and the region's end.
+        fn bytes_at(&self, addr: u64) -> Option<(&[u8], u64)> {
+            self.regions.iter().find_map(|r| {
+                let off = addr.checked_sub(r.addr)?;
+                let off = usize::try_from(off).ok()?;
+                (off < r.bytes.len()).then(|| (&r.bytes[off..], r.addr + r.bytes.len() as u64))
+            })
+        }
+
+        fn lift(&self, start: Start, max_bytes: Option<u64>) -> Option<Irsb> {
+            let (code, _) = self.bytes_at(start.addr)?;
+            let mut lift = self.opts.lift;
+            if let Some(m) = max_bytes {
+                lift.max_bytes = lift.max_bytes.min(u32::try_from(m).unwrap_or(u32::MAX));
+            }
+            Some(self.guest.lift(code, start.addr, start.mode, &lift))
+        }
+    }
+
+    /// What discovery remembers of a lifted block while it works: its extent,
+    /// instruction starts and successors, read from the IR once, and what the
+    /// caller's function kept of the IR.
+    struct Lifted<T> {
+        start: Start,
+        size: u64,
+        /// This block's instruction addresses: a range of `Work::insns`.
+        insns: (usize, usize),
+        succs: Vec<Edge>,
+        swept: bool,
+        kept: T,
+    }
+
+    /// Discovery's working state: the lifted blocks by start address, and the
+    /// instruction addresses of every lift, flat.
+    struct Work<T, F> {
+        found: BTreeMap<u64, Lifted<T>>,
+        insns: Vec<u64>,
+        keep: F,
+    }
+
+    impl<T, F: FnMut(Irsb) -> T> Work<T, F> {
+        /// Reads what discovery needs from a block lifted at `start`, and hands
+        /// the block to the caller's function.
+        fn record(&mut self, start: Start, irsb: Irsb, swept: bool) -> Lifted<T> {
+            let first = self.insns.len();
+            let mut size = 0;
+            for (a, len) in irsb.instructions() {
+                self.insns.push(a);
+                size += u64::from(len);
+            }
+            Lifted {
+                start,
+                size,
+                insns: (first, self.insns.len()),
+                succs: successors(&irsb, start.addr, size),
+                swept,
+                kept: (self.keep)(irsb),
+            }
+        }
+
+        fn insns_of(&self, l: &Lifted<T>) -> &[u64] {
+            &self.insns[l.insns.0..l.insns.1]
+        }
+    }
+
+    /// [`super::discover_with`] as first written, over ordered maps: every
+    /// block goes to `keep` as soon as it is lifted (`hold_bytes` is ignored),
+    /// so `keep` also sees every block a later split replaces.
+    pub fn discover_with<T>(
+        guest: &dyn Guest,
+        regions: &[CodeRegion<'_>],
+        starts: &[Start],
+        opts: &DiscoverOptions,
+        keep: impl FnMut(Irsb) -> T,
+    ) -> Discovery<BlockOf<T>> {
+        let cx = Ctx {
+            guest,
+            regions,
+            opts: *opts,
+        };
+        let mut out = Discovery::default();
+        // Phase 1: traversal. `found` maps each block start to its lifted block.
+        let mut w = Work {
+            found: BTreeMap::new(),
+            insns: Vec::new(),
+            keep,
+        };
+        let mut bad: BTreeSet<u64> = BTreeSet::new();
+        let mut work: Vec<Start> = starts.to_vec();
+        work.reverse();
+        while let Some(s) = work.pop() {
+            if w.found.contains_key(&s.addr) || bad.contains(&s.addr) {
+                continue;
+            }
+            if w.found.len() >= opts.max_blocks {
+                out.truncated = true;
+                break;
+            }
+            let Some(irsb) = cx.lift(s, None) else {
+                continue;
+            };
+            if is_nodecode(&irsb) {
+                bad.insert(s.addr);
+                continue;
+            }
+            let l = w.record(s, irsb, false);
+            for e in &l.succs {
+                if cx.bytes_at(e.target).is_some() {
+                    work.push(Start {
+                        addr: e.target,
+                        mode: s.mode,
+                    });
+                }
+            }
+            w.found.insert(s.addr, l);
+        }
+
+        // Phase 2: sweep the gaps between what traversal covered.
+        if opts.sweep && !out.truncated {
+            for r in regions {
+                let align = insn_alignment(guest.arch(), r.mode);
+                let end = r.addr + r.bytes.len() as u64;
+                let mut a = r.addr.next_multiple_of(align);
+                while a < end {
+                    if w.found.len() >= opts.max_blocks {
+                        out.truncated = true;
+                        break;
+                    }
+                    // Skip over covered bytes.
+                    if let Some((&b, l)) = w.found.range(..=a).next_back() {
+                        let bend = b + l.size;
+                        if a < bend {
+                            a = bend.next_multiple_of(align);
+                            continue;
+                        }
+                    }
+                    let limit = w
+                        .found
+                        .range(a + 1..)
+                        .next()
+                        .map_or(end, |(&n, _)| n.min(end))
+                        - a;
+                    let s = Start {
+                        addr: a,
+                        mode: r.mode,
+                    };
+                    let Some(irsb) = cx.lift(s, Some(limit)) else {
+                        break;
+                    };
+                    if is_nodecode(&irsb) {
+                        bad.insert(a);
+                        let step = guest
+                            .decode(
+                                &r.bytes[usize::try_from(a - r.addr).unwrap_or(0)..],
+                                a,
+                                r.mode,
+                            )
+                            .map_or(align, |i| u64::from(i.len).max(1));
+                        a += step;
+                        continue;
+                    }
+                    let l = w.record(s, irsb, true);
+                    let size = l.size.max(1);
+                    w.found.insert(a, l);
+                    a += size;
+                }
+            }
+        }
+
+        // Phase 3: split blocks that contain another block's start.
+        let found = std::mem::take(&mut w.found);
+        let mut blocks = Vec::with_capacity(found.len());
+        let mut seen_insn: Vec<u64> = Vec::new();
+        let mut it = found.into_iter().peekable();
+        while let Some((addr, l)) = it.next() {
+            let next_start = it.peek().map(|(n, _)| *n);
+            let l = match next_start {
+                Some(n) if n < addr + l.size && w.insns_of(&l).contains(&n) => {
+                    match cx.lift(l.start, Some(n - addr)) {
+                        Some(irsb) => w.record(l.start, irsb, l.swept),
+                        None => l,
+                    }
+                }
+                _ => l,
+            };
+            seen_insn.extend_from_slice(w.insns_of(&l));
+            blocks.push(BlockOf {
+                addr,
+                mode: l.start.mode,
+                size: l.size,
+                kept: l.kept,
+                succs: l.succs,
+                swept: l.swept,
+            });
+        }
+        seen_insn.sort_unstable();
+        seen_insn.dedup();
+        out.lifted = seen_insn.len() as u64;
+
+        // Undecodable places: decodable-but-unsupported by mnemonic, else nodecode.
+        for a in bad {
+            if seen_insn.binary_search(&a).is_ok() {
+                continue;
+            }
+            let Some((code, _)) = cx.bytes_at(a) else {
+                continue;
+            };
+            let mode = regions
+                .iter()
+                .find(|r| a >= r.addr && a < r.addr + r.bytes.len() as u64)
+                .map_or(IsaMode::Default, |r| r.mode);
+            match guest.decode(code, a, mode) {
+                Some(info) => *out.unsupported.entry(info.mnemonic).or_insert(0) += 1,
+                None => out.nodecode += 1,
+            }
+        }
+        out.blocks = blocks;
+        out
+    }
 }
