@@ -245,7 +245,16 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                 if load {
                     mem_between.or_from(&dead);
                 }
-                expr.for_each_atom(|a| mark(a, used));
+                // The common kinds written out (no call).
+                match expr {
+                    Expr::Get { .. } => {}
+                    Expr::Unop { a, .. } | Expr::Load { addr: a, .. } => mark(a, used),
+                    Expr::Binop { a, b, .. } => {
+                        mark(a, used);
+                        mark(b, used);
+                    }
+                    _ => expr.for_each_atom(|a| mark(a, used)),
+                }
                 defs.push(*dst);
             }
             Stmt::Exit { guard, .. } => {

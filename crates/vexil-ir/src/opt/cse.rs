@@ -7,18 +7,14 @@
 //! hash and where the expression is: every entry's expression is the one of
 //! a `WrTmp` the pass has already emitted, so the table points at that
 //! statement. The few statements the pass takes back (a helper
-//! specialization that failed its type check) have their expressions moved
-//! aside first ([`CseTable::spill_from`]), so that every entry stays
-//! findable exactly as a map would keep it. Entries of earlier blocks are
+//! specialization that failed its type check) leave the table with them
+//! ([`CseTable::forget_from`]). Entries of earlier blocks are
 //! invalidated by a generation count, so starting a block costs nothing per
 //! slot.
 
 use crate::fxhash::FxHasher;
 use crate::{Atom, Expr, Stmt, Temp};
 use std::hash::{BuildHasher, BuildHasherDefault};
-
-/// `Slot::at` with this bit set indexes `CseTable::spilled`, not the output.
-const SPILLED: u32 = 1 << 31;
 
 #[derive(Copy, Clone)]
 struct Slot {
@@ -30,7 +26,7 @@ struct Slot {
     /// The temporary that holds the expression.
     temp: Temp,
     /// Where the expression is: the index of its `WrTmp` in the pass's
-    /// output, or `SPILLED | i` for `spilled[i]`.
+    /// output.
     at: u32,
 }
 
@@ -51,7 +47,6 @@ pub(crate) struct CseTable {
     /// The current block's generation (never 0, once a block has started).
     generation: u32,
     len: usize,
-    spilled: Vec<Expr>,
 }
 
 /// The hash of a CSE candidate. Operations and if-then-else, nearly all
@@ -101,19 +96,10 @@ impl CseTable {
         }
         self.generation += 1;
         self.len = 0;
-        self.spilled.clear();
         let want = (2 * n).next_power_of_two().max(16);
         if self.slots.len() < want {
             // The old slots are all of earlier generations: empty.
             self.slots.resize(want, EMPTY);
-        }
-    }
-
-    fn expr_at<'a>(&'a self, out: &'a [Stmt], at: u32) -> Option<&'a Expr> {
-        if at & SPILLED != 0 {
-            self.spilled.get((at & !SPILLED) as usize)
-        } else {
-            def_expr(out, at as usize)
         }
     }
 
@@ -122,7 +108,7 @@ impl CseTable {
     /// the comparison were hoisted to the start of every probe.
     #[inline(never)]
     fn holds(&self, out: &[Stmt], at: u32, e: &Expr) -> bool {
-        self.expr_at(out, at) == Some(e)
+        def_expr(out, at as usize) == Some(e)
     }
 
     /// The slot holding `e` (hash `h`), or the empty slot where it would go.
@@ -166,7 +152,7 @@ impl CseTable {
             generation: self.generation,
             hash: tag_of(h),
             temp,
-            at: u32::try_from(at).unwrap_or(u32::MAX) & !SPILLED,
+            at: u32::try_from(at).unwrap_or(u32::MAX),
         };
     }
 
@@ -187,20 +173,29 @@ impl CseTable {
         }
     }
 
-    /// Moves the expressions of the entries at `out[from..]` aside, before
-    /// the pass cuts the output back to `from`, so that they stay in the
-    /// table as a map would keep them.
-    pub(super) fn spill_from(&mut self, out: &[Stmt], from: usize) {
-        for i in 0..self.slots.len() {
-            let s = self.slots[i];
-            if s.generation != self.generation || s.at & SPILLED != 0 || (s.at as usize) < from {
-                continue;
+    /// Removes the entries whose expressions are at `out[from..]`, before
+    /// the pass takes those statements back. Rare: the current block's
+    /// other entries are simply placed again (removing from the middle of
+    /// a probe sequence would otherwise need tombstones).
+    pub(super) fn forget_from(&mut self, from: usize) {
+        let generation = self.generation;
+        let mut kept = Vec::new();
+        for s in &mut self.slots {
+            if s.generation == generation {
+                if (s.at as usize) < from {
+                    kept.push(*s);
+                }
+                *s = EMPTY;
             }
-            if let Some(e) = def_expr(out, s.at as usize) {
-                let j = u32::try_from(self.spilled.len()).unwrap_or(u32::MAX);
-                self.spilled.push(e.clone());
-                self.slots[i].at = SPILLED | j;
+        }
+        self.len = kept.len();
+        let mask = self.slots.len() - 1;
+        for s in kept {
+            let mut i = s.hash as usize & mask;
+            while self.slots[i].generation == generation {
+                i = (i + 1) & mask;
             }
+            self.slots[i] = s;
         }
     }
 }

@@ -1,8 +1,12 @@
 //! The forward pass: substitution, constant folding, redundant-GET removal,
 //! algebraic simplification, helper specialization, CSE and constant exits.
 //!
-//! It walks the block once, building a new statement list. Temporaries that
-//! turn out to be copies or constants are not emitted; their uses are
+//! It walks the block once, rewriting its statements in place: a statement
+//! it removes becomes a `NoOp` (which the backward pass drops with the rest),
+//! and the few it adds (a specialized helper's parts, a guarded load's
+//! widening) are inserted before the current one. Moving every statement
+//! into a new list cost more than most of the rewriting. Temporaries that
+//! turn out to be copies or constants are not kept; their uses are
 //! rewritten through `subst`.
 
 use super::cse::cse_hash;
@@ -25,7 +29,11 @@ pub(super) struct Forward<'h, 's> {
     hooks: &'h dyn ArchHooks,
     cse: bool,
     tyenv: TypeEnv,
+    /// The block's statements, being rewritten: those before `at` are done
+    /// (the pass's output so far), those from `at` on are not yet seen.
     out: Vec<Stmt>,
+    /// The current statement's index in `out`.
+    at: usize,
     subst: Vec<Option<Atom>>,
     /// True once `subst` holds anything (until then, substituting a
     /// statement's operands changes nothing and is skipped).
@@ -100,13 +108,11 @@ impl<'h, 's> Forward<'h, 's> {
     ) -> Self {
         let n = tyenv.len();
         use std::mem::take;
-        let (mut out, mut subst, mut def_at, mut known) = (
-            take(&mut scratch.out),
+        let (mut subst, mut def_at, mut known) = (
             take(&mut scratch.subst),
             take(&mut scratch.def_at),
             take(&mut scratch.known),
         );
-        out.clear();
         subst.clear();
         subst.resize(n, None);
         def_at.clear();
@@ -117,7 +123,8 @@ impl<'h, 's> Forward<'h, 's> {
             hooks,
             cse,
             tyenv,
-            out,
+            out: Vec::new(),
+            at: 0,
             subst,
             substituted: false,
             def_at,
@@ -179,20 +186,25 @@ impl<'h, 's> Forward<'h, 's> {
         t
     }
 
-    /// Emits `dst = expr`; `hash` as for [`Forward::emit_wrtmp`].
+    /// Emits `dst = expr` before the current statement; `hash` as for
+    /// [`Forward::note_def`].
     fn emit_def(&mut self, dst: Temp, expr: Expr, hash: Option<u64>) {
-        self.emit_wrtmp(dst, Stmt::WrTmp { dst, expr }, hash);
+        let at = self.at;
+        self.out.insert(at, Stmt::WrTmp { dst, expr });
+        self.at += 1;
+        self.note_def(dst, at, hash);
     }
 
-    /// Emits `s`, which is `WrTmp { dst, .. }` (passed whole, so that the
-    /// expression is not moved out and back in). `hash` is the expression's
-    /// CSE hash if [`Forward::reduce`] computed it, else it is computed here
-    /// when needed.
-    fn emit_wrtmp(&mut self, dst: Temp, s: Stmt, hash: Option<u64>) {
+    /// Records the definition `out[at]`, which is `WrTmp { dst, .. }` and
+    /// stays: where `dst` is defined, how far the guest state it reads
+    /// reaches, and its expression in the CSE table. `hash` is the
+    /// expression's CSE hash if [`Forward::reduce`] computed it, else it is
+    /// computed here when needed.
+    fn note_def(&mut self, dst: Temp, at: usize, hash: Option<u64>) {
         if let Some(slot) = self.def_at.get_mut(dst.index()) {
-            *slot = Some(self.out.len());
+            *slot = Some(at);
         }
-        if let Stmt::WrTmp { expr, .. } = &s {
+        if let Some(Stmt::WrTmp { expr, .. }) = self.out.get(at) {
             match expr {
                 Expr::Get { offset, ty } => {
                     self.extent = self.extent.max(offset.index() + ty.bytes() as usize);
@@ -206,20 +218,41 @@ impl<'h, 's> Forward<'h, 's> {
             if self.cse && is_cse_candidate(expr) {
                 let h = hash.unwrap_or_else(|| cse_hash(expr));
                 debug_assert_eq!(h, cse_hash(expr), "stale CSE hash");
-                let at = self.out.len();
                 self.rest.exprs.insert(&self.out, h, expr, dst, at);
                 #[cfg(debug_assertions)]
                 self.shadow.insert(expr.clone(), dst);
             }
         }
-        self.out.push(s);
+    }
+
+    /// Takes back the definitions emitted at `out[from..at]` (a helper
+    /// specialization that failed its type check), leaving the pass as it
+    /// was before them: out of the output, `def_at` and the CSE table.
+    /// (Kept in the table, as before, a later equal expression would be
+    /// replaced by a temporary that nothing defines.)
+    fn take_back(&mut self, from: usize) {
+        for s in &self.out[from..self.at] {
+            if let Stmt::WrTmp { dst, expr } = s {
+                if let Some(slot) = self.def_at.get_mut(dst.index()) {
+                    *slot = None;
+                }
+                #[cfg(debug_assertions)]
+                if self.shadow.get(expr) == Some(dst) {
+                    self.shadow.remove(expr);
+                }
+                let _ = expr;
+            }
+        }
+        self.rest.exprs.forget_from(from);
+        self.out.drain(from..self.at);
+        self.at = from;
     }
 
     /// Reduces `expr` (atoms already substituted) in place as far as the
     /// rules go, then looks it up among the common subexpressions. Returns
     /// the atom it equals, if it equals one; otherwise `expr` is what to
     /// emit, and the error is its CSE hash if it is a candidate (for
-    /// [`Forward::emit_wrtmp`], so that it is hashed once).
+    /// [`Forward::note_def`], so that it is hashed once).
     fn reduce(&mut self, expr: &mut Expr) -> Result<Atom, Option<u64>> {
         if let Some(a) = self.rewrite(expr) {
             return Ok(a);
@@ -296,15 +329,16 @@ impl<'h, 's> Forward<'h, 's> {
                 Expr::CCall { callee, ty, args } => {
                     let spec = self.hooks.specialize(callee.name(), *ty, args, self);
                     if let Some(spec) = spec {
-                        let mark = self.out.len();
+                        let mark = self.at;
                         match self.emit_spec(spec, *ty) {
                             Some(a) => return Some(a),
                             None => {
-                                // The truncated definitions stay in the CSE
-                                // map and `def_at`: not a fixpoint.
+                                // The temporaries of the taken-back
+                                // definitions stay in the type environment
+                                // (the renumbering drops them). Not counted
+                                // as a fixpoint, to be safe.
                                 self.settled = false;
-                                self.rest.exprs.spill_from(&self.out, mark);
-                                self.out.truncate(mark);
+                                self.take_back(mark);
                             }
                         }
                     }
@@ -347,9 +381,9 @@ impl<'h, 's> Forward<'h, 's> {
     ///   constant that [`tmp_const_stays`] lists.
     ///
     /// Debug builds check that the rules indeed leave such an expression,
-    /// and the pass's state, as they are.
-    fn quick(&mut self, expr: &Expr) -> Quick {
-        let quick = match *expr {
+    /// and the pass's state, as they are (`check_quick`).
+    fn quick(&self, expr: &Expr) -> Quick {
+        match *expr {
             Expr::Load { .. } | Expr::GetI { .. } => Quick::Keep,
             Expr::Get { offset, ty } => match self.known_read(offset, ty) {
                 Some(Ok(a)) => Quick::Known(a),
@@ -368,25 +402,30 @@ impl<'h, 's> Forward<'h, 's> {
                 b: Atom::Const(c),
             } if tmp_const_stays(op, c) => Quick::Lookup,
             _ => Quick::Reduce,
-        };
-        #[cfg(debug_assertions)]
-        if quick != Quick::Reduce {
-            let (changed, settled) = (self.changed, self.settled);
-            let mut e = expr.clone();
-            let want = match quick {
-                Quick::Known(a) => Some(a),
-                _ => None,
-            };
-            assert!(
-                self.rewrite(&mut e) == want && e == *expr,
-                "{expr:?} was not rewritten to {want:?}"
-            );
-            assert_eq!((changed, settled), (self.changed, self.settled));
-            if quick == Quick::Keep {
-                assert_eq!(self.lookup(expr), Err(None));
-            }
         }
-        quick
+    }
+
+    /// Checks that the rules indeed leave `expr` as [`Forward::quick`]
+    /// said, and the pass's state with it (debug builds).
+    #[cfg(debug_assertions)]
+    fn check_quick(&mut self, expr: &Expr, quick: Quick) {
+        if quick == Quick::Reduce {
+            return;
+        }
+        let (changed, settled) = (self.changed, self.settled);
+        let mut e = expr.clone();
+        let want = match quick {
+            Quick::Known(a) => Some(a),
+            _ => None,
+        };
+        assert!(
+            self.rewrite(&mut e) == want && e == *expr,
+            "{expr:?} was not rewritten to {want:?}"
+        );
+        assert_eq!((changed, settled), (self.changed, self.settled));
+        if quick == Quick::Keep {
+            assert_eq!(self.lookup(expr), Err(None));
+        }
     }
 
     /// Emits `expr` into a fresh temporary (after reduction); returns its value.
@@ -466,168 +505,277 @@ impl<'h, 's> Forward<'h, 's> {
     /// optimizer uses this to skip rounds that would only confirm the
     /// fixpoint.
     pub(super) fn run(mut self, irsb: &mut Irsb) -> (bool, bool) {
-        let before = irsb.stmts.len();
-        let mut stmts = std::mem::take(&mut irsb.stmts);
-        self.out.reserve(stmts.len());
+        self.out = std::mem::take(&mut irsb.stmts);
+        let before = self.out.len();
         let mut ended = None;
-        for mut s in stmts.drain(..) {
-            if let Stmt::IMark { .. } = s {
-                // A quarter of all statements; nothing to do.
-                self.out.push(s);
-                continue;
-            }
-            if self.substituted {
-                s.for_each_atom_mut(|a| *a = self.sub(*a));
-            }
-            if let Stmt::WrTmp { dst, expr } = &mut s {
-                let dst = *dst;
-                let is_get = matches!(expr, Expr::Get { .. });
-                let reduced = match self.quick(expr) {
-                    Quick::Keep => Err(None),
-                    Quick::Known(a) => Ok(a),
-                    Quick::Lookup => self.lookup(expr),
-                    Quick::Reduce => self.reduce(expr),
-                };
-                let hash = match reduced {
-                    Ok(a) => {
-                        self.set_subst(dst, a);
-                        continue;
-                    }
-                    Err(hash) => hash,
-                };
-                if let (true, Expr::Get { offset, ty }) = (is_get, &*expr) {
-                    self.known.push(Known::new(*offset, *ty, Atom::Tmp(dst)));
-                }
-                self.emit_wrtmp(dst, s, hash);
-                continue;
-            }
+        while let Some(s) = self.out.get_mut(self.at) {
             match s {
+                // A quarter of all statements; nothing to do.
+                Stmt::IMark { .. } => {}
+                // Dropped by the backward pass.
                 Stmt::NoOp => self.changed = true,
-                Stmt::Put { offset, data } => {
-                    let size = self
-                        .tyenv
-                        .atom_type(data)
-                        .map_or(16, |t| t.bytes() as usize);
-                    self.extent = self.extent.max(offset.index() + size);
-                    let ty = self.tyenv.atom_type(data).unwrap_or(Type::I64);
-                    self.forget(offset, ty.bytes());
-                    self.known.push(Known::new(offset, ty, data));
-                    self.out.push(s);
-                }
-                Stmt::PutI { descr, .. } => {
-                    let end = descr.base.index() + descr.size() as usize;
-                    self.extent = self.extent.max(end);
-                    self.forget(descr.base, descr.size());
-                    self.out.push(s);
-                }
-                Stmt::Dirty(ref d) => {
-                    for fx in &d.state {
-                        let end = fx.offset.index() + fx.size as usize;
-                        self.extent = self.extent.max(end);
-                        if fx.fx != crate::Effect::Read {
-                            self.forget(fx.offset, fx.size);
+                _ => {
+                    if self.substituted {
+                        substitute(&self.subst, s);
+                    }
+                    match s {
+                        Stmt::WrTmp { .. } => self.wrtmp(),
+                        &mut Stmt::Put { offset, data } => {
+                            let size = self
+                                .tyenv
+                                .atom_type(data)
+                                .map_or(16, |t| t.bytes() as usize);
+                            self.extent = self.extent.max(offset.index() + size);
+                            let ty = self.tyenv.atom_type(data).unwrap_or(Type::I64);
+                            self.forget(offset, ty.bytes());
+                            self.known.push(Known::new(offset, ty, data));
                         }
-                    }
-                    if d.guard == Atom::bool(false) && d.tmp.is_none() {
-                        self.changed = true;
-                    } else {
-                        self.out.push(s);
-                    }
-                }
-                Stmt::Exit {
-                    guard,
-                    dst,
-                    jk,
-                    offs_ip,
-                } => match guard.as_const() {
-                    Some(c) if c.bits() == 0 => self.changed = true,
-                    Some(_) => {
-                        // An exit that is always taken ends the block.
-                        self.changed = true;
-                        ended = Some((dst, jk));
-                        break;
-                    }
-                    None => {
-                        self.extent = self.extent.max(offs_ip.index() + 8);
-                        self.out.push(s);
-                    }
-                },
-                Stmt::StoreG {
-                    end,
-                    addr,
-                    data,
-                    guard,
-                } => match guard.as_const() {
-                    Some(c) if c.bits() == 0 => self.changed = true,
-                    Some(_) => {
-                        self.changed = true;
-                        self.out.push(Stmt::Store { end, addr, data });
-                    }
-                    None => self.out.push(s),
-                },
-                Stmt::LoadG {
-                    end,
-                    cvt,
-                    dst,
-                    addr,
-                    alt,
-                    guard,
-                } => match guard.as_const() {
-                    Some(c) if c.bits() == 0 => self.set_subst(dst, alt),
-                    Some(_) => {
-                        self.changed = true;
-                        // Emitted without reduction.
-                        self.settled = false;
-                        let loaded = Expr::Load {
-                            end,
-                            ty: cvt.mem_type(),
-                            addr,
-                        };
-                        let widen = match cvt {
-                            LoadGCvt::IdentV128 | LoadGCvt::Ident64 | LoadGCvt::Ident32 => None,
-                            LoadGCvt::U16to32 => Some(Op::I16Uto32),
-                            LoadGCvt::S16to32 => Some(Op::I16Sto32),
-                            LoadGCvt::U8to32 => Some(Op::I8Uto32),
-                            LoadGCvt::S8to32 => Some(Op::I8Sto32),
-                        };
-                        match widen {
-                            None => self.emit_def(dst, loaded, None),
-                            Some(op) => {
-                                let t = self.new_temp(cvt.mem_type());
-                                self.emit_def(t, loaded, None);
-                                self.emit_def(
-                                    dst,
-                                    Expr::Unop {
-                                        op,
-                                        a: Atom::Tmp(t),
-                                    },
-                                    None,
-                                );
+                        _ => {
+                            let s = std::mem::replace(s, Stmt::NoOp);
+                            if let Some(end) = self.other(s) {
+                                ended = Some(end);
+                                break;
                             }
                         }
                     }
-                    None => self.out.push(s),
-                },
-                other => self.out.push(other),
+                }
             }
+            self.at += 1;
         }
         if let Some((dst, jk)) = ended {
+            // The exit (now a `NoOp`) and everything after it go.
+            self.out.truncate(self.at);
             irsb.next = Atom::Const(dst);
             irsb.jumpkind = jk;
         } else {
             irsb.next = self.sub(irsb.next);
         }
-        stmts.clear();
+        let changed = self.changed || self.out.len() != before;
         irsb.stmts = self.out;
         irsb.tyenv = self.tyenv;
         let rest = self.rest;
         rest.extent = self.extent.max(irsb.offs_ip.index() + 8);
-        rest.out = stmts;
         rest.subst = self.subst;
         rest.def_at = self.def_at;
         rest.known = self.known;
-        (self.changed || irsb.stmts.len() != before, self.settled)
+        (changed, self.settled)
     }
+
+    /// The current statement, `WrTmp { dst, expr }` (operands substituted):
+    /// reduces `expr` in place, then keeps it, or removes it (a `NoOp`) if
+    /// it equals an atom, which then stands for `dst`.
+    fn wrtmp(&mut self) {
+        let at = self.at;
+        let Some(Stmt::WrTmp { dst, expr }) = self.out.get(at) else {
+            return;
+        };
+        let dst = *dst;
+        let is_get = matches!(expr, Expr::Get { .. });
+        let quick = self.quick(expr);
+        let reduced = match quick {
+            Quick::Keep => Err(None),
+            Quick::Known(a) => Ok(a),
+            Quick::Lookup => self.lookup(expr),
+            Quick::Reduce => Err(None),
+        };
+        #[cfg(debug_assertions)]
+        {
+            let e = expr.clone();
+            self.check_quick(&e, quick);
+        }
+        let reduced = if quick == Quick::Reduce {
+            // Out of the block while the rules look at the definitions
+            // before it (the placeholder is never looked at: nothing
+            // defines `dst` before its own statement).
+            let mut e = match self.out.get_mut(at) {
+                Some(Stmt::WrTmp { expr, .. }) => std::mem::replace(expr, Expr::RdTmp(dst)),
+                _ => return,
+            };
+            let r = self.reduce(&mut e);
+            // A specialization may have inserted statements before it.
+            if let Some(Stmt::WrTmp { expr, .. }) = self.out.get_mut(self.at) {
+                *expr = e;
+            }
+            r
+        } else {
+            reduced
+        };
+        match reduced {
+            Ok(a) => {
+                self.set_subst(dst, a);
+                if let Some(s) = self.out.get_mut(self.at) {
+                    *s = Stmt::NoOp;
+                }
+            }
+            Err(hash) => {
+                if let (true, Some(Stmt::WrTmp { expr: Expr::Get { offset, ty }, .. })) =
+                    (is_get, self.out.get(self.at))
+                {
+                    self.known.push(Known::new(*offset, *ty, Atom::Tmp(dst)));
+                }
+                self.note_def(dst, self.at, hash);
+            }
+        }
+    }
+
+    /// The current statement `s` of a rarer kind, taken out of `out[at]`
+    /// (a `NoOp` there now): puts back what stays of it, or returns the
+    /// block's new end if it is an exit that is always taken.
+    fn other(&mut self, s: Stmt) -> Option<(Const, crate::JumpKind)> {
+        let keep = match s {
+            Stmt::PutI { descr, .. } => {
+                let end = descr.base.index() + descr.size() as usize;
+                self.extent = self.extent.max(end);
+                self.forget(descr.base, descr.size());
+                Some(s)
+            }
+            Stmt::Dirty(ref d) => {
+                for fx in &d.state {
+                    let end = fx.offset.index() + fx.size as usize;
+                    self.extent = self.extent.max(end);
+                    if fx.fx != crate::Effect::Read {
+                        self.forget(fx.offset, fx.size);
+                    }
+                }
+                if d.guard == Atom::bool(false) && d.tmp.is_none() {
+                    self.changed = true;
+                    None
+                } else {
+                    Some(s)
+                }
+            }
+            Stmt::Exit {
+                guard,
+                dst,
+                jk,
+                offs_ip,
+            } => match guard.as_const() {
+                Some(c) if c.bits() == 0 => {
+                    self.changed = true;
+                    None
+                }
+                Some(_) => {
+                    // An exit that is always taken ends the block.
+                    self.changed = true;
+                    return Some((dst, jk));
+                }
+                None => {
+                    self.extent = self.extent.max(offs_ip.index() + 8);
+                    Some(s)
+                }
+            },
+            Stmt::StoreG {
+                end,
+                addr,
+                data,
+                guard,
+            } => match guard.as_const() {
+                Some(c) if c.bits() == 0 => {
+                    self.changed = true;
+                    None
+                }
+                Some(_) => {
+                    self.changed = true;
+                    Some(Stmt::Store { end, addr, data })
+                }
+                None => Some(s),
+            },
+            Stmt::LoadG {
+                end,
+                cvt,
+                dst,
+                addr,
+                alt,
+                guard,
+            } => match guard.as_const() {
+                Some(c) if c.bits() == 0 => {
+                    self.set_subst(dst, alt);
+                    None
+                }
+                Some(_) => {
+                    self.changed = true;
+                    // Emitted without reduction.
+                    self.settled = false;
+                    let loaded = Expr::Load {
+                        end,
+                        ty: cvt.mem_type(),
+                        addr,
+                    };
+                    let widen = match cvt {
+                        LoadGCvt::IdentV128 | LoadGCvt::Ident64 | LoadGCvt::Ident32 => None,
+                        LoadGCvt::U16to32 => Some(Op::I16Uto32),
+                        LoadGCvt::S16to32 => Some(Op::I16Sto32),
+                        LoadGCvt::U8to32 => Some(Op::I8Uto32),
+                        LoadGCvt::S8to32 => Some(Op::I8Sto32),
+                    };
+                    // Inserted before the `NoOp` left in its place.
+                    match widen {
+                        None => self.emit_def(dst, loaded, None),
+                        Some(op) => {
+                            let t = self.new_temp(cvt.mem_type());
+                            self.emit_def(t, loaded, None);
+                            self.emit_def(
+                                dst,
+                                Expr::Unop {
+                                    op,
+                                    a: Atom::Tmp(t),
+                                },
+                                None,
+                            );
+                        }
+                    }
+                    None
+                }
+                None => Some(s),
+            },
+            other => Some(other),
+        };
+        if let (Some(s), Some(slot)) = (keep, self.out.get_mut(self.at)) {
+            *slot = s;
+        }
+        None
+    }
+}
+
+/// Replaces `a` by the atom `subst` says stands for it, if any.
+#[inline(always)]
+fn sub_atom(subst: &[Option<Atom>], a: &mut Atom) {
+    if let Atom::Tmp(t) = *a {
+        if let Some(Some(v)) = subst.get(t.index()) {
+            *a = *v;
+        }
+    }
+}
+
+/// Substitutes every operand of `s` through `subst`: what
+/// `s.for_each_atom_mut` with [`sub_atom`] does, with the common kinds
+/// written out so that they need no call (debug builds compare the two).
+fn substitute(subst: &[Option<Atom>], s: &mut Stmt) {
+    #[cfg(debug_assertions)]
+    let want = {
+        let mut w = s.clone();
+        w.for_each_atom_mut(|a| sub_atom(subst, a));
+        w
+    };
+    match s {
+        Stmt::WrTmp { expr, .. } => match expr {
+            Expr::Get { .. } => {}
+            Expr::Unop { a, .. } | Expr::Load { addr: a, .. } => sub_atom(subst, a),
+            Expr::Binop { a, b, .. } => {
+                sub_atom(subst, a);
+                sub_atom(subst, b);
+            }
+            _ => expr.for_each_atom_mut(|a| sub_atom(subst, a)),
+        },
+        Stmt::Put { data, .. } | Stmt::Exit { guard: data, .. } => sub_atom(subst, data),
+        Stmt::Store { addr, data, .. } => {
+            sub_atom(subst, addr);
+            sub_atom(subst, data);
+        }
+        _ => s.for_each_atom_mut(|a| sub_atom(subst, a)),
+    }
+    #[cfg(debug_assertions)]
+    debug_assert_eq!(*s, want, "substitution differs");
 }
 
 /// True if neither folding (it needs constants only) nor any rule of

@@ -187,7 +187,6 @@ pub(super) struct Scratch {
     pub(super) def_at: Vec<Option<usize>>,
     pub(super) known: Vec<forward::Known>,
     pub(super) exprs: cse::CseTable,
-    pub(super) out: Vec<Stmt>,
     pub(super) dead: Vec<u64>,
     pub(super) mem_between: Vec<u64>,
     pub(super) used: Vec<bool>,
@@ -246,23 +245,15 @@ fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch) {
 /// every temporary by `map`, and makes `types` the type environment (in the
 /// old environment's memory).
 fn apply_renumbering(irsb: &mut Irsb, keep: &[bool], map: &[Option<Temp>], types: &[Type]) {
-    let remap = |a: &mut Atom| {
-        if let Atom::Tmp(t) = a {
-            if let Some(Some(nt)) = map.get(t.index()) {
-                *t = *nt;
-            }
-        }
-    };
     let mut keep = keep.iter();
     irsb.stmts.retain_mut(|s| {
         let k = keep.next().copied().unwrap_or(true);
-        if k && !matches!(s, Stmt::IMark { .. }) {
-            s.for_each_atom_mut(remap);
-            rename_defs(s, map);
+        if k {
+            renumber_stmt(s, map);
         }
         k
     });
-    remap(&mut irsb.next);
+    remap(&mut irsb.next, map);
     let mut v = std::mem::take(&mut irsb.tyenv).into_types();
     v.clear();
     v.extend_from_slice(types);
@@ -289,6 +280,61 @@ fn renumber(irsb: &mut Irsb, map: &mut Vec<Option<Temp>>, types: &mut Vec<Type>)
         });
     }
     apply_renumbering(irsb, &[], map, types);
+}
+
+/// Renames a temporary operand by `map`.
+#[inline(always)]
+fn remap(a: &mut Atom, map: &[Option<Temp>]) {
+    if let Atom::Tmp(t) = a {
+        if let Some(Some(nt)) = map.get(t.index()) {
+            *t = *nt;
+        }
+    }
+}
+
+/// Renames every temporary `s` reads or writes by `map`: what
+/// `for_each_atom_mut` with [`remap`] and then [`rename_defs`] do, with the
+/// common kinds written out so that they need no call (debug builds compare
+/// the two).
+fn renumber_stmt(s: &mut Stmt, map: &[Option<Temp>]) {
+    #[cfg(debug_assertions)]
+    let want = {
+        let mut w = s.clone();
+        w.for_each_atom_mut(|a| remap(a, map));
+        rename_defs(&mut w, map);
+        w
+    };
+    let r = |t: &mut Temp| {
+        if let Some(Some(nt)) = map.get(t.index()) {
+            *t = *nt;
+        }
+    };
+    match s {
+        Stmt::IMark { .. } | Stmt::NoOp => {}
+        Stmt::WrTmp { dst, expr } => {
+            r(dst);
+            match expr {
+                Expr::Get { .. } => {}
+                Expr::Unop { a, .. } | Expr::Load { addr: a, .. } => remap(a, map),
+                Expr::Binop { a, b, .. } => {
+                    remap(a, map);
+                    remap(b, map);
+                }
+                _ => expr.for_each_atom_mut(|a| remap(a, map)),
+            }
+        }
+        Stmt::Put { data, .. } | Stmt::Exit { guard: data, .. } => remap(data, map),
+        Stmt::Store { addr, data, .. } => {
+            remap(addr, map);
+            remap(data, map);
+        }
+        _ => {
+            s.for_each_atom_mut(|a| remap(a, map));
+            rename_defs(s, map);
+        }
+    }
+    #[cfg(debug_assertions)]
+    debug_assert_eq!(*s, want, "renumbering differs");
 }
 
 fn rename_defs(s: &mut Stmt, map: &[Option<Temp>]) {
