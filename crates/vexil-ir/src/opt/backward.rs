@@ -218,6 +218,23 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
             Stmt::IMark { .. } => {}
             Stmt::Put { offset, data } => {
                 let size = irsb.tyenv.atom_type(*data).map_or(1, |t| t.bytes());
+                // Both sets have the same size: one word and mask serve
+                // all four uses when the register fits in a word.
+                if let Some((w, m)) = one_word(dead.cap(), *offset, size) {
+                    debug_assert_eq!(dead.cap(), mem_between.cap());
+                    let overwritten = dead.0[w] & m == m;
+                    if overwritten
+                        && !(mem_between.0[w] & m != 0 && hooks.precise_at_mem(*offset, size))
+                    {
+                        keep[i] = false;
+                        removed = true;
+                        continue;
+                    }
+                    dead.0[w] |= m;
+                    mem_between.0[w] &= !m;
+                    mark(data, used);
+                    continue;
+                }
                 let overwritten = dead.all(*offset, size);
                 let must_stay =
                     mem_between.any(*offset, size) && hooks.precise_at_mem(*offset, size);

@@ -155,11 +155,17 @@ impl<'h, 's> Forward<'h, 's> {
 
     fn forget(&mut self, off: Offset, size: u32) {
         let (lo, hi) = (off.0, off.0 + size);
+        let overlaps = |k: &Known| k.start < hi && lo < k.end;
+        // Most writes find nothing to forget: a scan of the bounds alone
+        // settles that without copying entries.
+        let Some(first) = self.known.iter().position(overlaps) else {
+            return;
+        };
         let mut partial = false;
-        // In place, keeping the order (a `retain` by hand: the entries are
-        // plain values, and most are kept where they are).
-        let mut w = 0;
-        for r in 0..self.known.len() {
+        // In place from there, keeping the order (a `retain` by hand: the
+        // entries are plain values, and most are kept where they are).
+        let mut w = first;
+        for r in first..self.known.len() {
             let k = self.known[r];
             if k.start < hi && lo < k.end {
                 // A value of which the write covers only some bytes is lost
@@ -521,12 +527,10 @@ impl<'h, 's> Forward<'h, 's> {
                     match s {
                         Stmt::WrTmp { .. } => self.wrtmp(),
                         &mut Stmt::Put { offset, data } => {
-                            let size = self
-                                .tyenv
-                                .atom_type(data)
-                                .map_or(16, |t| t.bytes() as usize);
+                            let known_ty = self.tyenv.atom_type(data);
+                            let size = known_ty.map_or(16, |t| t.bytes() as usize);
                             self.extent = self.extent.max(offset.index() + size);
-                            let ty = self.tyenv.atom_type(data).unwrap_or(Type::I64);
+                            let ty = known_ty.unwrap_or(Type::I64);
                             self.forget(offset, ty.bytes());
                             self.known.push(Known::new(offset, ty, data));
                         }
@@ -608,8 +612,13 @@ impl<'h, 's> Forward<'h, 's> {
                 }
             }
             Err(hash) => {
-                if let (true, Some(Stmt::WrTmp { expr: Expr::Get { offset, ty }, .. })) =
-                    (is_get, self.out.get(self.at))
+                if let (
+                    true,
+                    Some(Stmt::WrTmp {
+                        expr: Expr::Get { offset, ty },
+                        ..
+                    }),
+                ) = (is_get, self.out.get(self.at))
                 {
                     self.known.push(Known::new(*offset, *ty, Atom::Tmp(dst)));
                 }
@@ -822,4 +831,38 @@ fn is_cse_candidate(e: &Expr) -> bool {
             | Expr::Ite { .. }
             | Expr::CCall { .. }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::panic, clippy::unwrap_used)]
+    use super::super::{ArchHooks, Defs, SpecExpr, optimize};
+    use crate::{Atom, Op, Type, parse_irsb, verify};
+
+    /// A hook whose specialization emits a definition (`Add64(x,4)`) before
+    /// its result turns out ill-typed (an `I1` where an `I64` is wanted).
+    struct HalfBad;
+    impl ArchHooks for HalfBad {
+        fn specialize(&self, _: &str, _: Type, args: &[Atom], _: &dyn Defs) -> Option<SpecExpr> {
+            let sum = SpecExpr::binop(
+                Op::Add64,
+                SpecExpr::atom(args[0]),
+                SpecExpr::atom(Atom::u64(4)),
+            );
+            Some(SpecExpr::binop(Op::CmpLT64U, sum, SpecExpr::atom(args[0])))
+        }
+    }
+
+    /// The taken-back definition must not stay in the CSE table: a later
+    /// equal expression would become a temporary that nothing defines.
+    #[test]
+    fn taken_back_specialization_leaves_no_cse_entry() {
+        let text = "IRSB {\n   t0:Ity_I64 t1:Ity_I64 t2:Ity_I64\n   00 | t0 = GET:I64(offset=16)\n   01 | t1 = h(t0):Ity_I64\n   02 | t2 = Add64(t0,0x0000000000000004)\n   03 | PUT(offset=24) = t1\n   04 | PUT(offset=32) = t2\n   NEXT: PUT(offset=184) = 0x0000000000001000; Ijk_Boring\n}";
+        let mut b = parse_irsb(text).unwrap();
+        optimize(&mut b, 2, &HalfBad);
+        verify(&b).unwrap_or_else(|e| panic!("optimized block does not verify: {e}\n{b}"));
+        let out = b.to_string();
+        assert!(out.contains("h(t0):Ity_I64"), "{out}");
+        assert!(out.contains("Add64(t0,0x0000000000000004)"), "{out}");
+    }
 }
