@@ -53,6 +53,9 @@ pub fn gram_index(h: u64, bits: u8) -> u32 {
 #[derive(Debug)]
 pub struct Counter {
     bits: u8,
+    /// `64 - bits`: an n-gram hash shifted right by this is its index
+    /// ([`gram_index`] without clamping `bits` again for every n-gram).
+    shift: u32,
     counts: Vec<u32>,
     touched: Vec<u32>,
     /// If set, the text of the first n-gram seen at each index.
@@ -65,6 +68,7 @@ impl Counter {
         let bits = bits.clamp(1, 32);
         Counter {
             bits,
+            shift: 64 - u32::from(bits),
             counts: vec![0; 1usize << bits],
             touched: Vec::new(),
             text: None,
@@ -84,8 +88,10 @@ impl Counter {
 
     /// Counts one n-gram given its hash.
     #[inline]
+    #[allow(clippy::cast_possible_truncation)] // at most 32 bits remain after the shift
     fn add_hash(&mut self, h: u64) {
-        let i = gram_index(h, self.bits);
+        let i = (h >> self.shift) as u32;
+        debug_assert_eq!(i, gram_index(h, self.bits));
         let c = &mut self.counts[i as usize];
         if *c == 0 {
             self.touched.push(i);

@@ -452,17 +452,28 @@ impl TokenCtx<'_> {
     /// block does not simply fall through to the next address (a split made
     /// by discovery or by the lifter's block-size limit is not behaviour).
     pub fn block_end<S: Sink>(&self, irsb: &Irsb, s: &mut S) -> bool {
+        // The fall-through address (a scan of the block's instructions) is
+        // only needed for a jump to a constant.
+        self.block_end_at(irsb, || fall_through(irsb), s)
+    }
+
+    /// [`TokenCtx::block_end`], with the block's fall-through address
+    /// given by `fall` (asked only for a jump to a constant).
+    fn block_end_at<S: Sink>(
+        &self,
+        irsb: &Irsb,
+        fall: impl FnOnce() -> Option<u64>,
+        s: &mut S,
+    ) -> bool {
         if !self.opts.block_end {
             return false;
         }
         let Some(kind) = jump_class(irsb.jumpkind) else {
             return false;
         };
-        // The fall-through address (a scan of the block's instructions) is
-        // only needed for a jump to a constant.
         if kind == "jmp" {
             if let Some(next) = irsb.const_next() {
-                if irsb.addr().map(|a| a + irsb.size()) == Some(next) {
+                if fall() == Some(next) {
                     return false;
                 }
             }
@@ -475,6 +486,12 @@ impl TokenCtx<'_> {
         }
         true
     }
+}
+
+/// The address after the last instruction of `irsb` (`None` for a block
+/// without instructions).
+fn fall_through(irsb: &Irsb) -> Option<u64> {
+    irsb.addr().map(|a| a + irsb.size())
 }
 
 /// The architecture-neutral class of a jump kind; `None` for kinds that
@@ -541,14 +558,19 @@ impl TokenCtx<'_> {
 /// A temporary's definition is its last `t = ...` statement in the block,
 /// found by searching backward from the end when it is needed (rarely:
 /// only for a stored return address and for the target of a `Ret` block).
-fn linkage_into(irsb: &Irsb, layout: Option<&GuestLayout>, mask: &mut Vec<bool>) {
+fn linkage_into(
+    irsb: &Irsb,
+    layout: Option<&GuestLayout>,
+    fall: Option<u64>,
+    mask: &mut Vec<bool>,
+) {
     mask.clear();
     let calls = irsb.jumpkind == JumpKind::Call;
     let rets = irsb.jumpkind == JumpKind::Ret;
     if !calls && !rets {
         return;
     }
-    let Some(fall) = irsb.addr().map(|a| a + irsb.size()) else {
+    let Some(fall) = fall else {
         return;
     };
     let sp = layout.map(|l| l.sp.offset);
@@ -644,6 +666,82 @@ fn linkage_into(irsb: &Irsb, layout: Option<&GuestLayout>, mask: &mut Vec<bool>)
     }
 }
 
+/// A statement's *shape*: everything its token text depends on under a
+/// fixed scheme, packed into 64 bits, for the common statements.
+///
+/// The token of a statement is a function of the scheme's options, the
+/// statement's and expression's kinds, the operation, the byte order, the
+/// jump kind, and which operands are constants (see [`TokenCtx::stmt`]):
+/// offsets, temporaries' numbers and constants' values never appear in the
+/// text. So the hash of a shape's token is computed once (by walking the
+/// statement into a [`HashSink`]) and looked up afterwards ([`Memo`]), where
+/// walking spelled out and hashed the same dozen bytes again for every
+/// statement.
+///
+/// Layout: bits 0..5 the kind, 5..9 one bit per operand (1 = constant),
+/// 9 the byte order, 16..32 the operation, 32..40 the jump kind. The
+/// kinds that are rare or name things (`Dirty`, `CCall`, `Triop`, `Qop`,
+/// guarded memory, `Cas`, `Llsc`, indexed registers) are not shaped: they
+/// take the walking path.
+///
+/// Whether a statement is dropped also depends on its register offset
+/// (bookkeeping state); that is checked before the shape, never cached.
+/// The drop of a width conversion depends only on the operation, so a
+/// shape's memo entry may say "dropped".
+mod shape {
+    pub(super) const IMARK: u64 = 1;
+    pub(super) const CONST: u64 = 2;
+    pub(super) const RDTMP: u64 = 3;
+    pub(super) const GET: u64 = 4;
+    pub(super) const LOAD: u64 = 5;
+    pub(super) const UNOP: u64 = 6;
+    pub(super) const BINOP: u64 = 7;
+    pub(super) const ITE: u64 = 8;
+    pub(super) const PUT: u64 = 9;
+    pub(super) const STORE: u64 = 10;
+    pub(super) const EXIT: u64 = 11;
+    pub(super) const MBE: u64 = 12;
+    /// The first operand-constness bit.
+    pub(super) const OPERANDS: u32 = 5;
+    pub(super) const BIG_ENDIAN: u64 = 1 << 9;
+    pub(super) const OP: u32 = 16;
+    pub(super) const JUMP: u32 = 32;
+}
+
+/// One memo entry: a shape (0 for an empty entry; no shape is 0) and its
+/// token hash (`None`: the statement is dropped).
+#[derive(Copy, Clone, Default)]
+struct MemoEntry {
+    shape: u64,
+    key: Option<u64>,
+}
+
+/// Token hashes by statement shape for one scheme's options (see [`shape`]):
+/// a direct-mapped table, where a shape that collides replaces the entry.
+struct Memo {
+    opts: SchemeOptions,
+    entries: Vec<MemoEntry>,
+}
+
+impl Memo {
+    /// log2 of the table size: a few hundred shapes occur in practice.
+    const BITS: u32 = 10;
+
+    fn new(opts: SchemeOptions) -> Memo {
+        Memo {
+            opts,
+            entries: vec![MemoEntry::default(); 1 << Self::BITS],
+        }
+    }
+
+    /// The slot of `shape` (Fibonacci hashing: the top bits of a multiple).
+    #[inline]
+    #[allow(clippy::cast_possible_truncation)] // at most BITS bits remain
+    fn slot(shape: u64) -> usize {
+        (shape.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - Self::BITS)) as usize
+    }
+}
+
 /// Working storage of [`block_tokens`], kept per thread between blocks.
 #[derive(Default)]
 struct Scratch {
@@ -652,6 +750,111 @@ struct Scratch {
     keys: Vec<Option<u64>>,
     /// The linkage mask of the block.
     skip: Vec<bool>,
+    /// One memo per scheme seen on this thread (a few at most).
+    memos: Vec<Memo>,
+}
+
+impl Scratch {
+    /// The memo of `opts`, made on first use.
+    fn memo(memos: &mut Vec<Memo>, opts: SchemeOptions) -> &mut Memo {
+        let at = match memos.iter().position(|m| m.opts == opts) {
+            Some(at) => at,
+            None => {
+                // Many schemes on one thread (not expected): start over.
+                if memos.len() >= 8 {
+                    memos.clear();
+                }
+                memos.push(Memo::new(opts));
+                memos.len() - 1
+            }
+        };
+        &mut memos[at]
+    }
+}
+
+impl TokenCtx<'_> {
+    /// The constness bit of operand `a` at position `pos`.
+    #[inline]
+    fn const_bit(&self, a: Atom, pos: u32) -> u64 {
+        u64::from(self.is_const(a)) << (shape::OPERANDS + pos)
+    }
+
+    /// The shape of `stmt` (see [`shape`]): `Some(None)` if the statement
+    /// is dropped for its register offset, `None` if it has no shape.
+    #[inline]
+    fn shape(&self, stmt: &Stmt) -> Option<Option<u64>> {
+        use shape::{BIG_ENDIAN, JUMP, OP};
+        let end = |e: Endness| if e == Endness::Be { BIG_ENDIAN } else { 0 };
+        let op = |o: Op| u64::from(o as u16) << OP;
+        Some(Some(match stmt {
+            Stmt::IMark { .. } => shape::IMARK,
+            Stmt::WrTmp { expr, .. } => match expr {
+                Expr::Const(_) => shape::CONST,
+                Expr::RdTmp(_) => shape::RDTMP,
+                Expr::Get { offset, ty } => {
+                    if self.is_bookkeeping(offset.0, *ty) {
+                        return Some(None);
+                    }
+                    shape::GET
+                }
+                Expr::Load { end: e, addr, .. } => {
+                    shape::LOAD | end(*e) | self.const_bit(*addr, 0)
+                }
+                Expr::Unop { op: o, a } => shape::UNOP | op(*o) | self.const_bit(*a, 0),
+                Expr::Binop { op: o, a, b } => {
+                    shape::BINOP | op(*o) | self.const_bit(*a, 0) | self.const_bit(*b, 1)
+                }
+                Expr::Ite { cond, then, els } => {
+                    shape::ITE
+                        | self.const_bit(*cond, 0)
+                        | self.const_bit(*then, 1)
+                        | self.const_bit(*els, 2)
+                }
+                _ => return None,
+            },
+            Stmt::Put { offset, data } => {
+                let ty = self.tyenv.atom_type(*data).unwrap_or(Type::I8);
+                if self.is_bookkeeping(offset.0, ty) {
+                    return Some(None);
+                }
+                shape::PUT | self.const_bit(*data, 0)
+            }
+            Stmt::Store { end: e, addr, data } => {
+                shape::STORE | end(*e) | self.const_bit(*addr, 0) | self.const_bit(*data, 1)
+            }
+            Stmt::Exit { guard, jk, .. } => {
+                shape::EXIT | (u64::from(*jk as u8) << JUMP) | self.const_bit(*guard, 0)
+            }
+            Stmt::Mbe(_) => shape::MBE,
+            _ => return None,
+        }))
+    }
+
+    /// The token hash of `stmt` (`None` if it is dropped), through `memo`;
+    /// the same as hashing [`TokenCtx::stmt`]'s text.
+    #[inline]
+    fn key(&self, stmt: &Stmt, memo: &mut Memo) -> Option<u64> {
+        let walk = |st: &Stmt| {
+            let mut h = HashSink::default();
+            self.stmt(st, &mut h).then_some(h.0)
+        };
+        let key = match self.shape(stmt) {
+            None => walk(stmt),
+            Some(None) => None,
+            Some(Some(shape)) => {
+                let entry = &mut memo.entries[Memo::slot(shape)];
+                if entry.shape == shape {
+                    entry.key
+                } else {
+                    let key = walk(stmt);
+                    *entry = MemoEntry { shape, key };
+                    key
+                }
+            }
+        };
+        debug_assert_eq!(key, walk(stmt), "memoized token of {stmt:?}");
+        key
+    }
 }
 
 thread_local! {
@@ -684,34 +887,48 @@ fn block_tokens_with(
         order,
         keys,
         skip,
+        memos,
     } = scratch;
-    if ctx.opts.drop_linkage {
-        linkage_into(irsb, ctx.layout, skip);
-    } else {
-        skip.clear();
-    }
     slice.compute(irsb, ctx.layout, &ctx.opts);
     let ctx = &TokenCtx {
         constlike: &slice.constlike,
         ..*ctx
     };
+    let memo = Scratch::memo(memos, ctx.opts);
     keys.clear();
     let drop_imark = ctx.opts.drop_imark;
     let mut n_keys = 0usize;
+    // The block's first address and size (what `Irsb::addr` and
+    // `Irsb::size` would find by scanning the statements again), for the
+    // fall-through address.
+    let mut first = None;
+    let mut size = 0u64;
+    let drop = &slice.drop;
     keys.extend(irsb.stmts.iter().enumerate().map(|(i, st)| {
-        if skip.get(i).copied().unwrap_or(false) || slice.drop.get(i).copied().unwrap_or(false) {
+        if let Stmt::IMark { addr, len, .. } = st {
+            first.get_or_insert(*addr);
+            size += u64::from(*len);
+            // A third of the statements are instruction marks: what
+            // `TokenCtx::stmt` says of them is known without calling it.
+            if drop_imark {
+                return None;
+            }
+        }
+        if matches!(st, Stmt::NoOp) || drop.get(i).copied().unwrap_or(false) {
             return None;
         }
-        // A third of the statements are instruction marks: what
-        // `TokenCtx::stmt` says of them is known without calling it.
-        if matches!(st, Stmt::NoOp) || (drop_imark && matches!(st, Stmt::IMark { .. })) {
-            return None;
-        }
-        let mut h = HashSink::default();
-        let key = ctx.stmt(st, &mut h).then_some(h.0);
+        let key = ctx.key(st, memo);
         n_keys += usize::from(key.is_some());
         key
     }));
+    let fall = first.map(|a| a + size);
+    debug_assert_eq!(fall, fall_through(irsb));
+    if ctx.opts.drop_linkage {
+        linkage_into(irsb, ctx.layout, fall, skip);
+        for (key, _) in keys.iter_mut().zip(skip.iter()).filter(|(_, s)| **s) {
+            n_keys -= usize::from(key.take().is_some());
+        }
+    }
     // With at most one token in the block, every run between barriers has
     // at most one, and the canonical order is the lifted one.
     let canonical = ctx.opts.canonical_order && n_keys > 1;
@@ -752,12 +969,72 @@ fn block_tokens_with(
         }
     }
     let mut h = HashSink::default();
-    if ctx.block_end(irsb, &mut h) {
+    if ctx.block_end_at(irsb, || fall, &mut h) {
         out.push(h.0);
         if let Some(t) = text {
             let mut s = String::new();
-            ctx.block_end(irsb, &mut s);
+            ctx.block_end_at(irsb, || fall, &mut s);
             t.push(s);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // test code
+    use super::*;
+    use crate::Scheme;
+    use crate::file::{discover_image, guest_of};
+    use vexil_loader::Image;
+
+    /// The memoized token hash of every statement of the sample binaries
+    /// is the hash of the walked text, under every scheme, with one memo
+    /// per scheme shared by all blocks and architectures (as on a thread
+    /// of `vexil features`), and with the scheme's constant-like
+    /// temporaries in effect.
+    #[test]
+    fn memoized_tokens_are_the_walked_ones() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/samples/bin");
+        let schemes = [Scheme::Seed, Scheme::NeutralV1, Scheme::NeutralV2];
+        let mut memos: Vec<Memo> = Vec::new();
+        let mut shaped = 0usize;
+        let mut hits = 0usize;
+        for target in ["x86", "x86_64", "mipsel", "mips64el"] {
+            for prog in ["checksum", "switch"] {
+                let image = Image::parse(std::fs::read(root.join(target).join(prog)).unwrap())
+                    .unwrap();
+                let guest = guest_of(&image).unwrap();
+                let d = discover_image(&image, guest, 2).unwrap();
+                for b in &d.blocks {
+                    for scheme in schemes {
+                        let opts = scheme.options();
+                        let mut slice = crate::slice::Slice::default();
+                        slice.compute(&b.irsb, Some(guest.layout()), &opts);
+                        let ctx = TokenCtx {
+                            opts,
+                            layout: Some(guest.layout()),
+                            tyenv: &b.irsb.tyenv,
+                            constlike: &slice.constlike,
+                        };
+                        let memo = Scratch::memo(&mut memos, opts);
+                        for st in &b.irsb.stmts {
+                            let mut h = HashSink::default();
+                            let walked = ctx.stmt(st, &mut h).then_some(h.0);
+                            if let Some(Some(shape)) = ctx.shape(st) {
+                                shaped += 1;
+                                hits += usize::from(
+                                    memo.entries[Memo::slot(shape)].shape == shape,
+                                );
+                            }
+                            assert_eq!(ctx.key(st, memo), walked, "{scheme}: {st:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(memos.len(), schemes.len());
+        // Most statements take the memo, and most of those find their shape.
+        assert!(shaped > 1000 && hits * 10 > shaped * 9, "{hits} of {shaped}");
     }
 }
