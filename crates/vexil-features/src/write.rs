@@ -106,15 +106,163 @@ pub fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), (PathBuf, std::i
     result
 }
 
-/// The samples as JSON lines, one object per binary.
+/// The samples as JSON lines, one object per binary: what
+/// `serde_json::to_writer` writes for each [`Sample`], byte for byte (see
+/// [`write_sample`]).
 pub fn jsonl_bytes(samples: &[Sample]) -> Vec<u8> {
-    let mut out = Vec::new();
+    // About 14 bytes per vector entry (`123456,` and `7.0,`), plus the rest.
+    let entries: usize = samples
+        .iter()
+        .flat_map(|s| &s.features)
+        .map(|f| f.vec.nnz())
+        .sum();
+    let mut out = Vec::with_capacity(entries * 14 + samples.len() * 512);
     for s in samples {
-        if serde_json::to_writer(&mut out, s).is_ok() {
+        if write_sample(&mut out, s).is_ok() {
             out.push(b'\n');
         }
     }
     out
+}
+
+/// Writes `s` as serde's derived `Serialize` and `serde_json` would, but
+/// writes the vectors' indices and values itself: they are nearly all of
+/// the output, and going through serde's sequence machinery and a general
+/// float printer for each one cost more than the rest of the file together.
+/// Everything else (strings, the spec, the statistics) is written by
+/// `serde_json`, so its escaping and formatting are the library's own.
+/// The field order and the skipped `None` fields follow the struct
+/// declarations in [`crate::vector`]; a test compares the two outputs.
+fn write_sample(out: &mut Vec<u8>, s: &Sample) -> serde_json::Result<()> {
+    let field = |out: &mut Vec<u8>, name: &str| {
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+    };
+    out.push(b'{');
+    field(out, "sha256");
+    serde_json::to_writer(&mut *out, &s.sha256)?;
+    out.push(b',');
+    field(out, "path");
+    serde_json::to_writer(&mut *out, &s.path)?;
+    out.push(b',');
+    field(out, "arch");
+    serde_json::to_writer(&mut *out, &s.arch)?;
+    for (name, v) in [
+        ("label", &s.label),
+        ("group", &s.group),
+        ("label_arch", &s.label_arch),
+    ] {
+        if let Some(v) = v {
+            out.push(b',');
+            field(out, name);
+            serde_json::to_writer(&mut *out, v)?;
+        }
+    }
+    out.push(b',');
+    field(out, "features");
+    out.push(b'[');
+    for (i, f) in s.features.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'{');
+        field(out, "spec");
+        serde_json::to_writer(&mut *out, &f.spec)?;
+        out.push(b',');
+        field(out, "vec");
+        out.push(b'{');
+        field(out, "dim");
+        serde_json::to_writer(&mut *out, &f.vec.dim)?;
+        out.push(b',');
+        field(out, "idx");
+        out.push(b'[');
+        for (j, &x) in f.vec.idx.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            push_u32(out, x);
+        }
+        out.extend_from_slice(b"],");
+        field(out, "val");
+        out.push(b'[');
+        for (j, &x) in f.vec.val.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            push_f32(out, x)?;
+        }
+        out.extend_from_slice(b"]}}");
+    }
+    out.push(b']');
+    out.push(b',');
+    field(out, "stats");
+    serde_json::to_writer(&mut *out, &s.stats)?;
+    out.push(b'}');
+    Ok(())
+}
+
+/// The decimal digits of 0..=99, two by two.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends `v` in decimal (as `serde_json` writes an integer).
+///
+/// The digits are written from the right into a fixed buffer whose whole
+/// width is appended and then cut back: copying a fixed number of bytes is
+/// a few moves, where a copy of the digits' varying length was a `memcpy`
+/// call that cost more than the digits themselves.
+#[allow(clippy::cast_possible_truncation)] // `v % 100` and `v` < 10 fit
+fn push_u32(out: &mut Vec<u8>, mut v: u32) {
+    let digits = match v {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        1_000..=9_999 => 4,
+        10_000..=99_999 => 5,
+        100_000..=999_999 => 6,
+        1_000_000..=9_999_999 => 7,
+        10_000_000..=99_999_999 => 8,
+        100_000_000..=999_999_999 => 9,
+        _ => 10,
+    };
+    let mut buf = [0u8; 10];
+    let mut at = digits;
+    while v >= 100 {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if v >= 10 {
+        let pair = v as usize * 2;
+        buf[..2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        buf[0] = b'0' + v as u8;
+    }
+    let len = out.len() + digits;
+    out.extend_from_slice(&buf);
+    out.truncate(len);
+}
+
+/// Appends `x` as `serde_json` writes an `f32`. Vector values are counts:
+/// a whole number below 10^7 is printed as its digits and `.0`, which is
+/// what the shortest round-trip representation `serde_json` prints is for
+/// such a number (no exponent below 10^16); anything else goes to
+/// `serde_json` itself.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked whole and in range
+fn push_f32(out: &mut Vec<u8>, x: f32) -> serde_json::Result<()> {
+    if (0.0..1.0e7).contains(&x) && x.fract() == 0.0 && x.is_sign_positive() {
+        push_u32(out, x as u32);
+        out.extend_from_slice(b".0");
+        Ok(())
+    } else {
+        serde_json::to_writer(out, &x)
+    }
 }
 
 /// Writes samples as JSON lines.
@@ -303,4 +451,72 @@ pub fn npz_bytes(samples: &[Sample], spec: &FeatureSpec) -> Result<Vec<u8>, Writ
 /// Writes the SciPy CSR `.npz`.
 pub fn write_npz(samples: &[Sample], spec: &FeatureSpec, path: &Path) -> Result<(), WriteError> {
     write_atomic(path, &npz_bytes(samples, spec)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vector::{ExtractStats, FamilyVec, SparseVec};
+    use crate::{FeatureSpec, Scheme};
+
+    fn sample(label: bool, vals: &[f32]) -> Sample {
+        let n = u32::try_from(vals.len()).unwrap_or(u32::MAX);
+        let idx: Vec<u32> = (0..n).map(|i| i * 977 + i % 7 * 100_003).collect();
+        let fam = |spec: FeatureSpec| FamilyVec {
+            spec,
+            vec: SparseVec {
+                dim: 1 << 20,
+                idx: idx.clone(),
+                val: vals.to_vec(),
+            },
+        };
+        Sample {
+            sha256: "ab".repeat(32),
+            path: "dir/with \"quotes\" \\ and\ttabs/\u{e9}\u{1}".into(),
+            arch: "mips32".into(),
+            label: label.then(|| "attack".into()),
+            group: label.then(|| "pkg\n".into()),
+            label_arch: None,
+            features: vec![
+                fam(FeatureSpec::default()),
+                fam(FeatureSpec::with_scheme(Scheme::Seed)),
+            ],
+            stats: ExtractStats {
+                file_bytes: 123_456,
+                code_bytes: 7,
+                blocks: 3,
+                instructions: 9,
+                tokens: 11,
+                micros: 12,
+                cpu_micros: 0,
+            },
+        }
+    }
+
+    /// The hand-written JSON is what `serde_json` writes for the same
+    /// samples: with and without the optional fields, for empty vectors,
+    /// whole counts of every size, and values that are not counts.
+    #[test]
+    fn jsonl_is_serde_json() {
+        let mut vals: Vec<f32> = (0..2000u16).map(f32::from).collect();
+        vals.extend([9, 10, 99, 100, 65_535, 999_999, 9_999_999, 10_000_000, 16_777_216].map(|v: u32| v as f32));
+        vals.extend([0.5, 1.25, 1.0e-7, 3.0e20, -2.0, -0.0, f32::NAN, f32::INFINITY, f32::MAX]);
+        let samples = vec![sample(true, &vals), sample(false, &[]), sample(false, &[1.0])];
+        let mut expect = Vec::new();
+        for s in &samples {
+            serde_json::to_writer(&mut expect, s).unwrap();
+            expect.push(b'\n');
+        }
+        let got = jsonl_bytes(&samples);
+        assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&expect));
+    }
+
+    #[test]
+    fn push_u32_is_decimal() {
+        for v in (0..100_000).chain([u32::MAX, 1_000_000_000, 999_999_999, 4_000_000_000]) {
+            let mut out = Vec::new();
+            push_u32(&mut out, v);
+            assert_eq!(out, v.to_string().as_bytes());
+        }
+    }
 }
