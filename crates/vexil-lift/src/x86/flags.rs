@@ -401,24 +401,71 @@ fn pick(ops: [Op; 4], n: u32) -> Op {
     }]
 }
 
-struct Spec {
-    word: u32,
-    n: u32,
+/// Where a specialized flag computation goes. [`Tree`] builds the
+/// [`SpecExpr`] the optimizer hook returns; the lifter implements it to emit
+/// statements on the spot, without allocating a tree. The builders below
+/// construct every operand in the tree's left-to-right order (one `let` per
+/// operand, never sharing a built value), so an emitting sink produces
+/// exactly the statements that flattening the tree would: a post-order walk
+/// of it, operands left to right.
+pub(crate) trait Sink {
+    /// A built value: a tree, or the atom holding the emitted result.
+    type V;
+    fn atom(&mut self, a: Atom) -> Self::V;
+    fn op1(&mut self, op: Op, a: Self::V) -> Self::V;
+    fn op2(&mut self, op: Op, a: Self::V, b: Self::V) -> Self::V;
 }
 
-impl Spec {
-    fn atom(a: Atom) -> SpecExpr {
+/// The tree-building sink.
+pub(crate) struct Tree;
+
+impl Sink for Tree {
+    type V = SpecExpr;
+    fn atom(&mut self, a: Atom) -> SpecExpr {
         SpecExpr::Atom(a)
     }
-    fn c(&self, v: u64) -> SpecExpr {
-        SpecExpr::Atom(Atom::Const(Const::int(int_ty(self.n), v)))
+    fn op1(&mut self, op: Op, a: SpecExpr) -> SpecExpr {
+        SpecExpr::unop(op, a)
     }
-    fn cw(&self, v: u64) -> SpecExpr {
-        SpecExpr::Atom(Atom::Const(Const::int(int_ty(self.word), v)))
+    fn op2(&mut self, op: Op, a: SpecExpr, b: SpecExpr) -> SpecExpr {
+        SpecExpr::binop(op, a, b)
+    }
+}
+
+const EQ: [Op; 4] = [Op::CmpEQ8, Op::CmpEQ16, Op::CmpEQ32, Op::CmpEQ64];
+const NE: [Op; 4] = [Op::CmpNE8, Op::CmpNE16, Op::CmpNE32, Op::CmpNE64];
+const LTS: [Op; 4] = [Op::CmpLT8S, Op::CmpLT16S, Op::CmpLT32S, Op::CmpLT64S];
+const LES: [Op; 4] = [Op::CmpLE8S, Op::CmpLE16S, Op::CmpLE32S, Op::CmpLE64S];
+const LTU: [Op; 4] = [Op::CmpLT8U, Op::CmpLT16U, Op::CmpLT32U, Op::CmpLT64U];
+const LEU: [Op; 4] = [Op::CmpLE8U, Op::CmpLE16U, Op::CmpLE32U, Op::CmpLE64U];
+const SUB: [Op; 4] = [Op::Sub8, Op::Sub16, Op::Sub32, Op::Sub64];
+const ADD: [Op; 4] = [Op::Add8, Op::Add16, Op::Add32, Op::Add64];
+const AND: [Op; 4] = [Op::And8, Op::And16, Op::And32, Op::And64];
+const XOR: [Op; 4] = [Op::Xor8, Op::Xor16, Op::Xor32, Op::Xor64];
+const NOT: [Op; 4] = [Op::Not8, Op::Not16, Op::Not32, Op::Not64];
+const SAR: [Op; 4] = [Op::Sar8, Op::Sar16, Op::Sar32, Op::Sar64];
+
+/// Builds flag expressions of an `n`-bit operation in a `word`-bit guest
+/// into a sink.
+pub(crate) struct Spec<'s, S: Sink> {
+    word: u32,
+    n: u32,
+    s: &'s mut S,
+}
+
+impl<S: Sink> Spec<'_, S> {
+    fn atom(&mut self, a: Atom) -> S::V {
+        self.s.atom(a)
+    }
+    fn c(&mut self, v: u64) -> S::V {
+        self.s.atom(Atom::Const(Const::int(int_ty(self.n), v)))
+    }
+    fn cw(&mut self, v: u64) -> S::V {
+        self.s.atom(Atom::Const(Const::int(int_ty(self.word), v)))
     }
     /// The low `n` bits of a word-sized thunk value.
-    fn narrow(&self, a: Atom) -> SpecExpr {
-        let e = Spec::atom(a);
+    fn narrow(&mut self, a: Atom) -> S::V {
+        let e = self.s.atom(a);
         if self.n == self.word {
             return e;
         }
@@ -429,193 +476,191 @@ impl Spec {
             (32, 16) => Op::I32to16,
             _ => Op::I32to8,
         };
-        SpecExpr::unop(op, e)
+        self.s.op1(op, e)
     }
-    fn bin(&self, ops: [Op; 4], a: SpecExpr, b: SpecExpr) -> SpecExpr {
-        SpecExpr::binop(pick(ops, self.n), a, b)
+    fn bin(&mut self, ops: [Op; 4], a: S::V, b: S::V) -> S::V {
+        self.s.op2(pick(ops, self.n), a, b)
     }
-    fn eq(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
-        self.bin([Op::CmpEQ8, Op::CmpEQ16, Op::CmpEQ32, Op::CmpEQ64], a, b)
-    }
-    fn ne(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
-        self.bin([Op::CmpNE8, Op::CmpNE16, Op::CmpNE32, Op::CmpNE64], a, b)
-    }
-    fn lts(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
-        self.bin(
-            [Op::CmpLT8S, Op::CmpLT16S, Op::CmpLT32S, Op::CmpLT64S],
-            a,
-            b,
-        )
-    }
-    fn les(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
-        self.bin(
-            [Op::CmpLE8S, Op::CmpLE16S, Op::CmpLE32S, Op::CmpLE64S],
-            a,
-            b,
-        )
-    }
-    fn ltu(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
-        self.bin(
-            [Op::CmpLT8U, Op::CmpLT16U, Op::CmpLT32U, Op::CmpLT64U],
-            a,
-            b,
-        )
-    }
-    fn leu(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
-        self.bin(
-            [Op::CmpLE8U, Op::CmpLE16U, Op::CmpLE32U, Op::CmpLE64U],
-            a,
-            b,
-        )
-    }
-    fn sub(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
-        self.bin([Op::Sub8, Op::Sub16, Op::Sub32, Op::Sub64], a, b)
-    }
-    fn add(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
-        self.bin([Op::Add8, Op::Add16, Op::Add32, Op::Add64], a, b)
-    }
-    fn and(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
-        self.bin([Op::And8, Op::And16, Op::And32, Op::And64], a, b)
-    }
-    fn xor(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
-        self.bin([Op::Xor8, Op::Xor16, Op::Xor32, Op::Xor64], a, b)
-    }
-    fn not(&self, a: SpecExpr) -> SpecExpr {
-        SpecExpr::unop(pick([Op::Not8, Op::Not16, Op::Not32, Op::Not64], self.n), a)
-    }
-    fn neg_flag(a: SpecExpr) -> SpecExpr {
-        SpecExpr::unop(Op::Not1, a)
+    /// `op(narrow(x), narrow(y))`.
+    fn bin_dd(&mut self, ops: [Op; 4], x: Atom, y: Atom) -> S::V {
+        let a = self.narrow(x);
+        let b = self.narrow(y);
+        self.bin(ops, a, b)
     }
     /// True if the top bit of `a` (an n-bit value) is set.
-    fn sign(&self, a: SpecExpr) -> SpecExpr {
-        self.lts(a, self.c(0))
+    fn sign(&mut self, a: S::V) -> S::V {
+        let z = self.c(0);
+        self.bin(LTS, a, z)
+    }
+    /// `a == 0`.
+    fn is_zero(&mut self, a: S::V) -> S::V {
+        let z = self.c(0);
+        self.bin(EQ, a, z)
     }
     /// Bit `k` of a word-sized value, as I1.
-    fn wbit(&self, a: Atom, k: u32) -> SpecExpr {
-        let w = Spec {
-            word: self.word,
-            n: self.word,
-        };
-        w.ne(w.and(Spec::atom(a), w.c(1u64 << k)), w.c(0))
+    fn wbit(&mut self, a: Atom, k: u32) -> S::V {
+        let x = self.s.atom(a);
+        let m = self.cw(1u64 << k);
+        let and = self.s.op2(pick(AND, self.word), x, m);
+        let z = self.cw(0);
+        self.s.op2(pick(NE, self.word), and, z)
     }
-    fn bool(v: bool) -> SpecExpr {
-        SpecExpr::Atom(Atom::bool(v))
+    fn bool(&mut self, v: bool) -> S::V {
+        self.s.atom(Atom::bool(v))
     }
 }
 
-/// `(S, Z, O, C)` of a thunk as I1 expressions, where they can be built
-/// cheaply; `None` where a flag needs the general helper.
-struct FlagExprs {
-    s: Option<SpecExpr>,
-    z: Option<SpecExpr>,
-    o: Option<SpecExpr>,
-    c: Option<SpecExpr>,
+/// One of the flags [`flag`] builds.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Flag {
+    S,
+    Z,
+    O,
+    C,
     /// The n-bit result the flags describe (for PF).
-    res: Option<SpecExpr>,
+    Res,
 }
 
-fn flag_exprs(sp: &Spec, fam: Family, d1: Atom, d2: Atom, nd: Atom) -> FlagExprs {
-    let a = || sp.narrow(d1);
-    let b = || sp.narrow(d2);
-    let res_flags =
-        |res: &dyn Fn() -> SpecExpr| (Some(sp.sign(res())), Some(sp.eq(res(), sp.c(0))));
+/// True if [`flag`] can build `f` for `fam` cheaply; otherwise the general
+/// helper is needed.
+fn has_flag(fam: Family, f: Flag) -> bool {
     match fam {
-        Family::Sub => {
-            let res = || sp.sub(a(), b());
-            let (s, z) = (Some(sp.sign(res())), Some(sp.eq(a(), b())));
-            let o = sp.sign(sp.and(sp.xor(a(), b()), sp.xor(a(), res())));
-            FlagExprs {
-                s,
-                z,
-                o: Some(o),
-                c: Some(sp.ltu(a(), b())),
-                res: Some(res()),
+        Family::Adc
+        | Family::Sbb
+        | Family::Rol
+        | Family::Ror
+        | Family::Blsi
+        | Family::Blsmsk
+        | Family::Blsr => false,
+        Family::Copy | Family::Umul | Family::Smul => f != Flag::Res,
+        _ => true,
+    }
+}
+
+/// One flag of a thunk as an I1 expression (the result for [`Flag::Res`]),
+/// built from the thunk words; `None` where [`has_flag`] says no.
+fn flag<S: Sink>(
+    sp: &mut Spec<S>,
+    f: Flag,
+    fam: Family,
+    d1: Atom,
+    d2: Atom,
+    nd: Atom,
+) -> Option<S::V> {
+    if !has_flag(fam, f) {
+        return None;
+    }
+    Some(match fam {
+        Family::Sub => match f {
+            Flag::S => {
+                let r = sp.bin_dd(SUB, d1, d2);
+                sp.sign(r)
+            }
+            Flag::Z => sp.bin_dd(EQ, d1, d2),
+            Flag::O => {
+                let x1 = sp.bin_dd(XOR, d1, d2);
+                let a = sp.narrow(d1);
+                let r = sp.bin_dd(SUB, d1, d2);
+                let x2 = sp.bin(XOR, a, r);
+                let and = sp.bin(AND, x1, x2);
+                sp.sign(and)
+            }
+            Flag::C => sp.bin_dd(LTU, d1, d2),
+            Flag::Res => sp.bin_dd(SUB, d1, d2),
+        },
+        Family::Add => match f {
+            Flag::S => {
+                let r = sp.bin_dd(ADD, d1, d2);
+                sp.sign(r)
+            }
+            Flag::Z => {
+                let r = sp.bin_dd(ADD, d1, d2);
+                sp.is_zero(r)
+            }
+            Flag::O => {
+                let x1 = sp.bin_dd(XOR, d1, d2);
+                let n1 = sp.s.op1(pick(NOT, sp.n), x1);
+                let a = sp.narrow(d1);
+                let r = sp.bin_dd(ADD, d1, d2);
+                let x2 = sp.bin(XOR, a, r);
+                let and = sp.bin(AND, n1, x2);
+                sp.sign(and)
+            }
+            Flag::C => {
+                let r = sp.bin_dd(ADD, d1, d2);
+                let a = sp.narrow(d1);
+                sp.bin(LTU, r, a)
+            }
+            Flag::Res => sp.bin_dd(ADD, d1, d2),
+        },
+        Family::Logic | Family::Andn | Family::Inc | Family::Dec | Family::Shl | Family::Sar => {
+            match f {
+                Flag::S => {
+                    let a = sp.narrow(d1);
+                    sp.sign(a)
+                }
+                Flag::Z => {
+                    let a = sp.narrow(d1);
+                    sp.is_zero(a)
+                }
+                Flag::Res => sp.narrow(d1),
+                Flag::O => match fam {
+                    Family::Inc | Family::Dec => {
+                        let lim = if fam == Family::Inc {
+                            1u64 << (sp.n - 1)
+                        } else {
+                            (1u64 << (sp.n - 1)) - 1
+                        };
+                        let a = sp.narrow(d1);
+                        let l = sp.c(lim);
+                        sp.bin(EQ, a, l)
+                    }
+                    Family::Shl | Family::Sar => {
+                        let x = sp.bin_dd(XOR, d1, d2);
+                        sp.sign(x)
+                    }
+                    _ => sp.bool(false),
+                },
+                Flag::C => match fam {
+                    Family::Inc | Family::Dec => sp.wbit(nd, 0),
+                    Family::Shl => {
+                        let b = sp.narrow(d2);
+                        sp.sign(b)
+                    }
+                    Family::Sar => sp.wbit(d2, 0),
+                    _ => sp.bool(false),
+                },
             }
         }
-        Family::Add => {
-            let res = || sp.add(a(), b());
-            let (s, z) = res_flags(&res);
-            let o = sp.sign(sp.and(sp.not(sp.xor(a(), b())), sp.xor(a(), res())));
-            FlagExprs {
-                s,
-                z,
-                o: Some(o),
-                c: Some(sp.ltu(res(), a())),
-                res: Some(res()),
-            }
-        }
-        Family::Logic | Family::Andn => {
-            let (s, z) = res_flags(&a);
-            FlagExprs {
-                s,
-                z,
-                o: Some(Spec::bool(false)),
-                c: Some(Spec::bool(false)),
-                res: Some(a()),
-            }
-        }
-        Family::Inc | Family::Dec => {
-            let (s, z) = res_flags(&a);
-            let lim = if fam == Family::Inc {
-                1u64 << (sp.n - 1)
-            } else {
-                (1u64 << (sp.n - 1)) - 1
-            };
-            let o = sp.eq(a(), sp.c(lim));
-            FlagExprs {
-                s,
-                z,
-                o: Some(o),
-                c: Some(sp.wbit(nd, 0)),
-                res: Some(a()),
-            }
-        }
-        Family::Shl | Family::Sar => {
-            let (s, z) = res_flags(&a);
-            let o = sp.sign(sp.xor(a(), b()));
-            let c = if fam == Family::Shl {
-                sp.sign(b())
-            } else {
-                sp.wbit(d2, 0)
-            };
-            FlagExprs {
-                s,
-                z,
-                o: Some(o),
-                c: Some(c),
-                res: Some(a()),
-            }
-        }
-        Family::Copy => FlagExprs {
-            s: Some(sp.wbit(d1, 7)),
-            z: Some(sp.wbit(d1, 6)),
-            o: Some(sp.wbit(d1, 11)),
-            c: Some(sp.wbit(d1, 0)),
-            res: None,
+        Family::Copy => match f {
+            Flag::S => sp.wbit(d1, 7),
+            Flag::Z => sp.wbit(d1, 6),
+            Flag::O => sp.wbit(d1, 11),
+            _ => sp.wbit(d1, 0),
         },
         Family::Umul | Family::Smul => {
-            let (lo, hi) = mul_halves(sp, fam == Family::Smul, a(), b());
-            let o = if fam == Family::Umul {
-                sp.ne(hi, sp.c(0))
-            } else {
-                let sh = pick([Op::Sar8, Op::Sar16, Op::Sar32, Op::Sar64], sp.n);
-                sp.ne(
-                    hi,
-                    SpecExpr::binop(
-                        sh,
-                        lo.clone(),
-                        SpecExpr::atom(Atom::u8(u8::try_from(sp.n - 1).unwrap_or(0))),
-                    ),
-                )
-            };
-            let z = sp.eq(lo.clone(), sp.c(0));
-            let s = sp.sign(lo);
-            FlagExprs {
-                s: Some(s),
-                z: Some(z),
-                o: Some(o.clone()),
-                c: Some(o),
-                res: None,
+            let signed = fam == Family::Smul;
+            match f {
+                Flag::S => {
+                    let lo = mul_half(sp, signed, false, d1, d2);
+                    sp.sign(lo)
+                }
+                Flag::Z => {
+                    let lo = mul_half(sp, signed, false, d1, d2);
+                    sp.is_zero(lo)
+                }
+                // O and C: the high half is not the extension of the low.
+                _ => {
+                    let hi = mul_half(sp, signed, true, d1, d2);
+                    let ext = if signed {
+                        let lo = mul_half(sp, signed, false, d1, d2);
+                        let k = sp.atom(Atom::u8(u8::try_from(sp.n - 1).unwrap_or(0)));
+                        sp.bin(SAR, lo, k)
+                    } else {
+                        sp.c(0)
+                    };
+                    sp.bin(NE, hi, ext)
+                }
             }
         }
         Family::Adc
@@ -624,32 +669,28 @@ fn flag_exprs(sp: &Spec, fam: Family, d1: Atom, d2: Atom, nd: Atom) -> FlagExprs
         | Family::Ror
         | Family::Blsi
         | Family::Blsmsk
-        | Family::Blsr => FlagExprs {
-            s: None,
-            z: None,
-            o: None,
-            c: None,
-            res: None,
-        },
-    }
+        | Family::Blsr => return None,
+    })
 }
 
 /// PF of an n-bit result: an even number of set bits in its low byte.
-fn parity_expr(sp: &Spec, res: SpecExpr) -> SpecExpr {
+fn parity_expr<S: Sink>(sp: &mut Spec<S>, res: S::V) -> S::V {
     let byte = match sp.n {
-        16 => SpecExpr::unop(Op::I16to8, res),
-        32 => SpecExpr::unop(Op::I32to8, res),
-        64 => SpecExpr::unop(Op::I64to8, res),
+        16 => sp.s.op1(Op::I16to8, res),
+        32 => sp.s.op1(Op::I32to8, res),
+        64 => sp.s.op1(Op::I64to8, res),
         _ => res,
     };
-    let w = SpecExpr::unop(Op::I8Uto32, byte);
-    let c = SpecExpr::unop(Op::PopCount32, w);
-    let odd = SpecExpr::binop(Op::And32, c, SpecExpr::atom(Atom::u32(1)));
-    SpecExpr::binop(Op::CmpEQ32, odd, SpecExpr::atom(Atom::u32(0)))
+    let w = sp.s.op1(Op::I8Uto32, byte);
+    let c = sp.s.op1(Op::PopCount32, w);
+    let one = sp.s.atom(Atom::u32(1));
+    let odd = sp.s.op2(Op::And32, c, one);
+    let zero = sp.s.atom(Atom::u32(0));
+    sp.s.op2(Op::CmpEQ32, odd, zero)
 }
 
-/// Low and high halves of the double-width product of two n-bit values.
-fn mul_halves(sp: &Spec, signed: bool, a: SpecExpr, b: SpecExpr) -> (SpecExpr, SpecExpr) {
+/// The low or high half of the double-width product of two n-bit values.
+fn mul_half<S: Sink>(sp: &mut Spec<S>, signed: bool, high: bool, d1: Atom, d2: Atom) -> S::V {
     let (mull, lo, hi) = match (sp.n, signed) {
         (8, false) => (Op::MullU8, Op::I16to8, Op::I16HIto8),
         (8, true) => (Op::MullS8, Op::I16to8, Op::I16HIto8),
@@ -660,67 +701,154 @@ fn mul_halves(sp: &Spec, signed: bool, a: SpecExpr, b: SpecExpr) -> (SpecExpr, S
         (_, false) => (Op::MullU64, Op::I128to64, Op::I128HIto64),
         (_, true) => (Op::MullS64, Op::I128to64, Op::I128HIto64),
     };
-    let p = SpecExpr::binop(mull, a, b);
-    (SpecExpr::unop(lo, p.clone()), SpecExpr::unop(hi, p))
+    let a = sp.narrow(d1);
+    let b = sp.narrow(d2);
+    let p = sp.s.op2(mull, a, b);
+    sp.s.op1(if high { hi } else { lo }, p)
 }
 
-/// The condition as an I1 expression, if it can be built without the helper.
-fn cond_expr(sp: &Spec, cond: Cond, fam: Family, d1: Atom, d2: Atom, nd: Atom) -> Option<SpecExpr> {
+/// The flags condition `cond` needs, in the order it combines them.
+fn cond_flags(cond: Cond, fam: Family) -> &'static [Flag] {
+    match (cond as u8) >> 1 {
+        0 => &[Flag::O],
+        1 => &[Flag::C],
+        2 => &[Flag::Z],
+        3 => &[Flag::C, Flag::Z],
+        4 => &[Flag::S],
+        5 if fam == Family::Copy => &[],
+        5 => &[Flag::Res],
+        6 => &[Flag::S, Flag::O],
+        _ => &[Flag::S, Flag::O, Flag::Z],
+    }
+}
+
+/// The condition as an I1 expression, if it can be built without the
+/// helper. Nothing reaches the sink when the answer is `None`.
+pub(crate) fn cond_expr<S: Sink>(
+    s: &mut S,
+    word: u32,
+    cond: Cond,
+    fam: Family,
+    size: u32,
+    [d1, d2, nd]: [Atom; 3],
+) -> Option<S::V> {
+    let n = if fam == Family::Copy { word } else { size * 8 };
+    let sp = &mut Spec { word, n, s };
     // Direct unsigned/signed comparisons for subtraction: the common case.
     if fam == Family::Sub {
-        let a = sp.narrow(d1);
-        let b = sp.narrow(d2);
         let direct = match cond {
-            Cond::Z => Some(sp.eq(a, b)),
-            Cond::Nz => Some(sp.ne(a, b)),
-            Cond::B => Some(sp.ltu(a, b)),
-            Cond::Nb => Some(sp.leu(b, a)),
-            Cond::Be => Some(sp.leu(a, b)),
-            Cond::Nbe => Some(sp.ltu(b, a)),
-            Cond::L => Some(sp.lts(a, b)),
-            Cond::Nl => Some(sp.les(b, a)),
-            Cond::Le => Some(sp.les(a, b)),
-            Cond::Nle => Some(sp.lts(b, a)),
+            Cond::Z => Some((EQ, false)),
+            Cond::Nz => Some((NE, false)),
+            Cond::B => Some((LTU, false)),
+            Cond::Nb => Some((LEU, true)),
+            Cond::Be => Some((LEU, false)),
+            Cond::Nbe => Some((LTU, true)),
+            Cond::L => Some((LTS, false)),
+            Cond::Nl => Some((LES, true)),
+            Cond::Le => Some((LES, false)),
+            Cond::Nle => Some((LTS, true)),
             _ => None,
         };
-        if direct.is_some() {
-            return direct;
+        if let Some((ops, swap)) = direct {
+            return Some(if swap {
+                sp.bin_dd(ops, d2, d1)
+            } else {
+                sp.bin_dd(ops, d1, d2)
+            });
         }
     }
     if matches!(fam, Family::Logic | Family::Andn) {
-        let a = sp.narrow(d1);
         match cond {
-            Cond::Le => return Some(sp.les(a, sp.c(0))),
-            Cond::Nle => return Some(sp.lts(sp.c(0), a)),
+            Cond::Le => {
+                let a = sp.narrow(d1);
+                let z = sp.c(0);
+                return Some(sp.bin(LES, a, z));
+            }
+            Cond::Nle => {
+                let z = sp.c(0);
+                let a = sp.narrow(d1);
+                return Some(sp.bin(LTS, z, a));
+            }
             _ => {}
         }
     }
-    let f = flag_exprs(sp, fam, d1, d2, nd);
+    // Check every flag first, so that an emitting sink never gets half a
+    // condition.
+    if !cond_flags(cond, fam).iter().all(|&f| has_flag(fam, f)) {
+        return None;
+    }
+    let fl = |sp: &mut Spec<S>, f: Flag| flag(sp, f, fam, d1, d2, nd);
     let positive = match (cond as u8) >> 1 {
-        0 => f.o?,
-        1 => f.c?,
-        2 => f.z?,
-        3 => SpecExpr::binop(Op::Or1, f.c?, f.z?),
-        4 => f.s?,
+        0 => fl(sp, Flag::O)?,
+        1 => fl(sp, Flag::C)?,
+        2 => fl(sp, Flag::Z)?,
+        3 => {
+            let c = fl(sp, Flag::C)?;
+            let z = fl(sp, Flag::Z)?;
+            sp.s.op2(Op::Or1, c, z)
+        }
+        4 => fl(sp, Flag::S)?,
         5 => {
             if fam == Family::Copy {
                 sp.wbit(d1, 2)
             } else {
-                parity_expr(sp, f.res?)
+                let r = fl(sp, Flag::Res)?;
+                parity_expr(sp, r)
             }
         }
-        6 => SpecExpr::binop(Op::Xor1, f.s?, f.o?),
-        _ => SpecExpr::binop(Op::Or1, SpecExpr::binop(Op::Xor1, f.s?, f.o?), f.z?),
+        6 => {
+            let s = fl(sp, Flag::S)?;
+            let o = fl(sp, Flag::O)?;
+            sp.s.op2(Op::Xor1, s, o)
+        }
+        _ => {
+            let s = fl(sp, Flag::S)?;
+            let o = fl(sp, Flag::O)?;
+            let x = sp.s.op2(Op::Xor1, s, o);
+            let z = fl(sp, Flag::Z)?;
+            sp.s.op2(Op::Or1, x, z)
+        }
     };
     Some(if (cond as u8) & 1 == 1 {
-        Spec::neg_flag(positive)
+        sp.s.op1(Op::Not1, positive)
     } else {
         positive
     })
 }
 
-fn widen_bool(word: u32, e: SpecExpr) -> SpecExpr {
-    SpecExpr::unop(if word == 64 { Op::I1Uto64 } else { Op::I1Uto32 }, e)
+/// The carry flag of a thunk as a word (0 or 1), if it can be built without
+/// the helper.
+pub(crate) fn carry_expr<S: Sink>(
+    s: &mut S,
+    word: u32,
+    fam: Family,
+    size: u32,
+    [d1, d2, nd]: [Atom; 3],
+) -> Option<S::V> {
+    let n = if fam == Family::Copy { word } else { size * 8 };
+    let sp = &mut Spec { word, n, s };
+    match fam {
+        // Bit tests of thunk words need no comparison.
+        Family::Copy => {
+            let a = sp.atom(d1);
+            let one = sp.cw(1);
+            Some(sp.bin(AND, a, one))
+        }
+        Family::Inc | Family::Dec => {
+            let a = sp.atom(nd);
+            let one = sp.cw(1);
+            Some(sp.s.op2(pick(AND, word), a, one))
+        }
+        Family::Logic | Family::Andn => Some(sp.cw(0)),
+        _ => {
+            let c = flag(sp, Flag::C, fam, d1, d2, nd)?;
+            Some(widen_bool(sp.s, word, c))
+        }
+    }
+}
+
+fn widen_bool<S: Sink>(s: &mut S, word: u32, e: S::V) -> S::V {
+    s.op1(if word == 64 { Op::I1Uto64 } else { Op::I1Uto32 }, e)
 }
 
 /// The specialization of flag helper `callee` in a `bits`-bit guest, if one
@@ -746,37 +874,26 @@ impl X86Hooks {
         if is("amd64g_calculate_condition", "x86g_calculate_condition") {
             let cond = Cond::from_u64(Self::const_arg(args, 0)?)?;
             let (fam, size) = decode_cc_op(word, Self::const_arg(args, 1)?)?;
-            let sp = Spec {
-                word,
-                n: if fam == Family::Copy { word } else { size * 8 },
-            };
-            let e = cond_expr(&sp, cond, fam, *args.get(2)?, *args.get(3)?, *args.get(4)?)?;
-            return Some(widen_bool(word, e));
+            let d = [*args.get(2)?, *args.get(3)?, *args.get(4)?];
+            let e = cond_expr(&mut Tree, word, cond, fam, size, d)?;
+            return Some(widen_bool(&mut Tree, word, e));
         }
         if is("amd64g_calculate_rflags_c", "x86g_calculate_eflags_c") {
             let (fam, size) = decode_cc_op(word, Self::const_arg(args, 0)?)?;
-            let sp = Spec {
-                word,
-                n: if fam == Family::Copy { word } else { size * 8 },
-            };
-            let (d1, d2, nd) = (*args.get(1)?, *args.get(2)?, *args.get(3)?);
-            let c = match fam {
-                // Bit tests of thunk words need no comparison.
-                Family::Copy => return Some(sp.and(Spec::atom(d1), sp.cw(1))),
-                Family::Inc | Family::Dec => {
-                    let w = Spec { word, n: word };
-                    return Some(w.and(Spec::atom(nd), w.cw(1)));
-                }
-                Family::Logic | Family::Andn => return Some(sp.cw(0)),
-                _ => flag_exprs(&sp, fam, d1, d2, nd).c?,
-            };
-            return Some(widen_bool(word, c));
+            let d = [*args.get(1)?, *args.get(2)?, *args.get(3)?];
+            return carry_expr(&mut Tree, word, fam, size, d);
         }
         if is("amd64g_calculate_rflags_all", "x86g_calculate_eflags_all") {
             let (fam, _) = decode_cc_op(word, Self::const_arg(args, 0)?)?;
             if fam == Family::Copy {
-                let w = Spec { word, n: word };
-                return Some(w.and(Spec::atom(*args.get(1)?), w.cw(OSZACP)));
+                let w = &mut Spec {
+                    word,
+                    n: word,
+                    s: &mut Tree,
+                };
+                let a = w.atom(*args.get(1)?);
+                let m = w.cw(OSZACP);
+                return Some(w.bin(AND, a, m));
             }
         }
         None
@@ -804,6 +921,434 @@ impl ArchHooks for X86Hooks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tree builders as they were before [`Sink`]: every flag built
+    /// eagerly, shared subtrees cloned. The generic builders must give the
+    /// same trees.
+    mod reference {
+        use super::super::{Cond, Family, OSZACP, decode_cc_op, int_ty, pick};
+        use vexil_ir::opt::SpecExpr;
+        use vexil_ir::{Atom, Const, Op};
+
+        struct Spec {
+            word: u32,
+            n: u32,
+        }
+
+        impl Spec {
+            fn atom(a: Atom) -> SpecExpr {
+                SpecExpr::Atom(a)
+            }
+            fn c(&self, v: u64) -> SpecExpr {
+                SpecExpr::Atom(Atom::Const(Const::int(int_ty(self.n), v)))
+            }
+            fn cw(&self, v: u64) -> SpecExpr {
+                SpecExpr::Atom(Atom::Const(Const::int(int_ty(self.word), v)))
+            }
+            /// The low `n` bits of a word-sized thunk value.
+            fn narrow(&self, a: Atom) -> SpecExpr {
+                let e = Spec::atom(a);
+                if self.n == self.word {
+                    return e;
+                }
+                let op = match (self.word, self.n) {
+                    (64, 32) => Op::I64to32,
+                    (64, 16) => Op::I64to16,
+                    (64, 8) => Op::I64to8,
+                    (32, 16) => Op::I32to16,
+                    _ => Op::I32to8,
+                };
+                SpecExpr::unop(op, e)
+            }
+            fn bin(&self, ops: [Op; 4], a: SpecExpr, b: SpecExpr) -> SpecExpr {
+                SpecExpr::binop(pick(ops, self.n), a, b)
+            }
+            fn eq(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
+                self.bin([Op::CmpEQ8, Op::CmpEQ16, Op::CmpEQ32, Op::CmpEQ64], a, b)
+            }
+            fn ne(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
+                self.bin([Op::CmpNE8, Op::CmpNE16, Op::CmpNE32, Op::CmpNE64], a, b)
+            }
+            fn lts(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
+                self.bin(
+                    [Op::CmpLT8S, Op::CmpLT16S, Op::CmpLT32S, Op::CmpLT64S],
+                    a,
+                    b,
+                )
+            }
+            fn les(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
+                self.bin(
+                    [Op::CmpLE8S, Op::CmpLE16S, Op::CmpLE32S, Op::CmpLE64S],
+                    a,
+                    b,
+                )
+            }
+            fn ltu(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
+                self.bin(
+                    [Op::CmpLT8U, Op::CmpLT16U, Op::CmpLT32U, Op::CmpLT64U],
+                    a,
+                    b,
+                )
+            }
+            fn leu(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
+                self.bin(
+                    [Op::CmpLE8U, Op::CmpLE16U, Op::CmpLE32U, Op::CmpLE64U],
+                    a,
+                    b,
+                )
+            }
+            fn sub(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
+                self.bin([Op::Sub8, Op::Sub16, Op::Sub32, Op::Sub64], a, b)
+            }
+            fn add(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
+                self.bin([Op::Add8, Op::Add16, Op::Add32, Op::Add64], a, b)
+            }
+            fn and(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
+                self.bin([Op::And8, Op::And16, Op::And32, Op::And64], a, b)
+            }
+            fn xor(&self, a: SpecExpr, b: SpecExpr) -> SpecExpr {
+                self.bin([Op::Xor8, Op::Xor16, Op::Xor32, Op::Xor64], a, b)
+            }
+            fn not(&self, a: SpecExpr) -> SpecExpr {
+                SpecExpr::unop(pick([Op::Not8, Op::Not16, Op::Not32, Op::Not64], self.n), a)
+            }
+            fn neg_flag(a: SpecExpr) -> SpecExpr {
+                SpecExpr::unop(Op::Not1, a)
+            }
+            /// True if the top bit of `a` (an n-bit value) is set.
+            fn sign(&self, a: SpecExpr) -> SpecExpr {
+                self.lts(a, self.c(0))
+            }
+            /// Bit `k` of a word-sized value, as I1.
+            fn wbit(&self, a: Atom, k: u32) -> SpecExpr {
+                let w = Spec {
+                    word: self.word,
+                    n: self.word,
+                };
+                w.ne(w.and(Spec::atom(a), w.c(1u64 << k)), w.c(0))
+            }
+            fn bool(v: bool) -> SpecExpr {
+                SpecExpr::Atom(Atom::bool(v))
+            }
+        }
+
+        /// `(S, Z, O, C)` of a thunk as I1 expressions, where they can be built
+        /// cheaply; `None` where a flag needs the general helper.
+        struct FlagExprs {
+            s: Option<SpecExpr>,
+            z: Option<SpecExpr>,
+            o: Option<SpecExpr>,
+            c: Option<SpecExpr>,
+            /// The n-bit result the flags describe (for PF).
+            res: Option<SpecExpr>,
+        }
+
+        fn flag_exprs(sp: &Spec, fam: Family, d1: Atom, d2: Atom, nd: Atom) -> FlagExprs {
+            let a = || sp.narrow(d1);
+            let b = || sp.narrow(d2);
+            let res_flags =
+                |res: &dyn Fn() -> SpecExpr| (Some(sp.sign(res())), Some(sp.eq(res(), sp.c(0))));
+            match fam {
+                Family::Sub => {
+                    let res = || sp.sub(a(), b());
+                    let (s, z) = (Some(sp.sign(res())), Some(sp.eq(a(), b())));
+                    let o = sp.sign(sp.and(sp.xor(a(), b()), sp.xor(a(), res())));
+                    FlagExprs {
+                        s,
+                        z,
+                        o: Some(o),
+                        c: Some(sp.ltu(a(), b())),
+                        res: Some(res()),
+                    }
+                }
+                Family::Add => {
+                    let res = || sp.add(a(), b());
+                    let (s, z) = res_flags(&res);
+                    let o = sp.sign(sp.and(sp.not(sp.xor(a(), b())), sp.xor(a(), res())));
+                    FlagExprs {
+                        s,
+                        z,
+                        o: Some(o),
+                        c: Some(sp.ltu(res(), a())),
+                        res: Some(res()),
+                    }
+                }
+                Family::Logic | Family::Andn => {
+                    let (s, z) = res_flags(&a);
+                    FlagExprs {
+                        s,
+                        z,
+                        o: Some(Spec::bool(false)),
+                        c: Some(Spec::bool(false)),
+                        res: Some(a()),
+                    }
+                }
+                Family::Inc | Family::Dec => {
+                    let (s, z) = res_flags(&a);
+                    let lim = if fam == Family::Inc {
+                        1u64 << (sp.n - 1)
+                    } else {
+                        (1u64 << (sp.n - 1)) - 1
+                    };
+                    let o = sp.eq(a(), sp.c(lim));
+                    FlagExprs {
+                        s,
+                        z,
+                        o: Some(o),
+                        c: Some(sp.wbit(nd, 0)),
+                        res: Some(a()),
+                    }
+                }
+                Family::Shl | Family::Sar => {
+                    let (s, z) = res_flags(&a);
+                    let o = sp.sign(sp.xor(a(), b()));
+                    let c = if fam == Family::Shl {
+                        sp.sign(b())
+                    } else {
+                        sp.wbit(d2, 0)
+                    };
+                    FlagExprs {
+                        s,
+                        z,
+                        o: Some(o),
+                        c: Some(c),
+                        res: Some(a()),
+                    }
+                }
+                Family::Copy => FlagExprs {
+                    s: Some(sp.wbit(d1, 7)),
+                    z: Some(sp.wbit(d1, 6)),
+                    o: Some(sp.wbit(d1, 11)),
+                    c: Some(sp.wbit(d1, 0)),
+                    res: None,
+                },
+                Family::Umul | Family::Smul => {
+                    let (lo, hi) = mul_halves(sp, fam == Family::Smul, a(), b());
+                    let o = if fam == Family::Umul {
+                        sp.ne(hi, sp.c(0))
+                    } else {
+                        let sh = pick([Op::Sar8, Op::Sar16, Op::Sar32, Op::Sar64], sp.n);
+                        sp.ne(
+                            hi,
+                            SpecExpr::binop(
+                                sh,
+                                lo.clone(),
+                                SpecExpr::atom(Atom::u8(u8::try_from(sp.n - 1).unwrap_or(0))),
+                            ),
+                        )
+                    };
+                    let z = sp.eq(lo.clone(), sp.c(0));
+                    let s = sp.sign(lo);
+                    FlagExprs {
+                        s: Some(s),
+                        z: Some(z),
+                        o: Some(o.clone()),
+                        c: Some(o),
+                        res: None,
+                    }
+                }
+                Family::Adc
+                | Family::Sbb
+                | Family::Rol
+                | Family::Ror
+                | Family::Blsi
+                | Family::Blsmsk
+                | Family::Blsr => FlagExprs {
+                    s: None,
+                    z: None,
+                    o: None,
+                    c: None,
+                    res: None,
+                },
+            }
+        }
+
+        /// PF of an n-bit result: an even number of set bits in its low byte.
+        fn parity_expr(sp: &Spec, res: SpecExpr) -> SpecExpr {
+            let byte = match sp.n {
+                16 => SpecExpr::unop(Op::I16to8, res),
+                32 => SpecExpr::unop(Op::I32to8, res),
+                64 => SpecExpr::unop(Op::I64to8, res),
+                _ => res,
+            };
+            let w = SpecExpr::unop(Op::I8Uto32, byte);
+            let c = SpecExpr::unop(Op::PopCount32, w);
+            let odd = SpecExpr::binop(Op::And32, c, SpecExpr::atom(Atom::u32(1)));
+            SpecExpr::binop(Op::CmpEQ32, odd, SpecExpr::atom(Atom::u32(0)))
+        }
+
+        /// Low and high halves of the double-width product of two n-bit values.
+        fn mul_halves(sp: &Spec, signed: bool, a: SpecExpr, b: SpecExpr) -> (SpecExpr, SpecExpr) {
+            let (mull, lo, hi) = match (sp.n, signed) {
+                (8, false) => (Op::MullU8, Op::I16to8, Op::I16HIto8),
+                (8, true) => (Op::MullS8, Op::I16to8, Op::I16HIto8),
+                (16, false) => (Op::MullU16, Op::I32to16, Op::I32HIto16),
+                (16, true) => (Op::MullS16, Op::I32to16, Op::I32HIto16),
+                (32, false) => (Op::MullU32, Op::I64to32, Op::I64HIto32),
+                (32, true) => (Op::MullS32, Op::I64to32, Op::I64HIto32),
+                (_, false) => (Op::MullU64, Op::I128to64, Op::I128HIto64),
+                (_, true) => (Op::MullS64, Op::I128to64, Op::I128HIto64),
+            };
+            let p = SpecExpr::binop(mull, a, b);
+            (SpecExpr::unop(lo, p.clone()), SpecExpr::unop(hi, p))
+        }
+
+        /// The condition as an I1 expression, if it can be built without the helper.
+        fn cond_expr(
+            sp: &Spec,
+            cond: Cond,
+            fam: Family,
+            d1: Atom,
+            d2: Atom,
+            nd: Atom,
+        ) -> Option<SpecExpr> {
+            // Direct unsigned/signed comparisons for subtraction: the common case.
+            if fam == Family::Sub {
+                let a = sp.narrow(d1);
+                let b = sp.narrow(d2);
+                let direct = match cond {
+                    Cond::Z => Some(sp.eq(a, b)),
+                    Cond::Nz => Some(sp.ne(a, b)),
+                    Cond::B => Some(sp.ltu(a, b)),
+                    Cond::Nb => Some(sp.leu(b, a)),
+                    Cond::Be => Some(sp.leu(a, b)),
+                    Cond::Nbe => Some(sp.ltu(b, a)),
+                    Cond::L => Some(sp.lts(a, b)),
+                    Cond::Nl => Some(sp.les(b, a)),
+                    Cond::Le => Some(sp.les(a, b)),
+                    Cond::Nle => Some(sp.lts(b, a)),
+                    _ => None,
+                };
+                if direct.is_some() {
+                    return direct;
+                }
+            }
+            if matches!(fam, Family::Logic | Family::Andn) {
+                let a = sp.narrow(d1);
+                match cond {
+                    Cond::Le => return Some(sp.les(a, sp.c(0))),
+                    Cond::Nle => return Some(sp.lts(sp.c(0), a)),
+                    _ => {}
+                }
+            }
+            let f = flag_exprs(sp, fam, d1, d2, nd);
+            let positive = match (cond as u8) >> 1 {
+                0 => f.o?,
+                1 => f.c?,
+                2 => f.z?,
+                3 => SpecExpr::binop(Op::Or1, f.c?, f.z?),
+                4 => f.s?,
+                5 => {
+                    if fam == Family::Copy {
+                        sp.wbit(d1, 2)
+                    } else {
+                        parity_expr(sp, f.res?)
+                    }
+                }
+                6 => SpecExpr::binop(Op::Xor1, f.s?, f.o?),
+                _ => SpecExpr::binop(Op::Or1, SpecExpr::binop(Op::Xor1, f.s?, f.o?), f.z?),
+            };
+            Some(if (cond as u8) & 1 == 1 {
+                Spec::neg_flag(positive)
+            } else {
+                positive
+            })
+        }
+
+        fn widen_bool(word: u32, e: SpecExpr) -> SpecExpr {
+            SpecExpr::unop(if word == 64 { Op::I1Uto64 } else { Op::I1Uto32 }, e)
+        }
+
+        fn const_arg(args: &[Atom], i: usize) -> Option<u64> {
+            args.get(i)?.as_const().map(|c| c.bits())
+        }
+
+        pub(super) fn spec(word: u32, callee: &str, args: &[Atom]) -> Option<SpecExpr> {
+            let is = |a: &str, b: &str| callee == if word == 64 { a } else { b };
+            if is("amd64g_calculate_condition", "x86g_calculate_condition") {
+                let cond = Cond::from_u64(const_arg(args, 0)?)?;
+                let (fam, size) = decode_cc_op(word, const_arg(args, 1)?)?;
+                let sp = Spec {
+                    word,
+                    n: if fam == Family::Copy { word } else { size * 8 },
+                };
+                let e = cond_expr(&sp, cond, fam, *args.get(2)?, *args.get(3)?, *args.get(4)?)?;
+                return Some(widen_bool(word, e));
+            }
+            if is("amd64g_calculate_rflags_c", "x86g_calculate_eflags_c") {
+                let (fam, size) = decode_cc_op(word, const_arg(args, 0)?)?;
+                let sp = Spec {
+                    word,
+                    n: if fam == Family::Copy { word } else { size * 8 },
+                };
+                let (d1, d2, nd) = (*args.get(1)?, *args.get(2)?, *args.get(3)?);
+                let c = match fam {
+                    Family::Copy => return Some(sp.and(Spec::atom(d1), sp.cw(1))),
+                    Family::Inc | Family::Dec => {
+                        let w = Spec { word, n: word };
+                        return Some(w.and(Spec::atom(nd), w.cw(1)));
+                    }
+                    Family::Logic | Family::Andn => return Some(sp.cw(0)),
+                    _ => flag_exprs(&sp, fam, d1, d2, nd).c?,
+                };
+                return Some(widen_bool(word, c));
+            }
+            if is("amd64g_calculate_rflags_all", "x86g_calculate_eflags_all") {
+                let (fam, _) = decode_cc_op(word, const_arg(args, 0)?)?;
+                if fam == Family::Copy {
+                    let w = Spec { word, n: word };
+                    return Some(w.and(Spec::atom(*args.get(1)?), w.cw(OSZACP)));
+                }
+            }
+            None
+        }
+    }
+
+    /// The generic builders give the reference trees for every helper,
+    /// cc_op and condition, on temporaries and on constant operands.
+    #[test]
+    fn trees_match_reference() {
+        let mut checked = 0;
+        for bits in [32u32, 64] {
+            let hooks = X86Hooks {
+                bits,
+                precise: [(0, 0); 3],
+            };
+            let wty = int_ty(bits);
+            let names: [&str; 3] = if bits == 64 {
+                [
+                    "amd64g_calculate_condition",
+                    "amd64g_calculate_rflags_c",
+                    "amd64g_calculate_rflags_all",
+                ]
+            } else {
+                [
+                    "x86g_calculate_condition",
+                    "x86g_calculate_eflags_c",
+                    "x86g_calculate_eflags_all",
+                ]
+            };
+            let t = |i: u32| Atom::Tmp(vexil_ir::Temp(i));
+            let k = |v: u64| Atom::Const(Const::int(wty, v));
+            for op in 0..70 {
+                let opc = k(op);
+                for d in [[t(0), t(1), t(2)], [k(5), t(1), k(1)]] {
+                    let mut calls: Vec<(&str, Vec<Atom>)> = Vec::new();
+                    for cond in 0..17 {
+                        calls.push((names[0], vec![k(cond), opc, d[0], d[1], d[2]]));
+                    }
+                    calls.push((names[1], vec![opc, d[0], d[1], d[2]]));
+                    calls.push((names[2], vec![opc, d[0], d[1], d[2]]));
+                    for (name, args) in calls {
+                        let want = reference::spec(bits, name, &args);
+                        checked += usize::from(want.is_some());
+                        assert_eq!(hooks.spec(name, &args), want, "{name} {args:?}");
+                    }
+                }
+            }
+        }
+        assert!(checked > 600, "only {checked} specializations");
+    }
 
     #[test]
     fn cc_op_numbers_round_trip_and_match_vex() {

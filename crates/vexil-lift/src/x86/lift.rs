@@ -7,7 +7,9 @@
 //! agree.
 
 use super::bits::{mask, small};
-use super::flags::{Cond, Family, OSZACP, cc_op, specialize};
+use super::flags::{
+    Cond, Family, OSZACP, Sink, carry_expr, cc_op, cond_expr, decode_cc_op, specialize,
+};
 use super::layout::Mode;
 use crate::LiftOptions;
 use iced_x86::{Decoder, DecoderOptions, Instruction, MemorySize, OpKind, Register};
@@ -668,27 +670,39 @@ impl Lifter {
         self.flag_helper(self.m.rflags_helper, &a)
     }
 
+    /// The thunk's operation, when this block knows it.
+    fn known_op(&self, op: Atom) -> Option<(Family, u32)> {
+        decode_cc_op(self.m.bits, op.as_const()?.bits())
+    }
+
     /// The current carry flag as a word (0 or 1).
     pub(crate) fn carry(&mut self) -> Atom {
         let a = self.thunk_args();
-        self.flag_helper(self.m.carry_helper, &a)
+        let [op, d1, d2, nd] = a;
+        // Emitted straight from the flag builders: the statements the
+        // specialization tree of `specialize` would flatten to, without
+        // building the tree.
+        if let Some((fam, size)) = self.known_op(op) {
+            if let Some(r) = carry_expr(self, self.m.bits, fam, size, [d1, d2, nd]) {
+                return r;
+            }
+        }
+        let w = self.m.word;
+        self.b.ccall(self.m.carry_helper, w, &a)
     }
 
     /// Condition `c` as I1.
     pub(crate) fn cond(&mut self, c: Cond) -> Atom {
         let [op, d1, d2, nd] = self.thunk_args();
-        let args = [self.cw(c as u64), op, d1, d2, nd];
-        if let Some(e) = specialize(self.m.bits, self.m.cond_helper, &args) {
-            // Skip the widening the helper's word result needs.
-            if let SpecExpr::Op(Op::I1Uto64 | Op::I1Uto32, mut inner) = e {
-                if let Some(x) = inner.pop() {
-                    return self.emit_spec(x);
-                }
-                return Atom::bool(false);
+        // As in `carry`; and without the widening to a word that the
+        // helper's result needs.
+        if let Some((fam, size)) = self.known_op(op) {
+            if let Some(r) = cond_expr(self, self.m.bits, c, fam, size, [d1, d2, nd]) {
+                return r;
             }
-            let r = self.emit_spec(e);
-            return self.zx(r, Type::I1);
         }
+        // (`specialize` would find nothing either: it asks the same builders.)
+        let args = [self.cw(c as u64), op, d1, d2, nd];
         let w = self.m.word;
         let r = self.b.ccall(self.m.cond_helper, w, &args);
         self.zx(r, Type::I1)
@@ -748,6 +762,21 @@ impl Lifter {
     /// Ends the block at a constant target.
     pub(crate) fn goto(&self, target: u64, jk: JumpKind) -> Flow {
         Flow::End(Atom::Const(self.addr_const(target)), jk)
+    }
+}
+
+/// The lifter as a flag-expression sink: each operation becomes a statement
+/// as soon as it is built (see [`Sink`]).
+impl Sink for Lifter {
+    type V = Atom;
+    fn atom(&mut self, a: Atom) -> Atom {
+        a
+    }
+    fn op1(&mut self, op: Op, a: Atom) -> Atom {
+        self.un(op, a)
+    }
+    fn op2(&mut self, op: Op, a: Atom, b: Atom) -> Atom {
+        self.bin(op, a, b)
     }
 }
 
@@ -853,4 +882,53 @@ pub(crate) fn can_lift(m: &'static Mode, code: &[u8], addr: u64) -> bool {
     lf.addr = addr;
     lf.next = lf.i.next_ip();
     super::dispatch::lift_insn(&mut lf).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::flags::{Tree, carry_expr, cond_expr, decode_cc_op};
+    use super::super::layout::{MODE32, MODE64};
+    use super::*;
+
+    /// Emitting a flag expression through the lifter's sink gives the
+    /// statements and temporaries that flattening its tree does, for every
+    /// cc_op and condition.
+    #[test]
+    fn emitted_flags_match_flattened_trees() {
+        let mut emitted = 0;
+        for m in [&MODE32, &MODE64] {
+            let bits = m.bits;
+            let w = m.word;
+            let new = || {
+                let mut lf = Lifter::new(m);
+                let d = [w, w, w].map(|ty| Atom::Tmp(lf.b.new_temp(ty)));
+                (lf, d)
+            };
+            for op in 0..70 {
+                let Some((fam, size)) = decode_cc_op(bits, op) else {
+                    continue;
+                };
+                for cond in Cond::ALL.into_iter().map(Some).chain([None]) {
+                    let (mut direct, d) = new();
+                    let (mut flat, _) = new();
+                    let (got, tree) = match cond {
+                        Some(c) => (
+                            cond_expr(&mut direct, bits, c, fam, size, d),
+                            cond_expr(&mut Tree, bits, c, fam, size, d),
+                        ),
+                        None => (
+                            carry_expr(&mut direct, bits, fam, size, d),
+                            carry_expr(&mut Tree, bits, fam, size, d),
+                        ),
+                    };
+                    let want = tree.map(|t| flat.emit_spec(t));
+                    assert_eq!(got, want, "op {op} cond {cond:?}");
+                    assert_eq!(direct.b.stmts, flat.b.stmts, "op {op} cond {cond:?}");
+                    assert_eq!(direct.b.tyenv, flat.b.tyenv, "op {op} cond {cond:?}");
+                    emitted += usize::from(got.is_some());
+                }
+            }
+        }
+        assert!(emitted > 500, "only {emitted} emitted");
+    }
 }
