@@ -218,20 +218,37 @@ impl IrsbBuilder {
         }
     }
 
+    /// `t = expr` for a fresh `t` of type `ty`, which the caller knows to be
+    /// `expr`'s type (what [`IrsbBuilder::assign`] would find for an
+    /// operation, a read or a call). Skipping the type lookup matters: the
+    /// lifters build millions of these.
+    #[inline]
+    fn assign_typed(&mut self, ty: Type, expr: Expr) -> Atom {
+        debug_assert_eq!(self.tyenv.expr_type(&expr), Some(ty));
+        let dst = self.tyenv.new_temp(ty);
+        self.stmts.push(Stmt::WrTmp { dst, expr });
+        Atom::Tmp(dst)
+    }
+
     /// Marks the start of a guest instruction.
     pub fn imark(&mut self, addr: u64, len: u32, delta: u8) {
         self.stmts.push(Stmt::IMark { addr, len, delta });
     }
 
     /// Reads a guest register.
+    #[inline]
     pub fn get(&mut self, offset: u32, ty: Type) -> Atom {
-        self.assign(Expr::Get {
-            offset: Offset(offset),
+        self.assign_typed(
             ty,
-        })
+            Expr::Get {
+                offset: Offset(offset),
+                ty,
+            },
+        )
     }
 
     /// Writes a guest register.
+    #[inline]
     pub fn put(&mut self, offset: u32, data: impl Into<Atom>) {
         self.stmts.push(Stmt::Put {
             offset: Offset(offset),
@@ -240,15 +257,20 @@ impl IrsbBuilder {
     }
 
     /// Reads memory.
+    #[inline]
     pub fn load(&mut self, end: Endness, ty: Type, addr: impl Into<Atom>) -> Atom {
-        self.assign(Expr::Load {
-            end,
+        self.assign_typed(
             ty,
-            addr: addr.into(),
-        })
+            Expr::Load {
+                end,
+                ty,
+                addr: addr.into(),
+            },
+        )
     }
 
     /// Writes memory.
+    #[inline]
     pub fn store(&mut self, end: Endness, addr: impl Into<Atom>, data: impl Into<Atom>) {
         self.stmts.push(Stmt::Store {
             end,
@@ -258,33 +280,44 @@ impl IrsbBuilder {
     }
 
     /// A one-argument operation.
+    #[inline]
     pub fn unop(&mut self, op: Op, a: impl Into<Atom>) -> Atom {
-        self.assign(Expr::Unop { op, a: a.into() })
+        self.assign_typed(op.result_type(), Expr::Unop { op, a: a.into() })
     }
 
     /// A two-argument operation.
+    #[inline]
     pub fn binop(&mut self, op: Op, a: impl Into<Atom>, b: impl Into<Atom>) -> Atom {
-        self.assign(Expr::Binop {
-            op,
-            a: a.into(),
-            b: b.into(),
-        })
+        self.assign_typed(
+            op.result_type(),
+            Expr::Binop {
+                op,
+                a: a.into(),
+                b: b.into(),
+            },
+        )
     }
 
     /// A three-argument operation.
     pub fn triop(&mut self, op: Op, a: Atom, b: Atom, c: Atom) -> Atom {
-        self.assign(Expr::Triop {
-            op,
-            args: [a, b, c],
-        })
+        self.assign_typed(
+            op.result_type(),
+            Expr::Triop {
+                op,
+                args: [a, b, c],
+            },
+        )
     }
 
     /// A four-argument operation.
     pub fn qop(&mut self, op: Op, a: Atom, b: Atom, c: Atom, d: Atom) -> Atom {
-        self.assign(Expr::Qop {
-            op,
-            args: Box::new([a, b, c, d]),
-        })
+        self.assign_typed(
+            op.result_type(),
+            Expr::Qop {
+                op,
+                args: Box::new([a, b, c, d]),
+            },
+        )
     }
 
     /// `cond ? then : els`.
@@ -294,11 +327,14 @@ impl IrsbBuilder {
 
     /// A pure helper call.
     pub fn ccall(&mut self, callee: &'static str, ty: Type, args: &[Atom]) -> Atom {
-        self.assign(Expr::CCall {
-            callee: Callee::new(callee),
+        self.assign_typed(
             ty,
-            args: args.into(),
-        })
+            Expr::CCall {
+                callee: Callee::new(callee),
+                ty,
+                args: args.into(),
+            },
+        )
     }
 
     /// A conditional exit to a constant address.
