@@ -165,10 +165,15 @@ impl Slice {
         if on {
             self.compute_on(irsb, layout, opts);
         }
+        #[cfg(debug_assertions)]
+        {
+            let (drop, constlike) = Slice::reference(irsb, layout, opts);
+            debug_assert_eq!(self.drop, drop, "fast slice differs");
+            debug_assert_eq!(self.constlike, constlike, "fast constant-likes differ");
+        }
     }
 
     fn compute_on(&mut self, irsb: &Irsb, layout: Option<&GuestLayout>, opts: &SchemeOptions) {
-        let n_tmp = irsb.tyenv.len();
         self.regs.set(layout);
         let Slice {
             drop,
@@ -177,24 +182,31 @@ impl Slice {
             regs,
         } = self;
         tmp.clear();
-        tmp.resize(n_tmp, 0);
-        let idx = |a: Atom| a.as_tmp().map(vexil_ir::Temp::index);
-        let flag = |tmp: &[u8], a: Atom| idx(a).and_then(|i| tmp.get(i).copied()).unwrap_or(0);
+        tmp.resize(irsb.tyenv.len(), 0);
+        let flag = |tmp: &[u8], a: Atom| match a {
+            Atom::Tmp(t) => tmp.get(t.index()).copied().unwrap_or(0),
+            Atom::Const(_) => 0,
+        };
         let set = |tmp: &mut [u8], a: Atom, f: u8| {
-            if let Some(t) = idx(a).and_then(|i| tmp.get_mut(i)) {
-                *t |= f;
+            if let Atom::Tmp(t) = a {
+                if let Some(x) = tmp.get_mut(t.index()) {
+                    *x |= f;
+                }
             }
         };
         // Which register flags a `GET` of a temporary takes over.
         let get_want = R_SP | if opts.slice_abi_regs { R_PLUMB } else { 0 };
 
-        // Forward: which temporaries are read, those that hold a stack
-        // address, those that hold an address derived from an ABI plumbing
-        // register (GOT entries), and the constant-like ones.
+        // Forward: the temporaries that hold a stack address, those that
+        // hold an address derived from an ABI plumbing register (GOT
+        // entries), and the constant-like ones. Only definitions carry
+        // these flags, and in valid IR (`vexil_ir::verify`) a temporary is
+        // defined once, before its uses: its flags are still empty when
+        // its definition is reached, so they are set with `|=`, and only
+        // when there is something to set.
         let mut any_const = false;
         for st in &irsb.stmts {
             let Stmt::WrTmp { dst, expr } = st else {
-                st.for_each_atom(|a| set(tmp, *a, T_USED));
                 continue;
             };
             let f = match expr {
@@ -203,27 +215,222 @@ impl Slice {
                     (if r & R_SP != 0 { T_STACK } else { 0 })
                         | if r & R_PLUMB != 0 { T_VIA } else { 0 }
                 }
+                Expr::Load { addr, .. } if opts.slice_abi_regs && flag(tmp, *addr) & T_VIA != 0 => {
+                    T_CONST
+                }
+                // Pointer arithmetic passes its operands' flags on; the
+                // (table) look-up of the operation comes last, for the few
+                // operations that would pass something on.
+                Expr::Unop { op, a } => {
+                    let f = flag(tmp, *a) & (T_STACK | T_VIA | T_CONST);
+                    if f != 0 && crate::token::pointer_arith(*op) {
+                        f
+                    } else {
+                        0
+                    }
+                }
+                Expr::Binop { op, a, b } => {
+                    let (fa, fb) = (flag(tmp, *a), flag(tmp, *b));
+                    let konst = |x: Atom, f: u8| x.as_const().is_some() || f & T_CONST != 0;
+                    let f = ((fa | fb) & (T_STACK | T_VIA))
+                        | if konst(*a, fa) && konst(*b, fb) {
+                            T_CONST
+                        } else {
+                            0
+                        };
+                    if f != 0 && crate::token::pointer_arith(*op) {
+                        f
+                    } else {
+                        0
+                    }
+                }
+                _ => 0,
+            };
+            if f != 0 {
+                if let Some(t) = tmp.get_mut(dst.index()) {
+                    *t |= f;
+                    any_const |= f & T_CONST != 0;
+                }
+            }
+        }
+        if any_const {
+            constlike.extend(tmp.iter().map(|&f| f & T_CONST != 0));
+        }
+        let is_stack = |tmp: &[u8], a: Atom| flag(tmp, a) & T_STACK != 0;
+
+        // Backward: which temporaries are read at all (`T_USED`), and which
+        // the program's work depends on (`T_REAL`). In valid IR every use
+        // of a temporary comes after its definition, so both are complete
+        // when the backward pass reaches the definition: every statement
+        // marks all it reads as used, and a statement that is not plumbing
+        // marks what it reads as real too (addresses only if addresses are
+        // real).
+        // The block's target: plumbing for calls and returns (PLT vs GOT
+        // targets, the return address), real otherwise (a computed jump).
+        // It does not count as a use.
+        let linkage = matches!(irsb.jumpkind, JumpKind::Call | JumpKind::Ret);
+        if !(linkage && opts.drop_linkage) {
+            set(tmp, irsb.next, T_REAL);
+        }
+        const REAL: u8 = T_USED | T_REAL;
+        let addr_mark = if opts.slice_addresses { T_USED } else { REAL };
+        // Which register flags make a `PUT` plumbing.
+        let put_want = (if opts.slice_stack { R_SP } else { 0 })
+            | (if opts.slice_abi_regs { R_PLUMB } else { 0 })
+            | if opts.drop_bookkeeping { R_BOOK } else { 0 };
+        let slice_stack = opts.slice_stack;
+        drop.clear();
+        drop.resize(irsb.stmts.len(), false);
+        for (d, st) in drop.iter_mut().zip(&irsb.stmts).rev() {
+            // A statement is plumbing when nothing real depends on it; then
+            // it yields no token and marks what it reads as used only.
+            // Otherwise it yields no token when it moves stack memory or
+            // registers (under the options).
+            *d = match st {
+                Stmt::WrTmp { dst, expr } => {
+                    let f = tmp.get(dst.index()).copied().unwrap_or(0);
+                    // A load through an ABI plumbing register reads a GOT
+                    // entry: an address that another instruction set has as
+                    // a constant.
+                    let konst = f & T_CONST != 0;
+                    match expr {
+                        // A load whose value is only an address is the
+                        // program's pointer chasing; it stays.
+                        Expr::Load { addr, .. } => {
+                            set(tmp, *addr, addr_mark);
+                            konst || (slice_stack && is_stack(tmp, *addr))
+                        }
+                        e => {
+                            // What is computed from an ABI plumbing register
+                            // (the global pointer and addresses off it) is
+                            // never the program's work, even when it is
+                            // saved on the stack.
+                            let plumbing = f & T_USED != 0 && (f & T_REAL == 0 || f & T_VIA != 0);
+                            let mark = if plumbing { T_USED } else { REAL };
+                            expr_tmps(e, |t| {
+                                if let Some(x) = tmp.get_mut(t) {
+                                    *x |= mark;
+                                }
+                            });
+                            plumbing
+                                || konst
+                                || (opts.drop_reg_reads && matches!(e, Expr::Get { .. }))
+                        }
+                    }
+                }
+                Stmt::IMark { .. } | Stmt::NoOp => false,
+                Stmt::Put { offset, data } => {
+                    let plumbing = regs.flag(offset.0, put_want, layout) != 0;
+                    set(tmp, *data, if plumbing { T_USED } else { REAL });
+                    plumbing || opts.drop_reg_writes
+                }
+                Stmt::Exit { jk, guard, .. } => {
+                    let plumbing = opts.drop_trap_exits && crate::token::is_trap(*jk);
+                    set(tmp, *guard, if plumbing { T_USED } else { REAL });
+                    plumbing
+                }
+                Stmt::Store { addr, data, .. } => {
+                    set(tmp, *data, REAL);
+                    set(tmp, *addr, addr_mark);
+                    slice_stack && is_stack(tmp, *addr)
+                }
+                Stmt::StoreG {
+                    addr, data, guard, ..
+                } => {
+                    set(tmp, *data, REAL);
+                    set(tmp, *guard, REAL);
+                    set(tmp, *addr, addr_mark);
+                    slice_stack && is_stack(tmp, *addr)
+                }
+                Stmt::LoadG {
+                    addr, alt, guard, ..
+                } => {
+                    set(tmp, *alt, REAL);
+                    set(tmp, *guard, REAL);
+                    set(tmp, *addr, addr_mark);
+                    slice_stack && is_stack(tmp, *addr)
+                }
+                Stmt::Llsc {
+                    addr, store_data, ..
+                } => {
+                    if let Some(x) = store_data {
+                        set(tmp, *x, REAL);
+                    }
+                    set(tmp, *addr, addr_mark);
+                    false
+                }
+                other => {
+                    other.for_each_atom(|a| set(tmp, *a, REAL));
+                    false
+                }
+            };
+        }
+    }
+
+    /// [`Slice::compute`]'s first version, kept as the reference the faster
+    /// one is checked against (debug builds and tests): a forward pass
+    /// marks every temporary that is read, and the backward pass marks
+    /// real ones, with no assumption on the order of definitions and uses.
+    #[cfg(any(test, debug_assertions))]
+    fn reference(
+        irsb: &Irsb,
+        layout: Option<&GuestLayout>,
+        opts: &SchemeOptions,
+    ) -> (Vec<bool>, Vec<bool>) {
+        let (mut drop, mut constlike) = (Vec::new(), Vec::new());
+        let on = opts.drop_trap_exits
+            || opts.slice_addresses
+            || opts.slice_stack
+            || opts.slice_abi_regs
+            || opts.drop_reg_reads
+            || opts.drop_reg_writes;
+        if !on {
+            return (drop, constlike);
+        }
+        let n_tmp = irsb.tyenv.len();
+        let regs = |off: u32, want: u8| RegTable::search(off, layout) & want;
+        let mut tmp = vec![0u8; n_tmp];
+        let idx = |a: Atom| a.as_tmp().map(vexil_ir::Temp::index);
+        let flag = |tmp: &[u8], a: Atom| idx(a).and_then(|i| tmp.get(i).copied()).unwrap_or(0);
+        let set = |tmp: &mut [u8], a: Atom, f: u8| {
+            if let Some(t) = idx(a).and_then(|i| tmp.get_mut(i)) {
+                *t |= f;
+            }
+        };
+        let get_want = R_SP | if opts.slice_abi_regs { R_PLUMB } else { 0 };
+        let mut any_const = false;
+        for st in &irsb.stmts {
+            let Stmt::WrTmp { dst, expr } = st else {
+                st.for_each_atom(|a| set(&mut tmp, *a, T_USED));
+                continue;
+            };
+            let f = match expr {
+                Expr::Get { offset, .. } => {
+                    let r = regs(offset.0, get_want);
+                    (if r & R_SP != 0 { T_STACK } else { 0 })
+                        | if r & R_PLUMB != 0 { T_VIA } else { 0 }
+                }
                 Expr::Load { addr, .. } => {
-                    set(tmp, *addr, T_USED);
-                    if opts.slice_abi_regs && flag(tmp, *addr) & T_VIA != 0 {
+                    set(&mut tmp, *addr, T_USED);
+                    if opts.slice_abi_regs && flag(&tmp, *addr) & T_VIA != 0 {
                         T_CONST
                     } else {
                         0
                     }
                 }
                 Expr::Unop { op, a } => {
-                    set(tmp, *a, T_USED);
+                    set(&mut tmp, *a, T_USED);
                     if crate::token::pointer_arith(*op) {
-                        flag(tmp, *a) & (T_STACK | T_VIA | T_CONST)
+                        flag(&tmp, *a) & (T_STACK | T_VIA | T_CONST)
                     } else {
                         0
                     }
                 }
                 Expr::Binop { op, a, b } => {
-                    set(tmp, *a, T_USED);
-                    set(tmp, *b, T_USED);
+                    set(&mut tmp, *a, T_USED);
+                    set(&mut tmp, *b, T_USED);
                     if crate::token::pointer_arith(*op) {
-                        let (fa, fb) = (flag(tmp, *a), flag(tmp, *b));
+                        let (fa, fb) = (flag(&tmp, *a), flag(&tmp, *b));
                         let konst = |x: Atom, f: u8| x.as_const().is_some() || f & T_CONST != 0;
                         ((fa | fb) & (T_STACK | T_VIA))
                             | if konst(*a, fa) && konst(*b, fb) {
@@ -236,7 +443,7 @@ impl Slice {
                     }
                 }
                 e => {
-                    e.for_each_atom(|a| set(tmp, *a, T_USED));
+                    e.for_each_atom(|a| set(&mut tmp, *a, T_USED));
                     0
                 }
             };
@@ -249,110 +456,135 @@ impl Slice {
             constlike.extend(tmp.iter().map(|&f| f & T_CONST != 0));
         }
         let is_stack = |tmp: &[u8], a: Atom| flag(tmp, a) & T_STACK != 0;
-
-        // Backward: which temporaries the program's work depends on.
-        // The block's target: plumbing for calls and returns (PLT vs GOT
-        // targets, the return address), real otherwise (a computed jump).
         let linkage = matches!(irsb.jumpkind, JumpKind::Call | JumpKind::Ret);
         if !(linkage && opts.drop_linkage) {
-            set(tmp, irsb.next, T_REAL);
+            set(&mut tmp, irsb.next, T_REAL);
         }
         let addr_real = !opts.slice_addresses;
-        // Which register flags make a `PUT` plumbing.
         let put_want = (if opts.slice_stack { R_SP } else { 0 })
             | (if opts.slice_abi_regs { R_PLUMB } else { 0 })
             | if opts.drop_bookkeeping { R_BOOK } else { 0 };
-        drop.clear();
         drop.resize(irsb.stmts.len(), false);
         for (i, st) in irsb.stmts.iter().enumerate().rev() {
-            // A statement is plumbing when nothing real depends on it; then
-            // it yields no token and marks nothing. Otherwise it yields no
-            // token when it moves stack memory or registers (under the
-            // options), and marks what it reads as real (addresses only if
-            // addresses are real).
             match st {
                 Stmt::WrTmp { dst, expr } => {
                     let f = tmp.get(dst.index()).copied().unwrap_or(0);
-                    // A load whose value is only an address is the
-                    // program's pointer chasing; it stays. What is computed
-                    // from an ABI plumbing register (the global pointer and
-                    // addresses off it) is never the program's work, even
-                    // when it is saved on the stack.
                     let load = matches!(expr, Expr::Load { .. });
                     if f & T_USED != 0 && (f & T_REAL == 0 || f & T_VIA != 0) && !load {
                         drop[i] = true;
                         continue;
                     }
-                    // A load through an ABI plumbing register reads a GOT
-                    // entry: an address that another instruction set has as
-                    // a constant.
                     drop[i] = f & T_CONST != 0;
                     match expr {
                         Expr::Load { addr, .. } => {
-                            drop[i] |= opts.slice_stack && is_stack(tmp, *addr);
+                            drop[i] |= opts.slice_stack && is_stack(&tmp, *addr);
                             if addr_real {
-                                set(tmp, *addr, T_REAL);
+                                set(&mut tmp, *addr, T_REAL);
                             }
                         }
                         Expr::Get { .. } => drop[i] |= opts.drop_reg_reads,
-                        e => e.for_each_atom(|a| set(tmp, *a, T_REAL)),
+                        e => e.for_each_atom(|a| set(&mut tmp, *a, T_REAL)),
                     }
                 }
                 Stmt::Put { offset, data } => {
-                    if regs.flag(offset.0, put_want, layout) != 0 {
+                    if regs(offset.0, put_want) != 0 {
                         drop[i] = true;
                         continue;
                     }
                     drop[i] = opts.drop_reg_writes;
-                    set(tmp, *data, T_REAL);
+                    set(&mut tmp, *data, T_REAL);
                 }
                 Stmt::Exit { jk, guard, .. } => {
                     if opts.drop_trap_exits && crate::token::is_trap(*jk) {
                         drop[i] = true;
                         continue;
                     }
-                    set(tmp, *guard, T_REAL);
+                    set(&mut tmp, *guard, T_REAL);
                 }
                 Stmt::Store { addr, data, .. } => {
-                    drop[i] = opts.slice_stack && is_stack(tmp, *addr);
-                    set(tmp, *data, T_REAL);
+                    drop[i] = opts.slice_stack && is_stack(&tmp, *addr);
+                    set(&mut tmp, *data, T_REAL);
                     if addr_real {
-                        set(tmp, *addr, T_REAL);
+                        set(&mut tmp, *addr, T_REAL);
                     }
                 }
                 Stmt::StoreG {
                     addr, data, guard, ..
                 } => {
-                    drop[i] = opts.slice_stack && is_stack(tmp, *addr);
-                    set(tmp, *data, T_REAL);
-                    set(tmp, *guard, T_REAL);
+                    drop[i] = opts.slice_stack && is_stack(&tmp, *addr);
+                    set(&mut tmp, *data, T_REAL);
+                    set(&mut tmp, *guard, T_REAL);
                     if addr_real {
-                        set(tmp, *addr, T_REAL);
+                        set(&mut tmp, *addr, T_REAL);
                     }
                 }
                 Stmt::LoadG {
                     addr, alt, guard, ..
                 } => {
-                    drop[i] = opts.slice_stack && is_stack(tmp, *addr);
-                    set(tmp, *alt, T_REAL);
-                    set(tmp, *guard, T_REAL);
+                    drop[i] = opts.slice_stack && is_stack(&tmp, *addr);
+                    set(&mut tmp, *alt, T_REAL);
+                    set(&mut tmp, *guard, T_REAL);
                     if addr_real {
-                        set(tmp, *addr, T_REAL);
+                        set(&mut tmp, *addr, T_REAL);
                     }
                 }
                 Stmt::Llsc {
                     addr, store_data, ..
                 } => {
                     if let Some(d) = store_data {
-                        set(tmp, *d, T_REAL);
+                        set(&mut tmp, *d, T_REAL);
                     }
                     if addr_real {
-                        set(tmp, *addr, T_REAL);
+                        set(&mut tmp, *addr, T_REAL);
                     }
                 }
-                other => other.for_each_atom(|a| set(tmp, *a, T_REAL)),
+                other => other.for_each_atom(|a| set(&mut tmp, *a, T_REAL)),
             }
         }
+        (drop, constlike)
+    }
+}
+
+/// Calls `f` with the index of every temporary `e` reads, as
+/// [`Expr::for_each_atom`] would find them (constants are skipped), with
+/// the common shapes written out so that the whole visit inlines.
+#[inline(always)]
+fn expr_tmps(e: &Expr, mut f: impl FnMut(usize)) {
+    let mut atom = |a: &Atom| {
+        if let Atom::Tmp(t) = a {
+            f(t.index());
+        }
+    };
+    match e {
+        Expr::Binop { a, b, .. } => {
+            atom(a);
+            atom(b);
+        }
+        Expr::Unop { a, .. } | Expr::Load { addr: a, .. } => atom(a),
+        Expr::RdTmp(t) => atom(&Atom::Tmp(*t)),
+        Expr::Const(_) | Expr::Get { .. } => {}
+        e => e.for_each_atom(atom),
+    }
+}
+
+/// [`expr_tmps`] for a statement, as [`Stmt::for_each_atom`] would find
+/// them.
+#[inline(always)]
+fn stmt_tmps(st: &Stmt, mut f: impl FnMut(usize)) {
+    let mut atom = |a: &Atom| {
+        if let Atom::Tmp(t) = a {
+            f(t.index());
+        }
+    };
+    match st {
+        Stmt::WrTmp { expr, .. } => expr_tmps(expr, f),
+        Stmt::IMark { .. } | Stmt::NoOp => {}
+        Stmt::Put { data, .. } | Stmt::Exit { guard: data, .. } => atom(data),
+        Stmt::Store { addr, data, .. } => {
+            atom(addr);
+            atom(data);
+        }
+        st => st.for_each_atom(atom),
     }
 }
 
@@ -604,15 +836,13 @@ impl Order {
             }
             let bit = if k.is_some() { 1u64 << cand.len() } else { 0 };
             let (mut anc, mut direct, mut follows_last) = (0u64, 0u64, false);
-            st.for_each_atom(|x| {
-                if let Some(t) = x.as_tmp().map(vexil_ir::Temp::index) {
-                    if tmp_stamp.get(t) == Some(&stamp) {
-                        let (r, d) = tmp_reach[t];
-                        anc |= r;
-                        direct |= d;
-                    } else if Some(t) == last_tmp {
-                        follows_last = true;
-                    }
+            stmt_tmps(st, |t| {
+                if tmp_stamp.get(t) == Some(&stamp) {
+                    let (r, d) = tmp_reach[t];
+                    anc |= r;
+                    direct |= d;
+                } else if Some(t) == last_tmp {
+                    follows_last = true;
                 }
             });
             match st {
@@ -634,13 +864,17 @@ impl Order {
                 }
                 _ => {}
             }
-            st.for_each_def(|t| {
+            let mut def = |t: vexil_ir::Temp| {
                 let t = t.index();
                 if t < n_tmp {
                     tmp_stamp[t] = stamp;
                     tmp_reach[t] = (anc | bit, bit);
                 }
-            });
+            };
+            match st {
+                Stmt::WrTmp { dst, .. } => def(*dst),
+                st => st.for_each_def(def),
+            }
             if let Some(key) = k {
                 cand.push(Cand {
                     key,
@@ -652,13 +886,23 @@ impl Order {
             }
         }
         // Pick the tokens. The earliest one not emitted is always ready
-        // (its ancestors come before it), so every round picks one.
-        let mut emitted = 0u64;
+        // (its ancestors come before it), so every round picks one. `left`
+        // has a bit for each token not emitted yet; a token's ancestors are
+        // tokens of the run, so it is ready when none of them is left.
+        let mut left = if cand.is_empty() {
+            0
+        } else {
+            u64::MAX >> (64 - cand.len())
+        };
         let mut prev: Option<usize> = None;
-        for _ in 0..cand.len() {
+        while left != 0 {
             let (mut best, mut best_fol): (Option<usize>, Option<usize>) = (None, None);
-            for (c, t) in cand.iter().enumerate() {
-                if emitted >> c & 1 == 1 || t.anc & !emitted != 0 {
+            let mut bits = left;
+            while bits != 0 {
+                let c = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let t = &cand[c];
+                if t.anc & left != 0 {
                     continue;
                 }
                 let follows = match prev {
@@ -674,7 +918,7 @@ impl Order {
                 }
             }
             let Some(c) = best_fol.or(best) else { break };
-            emitted |= 1 << c;
+            left &= !(1 << c);
             prev = Some(c);
             toks.push(cand[c].stmt);
             *last = Some(cand[c].stmt);
@@ -937,5 +1181,112 @@ impl Segment {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+    use super::*;
+    use vexil_ir::testgen::{Entropy, GenConfig, XorShift, random_irsb};
+    use vexil_ir::{Arch, Type};
+    use vexil_lift::Reg;
+
+    const fn reg(name: &'static str, offset: u32, size: u32) -> Reg {
+        Reg { name, offset, size }
+    }
+
+    // A layout over the generator's 64-byte state: sp, two plumbing
+    // registers and bookkeeping cover most offsets it draws, so that
+    // stack and GOT-like addresses are common.
+    static PLUMBING: [Reg; 2] = [reg("t9", 8, 8), reg("gp", 16, 8)];
+    static BOOK: [Reg; 1] = [reg("pc", 24, 8)];
+    static LAYOUT: GuestLayout = GuestLayout {
+        arch: Arch::Mips64,
+        size: 64,
+        pc: reg("pc", 24, 8),
+        sp: reg("sp", 0, 8),
+        regs: &[],
+        bookkeeping: &BOOK,
+        abi_plumbing: &PLUMBING,
+    };
+
+    fn config(max_stmts: usize) -> GenConfig {
+        GenConfig {
+            max_stmts,
+            state_size: 64,
+            addr_ty: Type::I64,
+            ..GenConfig::default()
+        }
+    }
+
+    fn random_options(e: &mut XorShift) -> SchemeOptions {
+        let mut o = crate::Scheme::NeutralV2.options();
+        let mut flip = |b: &mut bool| *b = e.chance(1, 2);
+        flip(&mut o.drop_trap_exits);
+        flip(&mut o.slice_addresses);
+        flip(&mut o.slice_stack);
+        flip(&mut o.slice_abi_regs);
+        flip(&mut o.drop_reg_reads);
+        flip(&mut o.drop_reg_writes);
+        flip(&mut o.drop_linkage);
+        flip(&mut o.drop_bookkeeping);
+        o
+    }
+
+    #[test]
+    fn slice_matches_the_reference_on_random_blocks() {
+        let mut e = XorShift::new(7);
+        let (cfg, mut slice) = (config(60), Slice::default());
+        let (mut dropped, mut constlike) = (0usize, 0usize);
+        for round in 0..4000 {
+            let irsb = random_irsb(&mut e, &cfg);
+            let opts = random_options(&mut e);
+            let layout = (round % 5 != 0).then_some(&LAYOUT);
+            slice.compute(&irsb, layout, &opts);
+            let (drop, konst) = Slice::reference(&irsb, layout, &opts);
+            assert_eq!(slice.drop, drop, "round {round}");
+            assert_eq!(slice.constlike, konst, "round {round}");
+            dropped += drop.iter().filter(|&&d| d).count();
+            constlike += konst.iter().filter(|&&c| c).count();
+        }
+        // The blocks exercise the slice (not everything kept).
+        assert!(dropped > 1000, "{dropped} statements dropped");
+        assert!(constlike > 0, "no constant-like temporaries");
+    }
+
+    /// Random keys: about half the statements have one, from a few values
+    /// so that ties (decided by position) are common.
+    fn random_keys(e: &mut XorShift, irsb: &Irsb, density: u64) -> Vec<Option<u64>> {
+        irsb.stmts
+            .iter()
+            .map(|_| e.chance(density, 4).then(|| e.below(6)))
+            .collect()
+    }
+
+    fn tokens_of_compute(irsb: &Irsb, key: &[Option<u64>]) -> Vec<usize> {
+        Order::default()
+            .compute(irsb, key)
+            .iter()
+            .copied()
+            .filter(|&i| key[i].is_some())
+            .collect()
+    }
+
+    #[test]
+    fn token_order_matches_the_full_order_on_random_blocks() {
+        let mut e = XorShift::new(11);
+        let mut order = Order::default();
+        let mut long_runs = 0;
+        for round in 0..3000 {
+            // Some long blocks with dense keys: runs of more than 64 tokens.
+            let long = round % 10 == 0;
+            let irsb = random_irsb(&mut e, &config(if long { 400 } else { 60 }));
+            let keys = random_keys(&mut e, &irsb, if long { 4 } else { 2 });
+            long_runs += usize::from(long && keys.iter().flatten().count() > 64);
+            let got = order.tokens(&irsb, &keys).to_vec();
+            assert_eq!(got, tokens_of_compute(&irsb, &keys), "round {round}");
+        }
+        assert!(long_runs > 10, "{long_runs} blocks with long runs");
     }
 }
