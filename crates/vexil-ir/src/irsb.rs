@@ -14,12 +14,14 @@ impl TypeEnv {
         TypeEnv::default()
     }
     /// Allocates a new temporary of type `ty`.
+    #[inline]
     pub fn new_temp(&mut self, ty: Type) -> Temp {
         let n = u32::try_from(self.types.len()).unwrap_or(u32::MAX);
         self.types.push(ty);
         Temp(n)
     }
     /// The type of `t`, if `t` exists.
+    #[inline]
     pub fn get(&self, t: Temp) -> Option<Type> {
         self.types.get(t.index()).copied()
     }
@@ -40,6 +42,7 @@ impl TypeEnv {
         self.types
     }
     /// The type of an atom (`None` for an unknown temporary).
+    #[inline]
     pub fn atom_type(&self, a: Atom) -> Option<Type> {
         match a {
             Atom::Tmp(t) => self.get(t),
@@ -189,6 +192,7 @@ impl IrsbBuilder {
 
     /// The type of an atom. Unknown temporaries (a lifter bug) read as `I64`
     /// here; the verifier reports them.
+    #[inline]
     pub fn ty(&self, a: Atom) -> Type {
         self.tyenv.atom_type(a).unwrap_or(Type::I64)
     }
@@ -231,6 +235,7 @@ impl IrsbBuilder {
     }
 
     /// Marks the start of a guest instruction.
+    #[inline]
     pub fn imark(&mut self, addr: u64, len: u32, delta: u8) {
         self.stmts.push(Stmt::IMark { addr, len, delta });
     }

@@ -138,13 +138,20 @@ pub(crate) struct Lifter {
     pub next: u64,
     /// The flag thunk's current words (cc_op, dep1, dep2, ndep), once this
     /// block has written or read them.
-    pub known: Option<[Atom; 4]>,
-    /// Thunk words not yet written to guest state. Writes are deferred to
-    /// the next exit, dirty call or the end of the block, so a thunk that a
-    /// later instruction replaces is never written (what the optimizer's
-    /// redundant-PUT removal would do, at a fraction of the cost). The flags
-    /// are not precise at memory faults, as VEX allows for them.
-    pub pending: Option<[Atom; 4]>,
+    known: Option<[Atom; 4]>,
+    /// True if `known` is not yet written to guest state. Writes are
+    /// deferred to the next exit, dirty call or the end of the block, so a
+    /// thunk that a later instruction replaces is never written (what the
+    /// optimizer's redundant-PUT removal would do, at a fraction of the
+    /// cost). The flags are not precise at memory faults, as VEX allows for
+    /// them.
+    pending: bool,
+    /// `(known, pending)` as they were when the current instruction began,
+    /// saved by the first change to either during the instruction (`None`
+    /// until then), for rolling back an instruction that turns out
+    /// unsupported. Saving on change rather than copying both before every
+    /// instruction: most instructions leave the flags alone.
+    flags_undo: Option<(Option<[Atom; 4]>, bool)>,
 }
 
 impl Lifter {
@@ -159,7 +166,8 @@ impl Lifter {
             addr: 0,
             next: 0,
             known: None,
-            pending: None,
+            pending: false,
+            flags_undo: None,
         }
     }
 
@@ -193,6 +201,7 @@ impl Lifter {
     pub(crate) fn wbin(&mut self, t: Ops4, ty: Type, a: Atom, b: Atom) -> Atom {
         self.b.binop(wop(t, ty), a, b)
     }
+    #[inline]
     pub(crate) fn ty(&self, a: Atom) -> Type {
         self.b.ty(a)
     }
@@ -200,11 +209,21 @@ impl Lifter {
         self.b.ite(c, t, e)
     }
     /// Converts `a` to `to` (zero-extending, or keeping the low bits).
+    /// Most calls find the type right already; that test is inlined so they
+    /// skip the call into the general conversion.
+    #[inline]
     pub(crate) fn zx(&mut self, a: Atom, to: Type) -> Atom {
+        if self.ty(a) == to {
+            return a;
+        }
         self.conv(a, to, false)
     }
     /// Converts `a` to `to` (sign-extending, or keeping the low bits).
+    #[inline]
     pub(crate) fn sx(&mut self, a: Atom, to: Type) -> Atom {
+        if self.ty(a) == to {
+            return a;
+        }
         self.conv(a, to, true)
     }
     fn conv(&mut self, a: Atom, to: Type, signed: bool) -> Atom {
@@ -563,14 +582,50 @@ impl Lifter {
         let d2 = self.zx(dep2, w);
         let nd = ndep.unwrap_or(Self::cst(w, 0));
         let opc = Self::cst(w, op);
-        self.known = Some([opc, d1, d2, nd]);
-        self.pending = self.known;
+        self.set_thunk([opc, d1, d2, nd]);
+    }
+
+    /// Starts an instruction: returns the builder's rollback point, and
+    /// forgets the previous instruction's flag state.
+    fn begin_insn(&mut self) -> (usize, usize) {
+        self.flags_undo = None;
+        self.b.mark()
+    }
+
+    /// Discards everything the current instruction did since
+    /// [`Lifter::begin_insn`] returned `mark`: statements, temporaries and
+    /// flag changes.
+    fn undo_insn(&mut self, mark: (usize, usize)) {
+        self.b.rollback(mark);
+        if let Some((known, pending)) = self.flags_undo.take() {
+            (self.known, self.pending) = (known, pending);
+        }
+    }
+
+    /// Records the state of the flags before the current instruction's
+    /// first change to them (see `flags_undo`).
+    fn save_flags(&mut self) {
+        if self.flags_undo.is_none() {
+            self.flags_undo = Some((self.known, self.pending));
+        }
+    }
+
+    /// Makes `k` the thunk, to be written to guest state later.
+    fn set_thunk(&mut self, k: [Atom; 4]) {
+        self.save_flags();
+        self.known = Some(k);
+        self.pending = true;
     }
 
     /// Writes the deferred thunk to guest state (before anything that may
     /// leave the block or look at guest state).
     pub(crate) fn flush_flags(&mut self) {
-        if let Some(k) = self.pending.take() {
+        if !self.pending {
+            return;
+        }
+        self.save_flags();
+        self.pending = false;
+        if let Some(k) = self.known {
             let offs = [self.m.cc_op, self.m.cc_dep1, self.m.cc_dep2, self.m.cc_ndep];
             for (off, v) in offs.into_iter().zip(k) {
                 self.b.put(off, v);
@@ -599,8 +654,7 @@ impl Lifter {
         for (k, v) in [op, d1, d2, nd].into_iter().enumerate() {
             now[k] = self.ite(guard, v, old[k]);
         }
-        self.known = Some(now);
-        self.pending = Some(now);
+        self.set_thunk(now);
     }
 
     /// Sets the flags to a computed OSZACP word (a `COPY` thunk).
@@ -623,6 +677,7 @@ impl Lifter {
             self.b.get(self.m.cc_dep2, w),
             self.b.get(self.m.cc_ndep, w),
         ];
+        self.save_flags();
         self.known = Some(k);
         k
     }
@@ -840,8 +895,7 @@ pub(crate) fn lift_block(m: &'static Mode, code: &[u8], addr: u64, opts: &LiftOp
         }
         lf.addr = pc;
         lf.next = lf.i.next_ip();
-        let mark = lf.b.mark();
-        let flags_at_mark = (lf.known, lf.pending);
+        let mark = lf.begin_insn();
         lf.b.imark(pc, len, 0);
         match super::dispatch::lift_insn(&mut lf) {
             Ok(Flow::Next) => {
@@ -854,8 +908,7 @@ pub(crate) fn lift_block(m: &'static Mode, code: &[u8], addr: u64, opts: &LiftOp
             }
             Ok(Flow::End(t, jk)) => break (t, jk),
             Err(Unsupported) => {
-                lf.b.rollback(mark);
-                (lf.known, lf.pending) = flags_at_mark;
+                lf.undo_insn(mark);
                 break undecodable(&lf, count, pc);
             }
         }
@@ -930,5 +983,38 @@ mod tests {
             }
         }
         assert!(emitted > 500, "only {emitted} emitted");
+    }
+
+    /// Undoing an instruction restores the flag state it began with,
+    /// whatever it changed: a new thunk, a flush, a first read.
+    #[test]
+    fn undo_restores_flags() {
+        let m = &MODE64;
+        let w = m.word;
+        let mut lf = Lifter::new(m);
+        let x = Atom::Tmp(lf.b.new_temp(w));
+        // Nothing known: an instruction reads the thunk and sets a new one.
+        let mark = lf.begin_insn();
+        lf.thunk_args();
+        lf.thunk(Family::Sub, w, x, x, None);
+        assert!(lf.known.is_some() && lf.pending);
+        lf.undo_insn(mark);
+        assert_eq!((lf.known, lf.pending), (None, false));
+        assert!(lf.b.stmts.is_empty() && lf.b.tyenv.len() == 1);
+        // A pending thunk, flushed by an instruction that then fails.
+        lf.begin_insn();
+        lf.thunk(Family::Logic, w, x, x, None);
+        let before = (lf.known, lf.pending);
+        let mark2 = lf.begin_insn();
+        lf.flush_flags();
+        lf.thunk(Family::Add, w, x, x, None);
+        assert_ne!((lf.known, lf.pending), before);
+        lf.undo_insn(mark2);
+        assert_eq!((lf.known, lf.pending), before);
+        // An instruction that leaves the flags alone changes nothing.
+        let mark3 = lf.begin_insn();
+        lf.undo_insn(mark3);
+        assert_eq!((lf.known, lf.pending), before);
+        assert_eq!(mark3, mark2);
     }
 }
