@@ -380,7 +380,9 @@ impl<'h, 's> Forward<'h, 's> {
     ///   of which neither the whole value nor a wider one is known.
     /// - [`Quick::Known`]: a register read whose whole value is known
     ///   (which `reduce` returns before anything else).
-    /// - [`Quick::Lookup`]: only the CSE lookup. Two-operand operations of
+    /// - [`Quick::Lookup`]: only the CSE lookup. One-operand operations of
+    ///   a temporary not defined by another such operation (nor, for
+    ///   `Not1`, by a two-operand one), see `simplify_unop`. Two-operand operations of
     ///   two different temporaries (folding needs constants, and every
     ///   algebraic rule for two operands needs a constant operand or the
     ///   same temporary twice), and the operations of a temporary and a
@@ -407,6 +409,17 @@ impl<'h, 's> Forward<'h, 's> {
                 a: Atom::Tmp(_),
                 b: Atom::Const(c),
             } if tmp_const_stays(op, c) => Quick::Lookup,
+            Expr::Unop {
+                op,
+                a: a @ Atom::Tmp(_),
+            } => match self.def_expr(a) {
+                // Every rule for one operand looks through a definition
+                // that is itself an operation on one operand (widening,
+                // narrowing, `Not1`), or for `Not1` a compare of two.
+                Some(Expr::Unop { .. }) => Quick::Reduce,
+                Some(Expr::Binop { .. }) if op == Op::Not1 => Quick::Reduce,
+                _ => Quick::Lookup,
+            },
             _ => Quick::Reduce,
         }
     }
