@@ -115,7 +115,7 @@ pub fn count_ngrams(
             c.text = Some(HashMap::new());
         }
         let tx = buf.texts.as_deref();
-        for b in blocks {
+        for (k, b) in blocks.iter().enumerate() {
             let (s, e) = b.toks;
             c.add_sequence(&toks[s..e], n_max, tx.map(|t| &t[s..e]));
             if !spec.cross_fallthrough || s == e {
@@ -125,7 +125,19 @@ pub fn count_ngrams(
                 if edge.kind != EdgeKind::FallThrough {
                     continue;
                 }
-                if let Ok(j) = blocks.binary_search_by_key(&edge.target, |b| b.addr) {
+                // A fall-through successor is nearly always the next block
+                // in address order; otherwise it is searched for.
+                let next = blocks
+                    .get(k + 1)
+                    .filter(|n| n.addr == edge.target)
+                    .map(|_| k + 1)
+                    .ok_or(())
+                    .or_else(|()| {
+                        blocks
+                            .binary_search_by_key(&edge.target, |b| b.addr)
+                            .map_err(|_| ())
+                    });
+                if let Ok(j) = next {
                     let (s2, e2) = blocks[j].toks;
                     c.add_spanning(
                         &toks[s..e],

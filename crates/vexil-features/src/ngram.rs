@@ -58,6 +58,8 @@ pub struct Counter {
     shift: u32,
     counts: Vec<u32>,
     touched: Vec<u32>,
+    /// Scratch space of the same length as `touched` for sorting it.
+    spare: Vec<u32>,
     /// If set, the text of the first n-gram seen at each index.
     pub text: Option<HashMap<u32, String>>,
 }
@@ -71,6 +73,7 @@ impl Counter {
             shift: 64 - u32::from(bits),
             counts: vec![0; 1usize << bits],
             touched: Vec::new(),
+            spare: Vec::new(),
             text: None,
         }
     }
@@ -99,28 +102,63 @@ impl Counter {
         *c = c.saturating_add(1);
     }
 
+    /// Counts the grams `w[..n]` for every n from `lo` to `w.len()` (at
+    /// most [`MAX_N`]): the grams that start at one position.
+    ///
+    /// Written out for each window length: a block has fewer than three
+    /// tokens on average, so most windows are short, and the generic
+    /// [`gram_hash`] loop over a slice cost more in bounds checks and loop
+    /// control than the hashing itself. The hash chains of the different
+    /// lengths are independent (each is seeded with its n), so each is
+    /// folded in full; the result is [`gram_hash`] of the same tokens
+    /// (checked in debug builds).
+    #[inline(always)]
+    fn add_window(&mut self, w: &[u64], lo: usize) {
+        #[inline(always)]
+        fn seed(n: u64) -> u64 {
+            FNV_OFFSET ^ n
+        }
+        let add = |counter: &mut Counter, n: usize, g: u64| {
+            if n >= lo {
+                let h = splitmix64(g);
+                debug_assert_eq!(h, gram_hash(&w[..n]));
+                counter.add_hash(h);
+            }
+        };
+        match *w {
+            [] => {}
+            [t0] => add(self, 1, fold(seed(1), t0)),
+            [t0, t1] => {
+                add(self, 1, fold(seed(1), t0));
+                add(self, 2, fold(fold(seed(2), t0), t1));
+            }
+            [t0, t1, t2] => {
+                add(self, 1, fold(seed(1), t0));
+                add(self, 2, fold(fold(seed(2), t0), t1));
+                add(self, 3, fold(fold(fold(seed(3), t0), t1), t2));
+            }
+            [t0, t1, t2, t3, ..] => {
+                add(self, 1, fold(seed(1), t0));
+                add(self, 2, fold(fold(seed(2), t0), t1));
+                add(self, 3, fold(fold(fold(seed(3), t0), t1), t2));
+                add(self, 4, fold(fold(fold(fold(seed(4), t0), t1), t2), t3));
+            }
+        }
+    }
+
     /// Counts all n-grams (n in `1..=n_max`) of one token sequence, and
     /// records their texts if `texts` is given and recording is on.
     pub fn add_sequence(&mut self, toks: &[u64], n_max: usize, texts: Option<&[String]>) {
         let n_max = n_max.clamp(1, MAX_N);
-        let mut i = 0;
-        if n_max == MAX_N && (texts.is_none() || self.text.is_none()) {
-            // The common case, unrolled: the four hash chains of the grams
-            // starting at `i` are independent, so the core runs them side
-            // by side (the loop below runs one after the other).
-            let seed = |n: u64| FNV_OFFSET ^ n;
-            while let [t0, t1, t2, t3, ..] = toks[i..] {
-                let g1 = fold(seed(1), t0);
-                let g2 = fold(fold(seed(2), t0), t1);
-                let g3 = fold(fold(fold(seed(3), t0), t1), t2);
-                let g4 = fold(fold(fold(fold(seed(4), t0), t1), t2), t3);
-                for g in [g1, g2, g3, g4] {
-                    self.add_hash(splitmix64(g));
-                }
-                i += 1;
+        if texts.is_none() || self.text.is_none() {
+            // Nothing to record (the usual case): the grams starting at
+            // each position, the window cut to n_max tokens.
+            for i in 0..toks.len() {
+                self.add_window(&toks[i..toks.len().min(i + n_max)], 1);
             }
+            return;
         }
-        for i in i..toks.len() {
+        for i in 0..toks.len() {
             for n in 1..=n_max.min(toks.len() - i) {
                 self.add(&toks[i..i + n]);
                 self.record(&toks[i..i + n], texts.map(|t| &t[i..i + n]));
@@ -149,9 +187,8 @@ impl Counter {
             }
             let len = ta.len() + tb.len();
             for start in 0..ta.len() {
-                for n in ta.len() - start + 1..=n_max.min(len - start) {
-                    self.add(&buf[start..start + n]);
-                }
+                // The gram must reach into b: end > ta.len().
+                self.add_window(&buf[start..len.min(start + n_max)], ta.len() - start + 1);
             }
             return;
         }
@@ -187,7 +224,7 @@ impl Counter {
     /// Reads out the counts as sorted `(index, count)` pairs and clears the
     /// counter for reuse.
     pub fn take(&mut self) -> (Vec<u32>, Vec<f32>) {
-        self.touched.sort_unstable();
+        radix_sort(&mut self.touched, &mut self.spare, self.bits);
         let mut idx = Vec::with_capacity(self.touched.len());
         let mut val = Vec::with_capacity(self.touched.len());
         for &i in &self.touched {
@@ -198,5 +235,43 @@ impl Counter {
         }
         self.touched.clear();
         (idx, val)
+    }
+}
+
+/// Sorts `v`, whose values are below `2^bits`, ascending: a least
+/// significant digit first radix sort, 11 bits a pass (two passes for the
+/// default 2^20 vector), through `spare`. The indices of a file's n-grams
+/// are hashes, spread evenly, and a few thousand to a hundred thousand of
+/// them: a comparison sort spent a dozen comparisons on each. Short lists
+/// take the comparison sort.
+pub fn radix_sort(v: &mut Vec<u32>, spare: &mut Vec<u32>, bits: u8) {
+    const DIGIT: u32 = 11;
+    const BUCKETS: usize = 1 << DIGIT;
+    if v.len() < 256 {
+        v.sort_unstable();
+        return;
+    }
+    spare.clear();
+    spare.resize(v.len(), 0);
+    let mut shift = 0;
+    while shift < u32::from(bits) {
+        let digit = |x: u32| ((x >> shift) as usize) & (BUCKETS - 1);
+        let mut start = vec![0usize; BUCKETS];
+        for &x in v.iter() {
+            start[digit(x)] += 1;
+        }
+        let mut at = 0;
+        for s in &mut start {
+            let n = *s;
+            *s = at;
+            at += n;
+        }
+        for &x in v.iter() {
+            let d = digit(x);
+            spare[start[d]] = x;
+            start[d] += 1;
+        }
+        std::mem::swap(v, spare);
+        shift += DIGIT;
     }
 }

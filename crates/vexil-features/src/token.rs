@@ -797,9 +797,7 @@ impl TokenCtx<'_> {
                     }
                     shape::GET
                 }
-                Expr::Load { end: e, addr, .. } => {
-                    shape::LOAD | end(*e) | self.const_bit(*addr, 0)
-                }
+                Expr::Load { end: e, addr, .. } => shape::LOAD | end(*e) | self.const_bit(*addr, 0),
                 Expr::Unop { op: o, a } => shape::UNOP | op(*o) | self.const_bit(*a, 0),
                 Expr::Binop { op: o, a, b } => {
                     shape::BINOP | op(*o) | self.const_bit(*a, 0) | self.const_bit(*b, 1)
@@ -994,16 +992,16 @@ mod tests {
     /// temporaries in effect.
     #[test]
     fn memoized_tokens_are_the_walked_ones() {
-        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/samples/bin");
+        let root =
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/samples/bin");
         let schemes = [Scheme::Seed, Scheme::NeutralV1, Scheme::NeutralV2];
         let mut memos: Vec<Memo> = Vec::new();
         let mut shaped = 0usize;
         let mut hits = 0usize;
         for target in ["x86", "x86_64", "mipsel", "mips64el"] {
             for prog in ["checksum", "switch"] {
-                let image = Image::parse(std::fs::read(root.join(target).join(prog)).unwrap())
-                    .unwrap();
+                let image =
+                    Image::parse(std::fs::read(root.join(target).join(prog)).unwrap()).unwrap();
                 let guest = guest_of(&image).unwrap();
                 let d = discover_image(&image, guest, 2).unwrap();
                 for b in &d.blocks {
@@ -1023,9 +1021,7 @@ mod tests {
                             let walked = ctx.stmt(st, &mut h).then_some(h.0);
                             if let Some(Some(shape)) = ctx.shape(st) {
                                 shaped += 1;
-                                hits += usize::from(
-                                    memo.entries[Memo::slot(shape)].shape == shape,
-                                );
+                                hits += usize::from(memo.entries[Memo::slot(shape)].shape == shape);
                             }
                             assert_eq!(ctx.key(st, memo), walked, "{scheme}: {st:?}");
                         }
@@ -1035,6 +1031,9 @@ mod tests {
         }
         assert_eq!(memos.len(), schemes.len());
         // Most statements take the memo, and most of those find their shape.
-        assert!(shaped > 1000 && hits * 10 > shaped * 9, "{hits} of {shaped}");
+        assert!(
+            shaped > 1000 && hits * 10 > shaped * 9,
+            "{hits} of {shaped}"
+        );
     }
 }

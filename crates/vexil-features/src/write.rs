@@ -499,16 +499,38 @@ mod tests {
     #[test]
     fn jsonl_is_serde_json() {
         let mut vals: Vec<f32> = (0..2000u16).map(f32::from).collect();
-        vals.extend([9, 10, 99, 100, 65_535, 999_999, 9_999_999, 10_000_000, 16_777_216].map(|v: u32| v as f32));
-        vals.extend([0.5, 1.25, 1.0e-7, 3.0e20, -2.0, -0.0, f32::NAN, f32::INFINITY, f32::MAX]);
-        let samples = vec![sample(true, &vals), sample(false, &[]), sample(false, &[1.0])];
+        vals.extend(
+            [
+                9, 10, 99, 100, 65_535, 999_999, 9_999_999, 10_000_000, 16_777_216,
+            ]
+            .map(|v: u32| v as f32),
+        );
+        vals.extend([
+            0.5,
+            1.25,
+            1.0e-7,
+            3.0e20,
+            -2.0,
+            -0.0,
+            f32::NAN,
+            f32::INFINITY,
+            f32::MAX,
+        ]);
+        let samples = vec![
+            sample(true, &vals),
+            sample(false, &[]),
+            sample(false, &[1.0]),
+        ];
         let mut expect = Vec::new();
         for s in &samples {
             serde_json::to_writer(&mut expect, s).unwrap();
             expect.push(b'\n');
         }
         let got = jsonl_bytes(&samples);
-        assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&expect));
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&expect)
+        );
     }
 
     #[test]

@@ -107,3 +107,54 @@ fn fall_through_edges_join_blocks() {
     assert_eq!(texts.get(&i).map(String::as_str), Some(want));
     let _ = LiftOptions::default();
 }
+
+/// The radix sort of the counter's indices sorts like the standard sort,
+/// for short and long lists and every vector size.
+#[test]
+fn radix_sort_sorts() {
+    let mut x = 0x1234_5678_9abc_def0u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for bits in [1u8, 8, 11, 12, 20, 22, 32] {
+        for len in [0usize, 1, 5, 255, 256, 1000, 30_000] {
+            let mut v: Vec<u32> = (0..len)
+                .map(|_| u32::try_from(next() >> (64 - u32::from(bits))).unwrap())
+                .collect();
+            let mut want = v.clone();
+            want.sort_unstable();
+            vexil_features::ngram::radix_sort(&mut v, &mut Vec::new(), bits);
+            assert_eq!(v, want, "bits {bits}, len {len}");
+        }
+    }
+}
+
+/// Counting without recording texts (written-out windows) gives the same
+/// vector as counting with them (the generic n-gram hash), for every n_max
+/// and sequence length, inside blocks and across fall-through edges.
+#[test]
+fn written_out_grams_are_the_generic_ones() {
+    let toks: Vec<u64> = (0..9u64)
+        .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0xabc)
+        .collect();
+    let texts: Vec<String> = (0..toks.len()).map(|i| format!("t{i}")).collect();
+    for n_max in 1..=4 {
+        for len in 0..toks.len() {
+            for len_b in [0, 1, 2, 5] {
+                let (a, b) = (&toks[..len], &toks[toks.len() - len_b..]);
+                let (xa, xb) = (&texts[..len], &texts[texts.len() - len_b..]);
+                let mut fast = Counter::new(12);
+                fast.add_sequence(a, n_max, None);
+                fast.add_spanning(a, b, n_max, None);
+                let mut slow = Counter::new(12);
+                slow.text = Some(std::collections::HashMap::new());
+                slow.add_sequence(a, n_max, Some(xa));
+                slow.add_spanning(a, b, n_max, Some((xa, xb)));
+                assert_eq!(fast.take(), slow.take(), "n_max {n_max}, len {len}+{len_b}");
+            }
+        }
+    }
+}
