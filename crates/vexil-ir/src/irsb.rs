@@ -143,6 +143,22 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// `t = expr` for a fresh `t` of type `ty`, which the caller knows to be
+/// `expr`'s type (what [`IrsbBuilder::assign`] would find for an operation,
+/// a read or a call). Skipping the type lookup matters: the lifters build
+/// millions of these. A macro rather than a function taking the `Expr`, so
+/// that the expression is written straight into the statement instead of
+/// being built and then moved field by field.
+macro_rules! wrtmp {
+    ($b:ident, $ty:expr, $expr:expr $(,)?) => {{
+        let dst = $b.tyenv.new_temp($ty);
+        $b.stmts.push(Stmt::WrTmp { dst, expr: $expr });
+        #[cfg(debug_assertions)]
+        $b.check_last_wrtmp();
+        Atom::Tmp(dst)
+    }};
+}
+
 /// Builds an [`Irsb`] statement by statement, inferring temporaries' types.
 ///
 /// Operation helpers return the result as an [`Atom`], so lifter code reads
@@ -222,16 +238,13 @@ impl IrsbBuilder {
         }
     }
 
-    /// `t = expr` for a fresh `t` of type `ty`, which the caller knows to be
-    /// `expr`'s type (what [`IrsbBuilder::assign`] would find for an
-    /// operation, a read or a call). Skipping the type lookup matters: the
-    /// lifters build millions of these.
-    #[inline]
-    fn assign_typed(&mut self, ty: Type, expr: Expr) -> Atom {
-        debug_assert_eq!(self.tyenv.expr_type(&expr), Some(ty));
-        let dst = self.tyenv.new_temp(ty);
-        self.stmts.push(Stmt::WrTmp { dst, expr });
-        Atom::Tmp(dst)
+    /// Checks (debug builds) that the last statement, a `WrTmp` made by
+    /// [`wrtmp!`], gave its temporary the type `assign` would have.
+    #[cfg(debug_assertions)]
+    fn check_last_wrtmp(&self) {
+        if let Some(Stmt::WrTmp { dst, expr }) = self.stmts.last() {
+            debug_assert_eq!(self.tyenv.expr_type(expr), self.tyenv.get(*dst));
+        }
     }
 
     /// Marks the start of a guest instruction.
@@ -243,7 +256,8 @@ impl IrsbBuilder {
     /// Reads a guest register.
     #[inline]
     pub fn get(&mut self, offset: u32, ty: Type) -> Atom {
-        self.assign_typed(
+        wrtmp!(
+            self,
             ty,
             Expr::Get {
                 offset: Offset(offset),
@@ -264,7 +278,8 @@ impl IrsbBuilder {
     /// Reads memory.
     #[inline]
     pub fn load(&mut self, end: Endness, ty: Type, addr: impl Into<Atom>) -> Atom {
-        self.assign_typed(
+        wrtmp!(
+            self,
             ty,
             Expr::Load {
                 end,
@@ -287,13 +302,14 @@ impl IrsbBuilder {
     /// A one-argument operation.
     #[inline]
     pub fn unop(&mut self, op: Op, a: impl Into<Atom>) -> Atom {
-        self.assign_typed(op.result_type(), Expr::Unop { op, a: a.into() })
+        wrtmp!(self, op.result_type(), Expr::Unop { op, a: a.into() })
     }
 
     /// A two-argument operation.
     #[inline]
     pub fn binop(&mut self, op: Op, a: impl Into<Atom>, b: impl Into<Atom>) -> Atom {
-        self.assign_typed(
+        wrtmp!(
+            self,
             op.result_type(),
             Expr::Binop {
                 op,
@@ -305,7 +321,8 @@ impl IrsbBuilder {
 
     /// A three-argument operation.
     pub fn triop(&mut self, op: Op, a: Atom, b: Atom, c: Atom) -> Atom {
-        self.assign_typed(
+        wrtmp!(
+            self,
             op.result_type(),
             Expr::Triop {
                 op,
@@ -316,7 +333,8 @@ impl IrsbBuilder {
 
     /// A four-argument operation.
     pub fn qop(&mut self, op: Op, a: Atom, b: Atom, c: Atom, d: Atom) -> Atom {
-        self.assign_typed(
+        wrtmp!(
+            self,
             op.result_type(),
             Expr::Qop {
                 op,
@@ -332,7 +350,8 @@ impl IrsbBuilder {
 
     /// A pure helper call.
     pub fn ccall(&mut self, callee: &'static str, ty: Type, args: &[Atom]) -> Atom {
-        self.assign_typed(
+        wrtmp!(
+            self,
             ty,
             Expr::CCall {
                 callee: Callee::new(callee),
