@@ -173,6 +173,7 @@ impl Slice {
         }
     }
 
+    #[inline(never)]
     fn compute_on(&mut self, irsb: &Irsb, layout: Option<&GuestLayout>, opts: &SchemeOptions) {
         self.regs.set(layout);
         let Slice {
@@ -695,8 +696,10 @@ impl Order {
     /// their lifted order (like [`Segment::order`]'s fast path); a run with
     /// more is ordered token by token (see [`Order::run_tokens`]), without
     /// building the graph of all its statements; a run with more than 64
-    /// tokens (rare) falls back to [`Order::compute`]. Debug builds check the
-    /// result against [`Order::compute`].
+    /// tokens (rare) is ordered by [`Segment::order_full`] (see
+    /// [`Order::run_full`]). Debug builds check the result against
+    /// [`Order::compute`].
+    #[inline(never)]
     pub fn tokens(&mut self, irsb: &Irsb, key: &[Option<u64>]) -> &[usize] {
         self.toks.clear();
         let has_key = |i: usize| key.get(i).copied().flatten().is_some();
@@ -705,8 +708,8 @@ impl Order {
         // Tokens in the current run, and the first and last of them.
         let (mut count, mut first, mut last_key) = (0usize, 0, 0);
         let n = irsb.stmts.len();
-        let mut complete = true;
-        for i in 0..=n {
+        // `n` stands for the end of the block, a barrier.
+        for i in 0..n + 1 {
             let barrier = irsb.stmts.get(i).is_none_or(is_barrier);
             if !barrier {
                 if has_key(i) {
@@ -725,21 +728,13 @@ impl Order {
                     last = Some(first);
                 }
                 2..=64 => self.run_tokens(irsb, key, first, last_key + 1, &mut last),
-                _ => {
-                    complete = false;
-                    break;
-                }
+                _ => self.run_full(irsb, key, first, last_key + 1, &mut last),
             }
             if i < n && has_key(i) {
                 self.toks.push(i);
                 last = None;
             }
             count = 0;
-        }
-        if !complete {
-            let full = self.compute(irsb, key).to_vec();
-            self.toks.clear();
-            self.toks.extend(full.into_iter().filter(|&i| has_key(i)));
         }
         #[cfg(debug_assertions)]
         {
@@ -923,6 +918,51 @@ impl Order {
             toks.push(cand[c].stmt);
             *last = Some(cand[c].stmt);
         }
+    }
+
+    /// Orders a run of more than 64 tokens (`a` is its first token and
+    /// `b - 1` its last) with [`Segment::order_full`] over `a..b` only, for
+    /// the reasons given at [`Order::run_tokens`]: what comes before `a` in
+    /// the run has no token ancestors, and of the definitions before it only
+    /// that of the last token emitted (`last`, unless defined again since)
+    /// matters. Appends the run's tokens to `self.toks` and updates `last`.
+    #[inline(never)]
+    fn run_full(
+        &mut self,
+        irsb: &Irsb,
+        key: &[Option<u64>],
+        a: usize,
+        b: usize,
+        last: &mut Option<usize>,
+    ) {
+        let Order {
+            order,
+            def,
+            seg,
+            toks,
+            ..
+        } = self;
+        def.clear();
+        def.resize(irsb.tyenv.len(), usize::MAX);
+        if let Some(l) = *last {
+            for (j, st) in irsb.stmts[l..a].iter().enumerate() {
+                st.for_each_def(|t| {
+                    if let Some(d) = def.get_mut(t.index()) {
+                        *d = l + j;
+                    }
+                });
+            }
+        }
+        seg.last_token = *last;
+        order.clear();
+        seg.order_full(irsb, key, a, b, def, order);
+        toks.extend(
+            order
+                .iter()
+                .copied()
+                .filter(|&i| key.get(i).copied().flatten().is_some()),
+        );
+        *last = seg.last_token;
     }
 }
 
@@ -1280,13 +1320,40 @@ mod tests {
         let mut long_runs = 0;
         for round in 0..3000 {
             // Some long blocks with dense keys: runs of more than 64 tokens.
-            let long = round % 10 == 0;
-            let irsb = random_irsb(&mut e, &config(if long { 400 } else { 60 }));
-            let keys = random_keys(&mut e, &irsb, if long { 4 } else { 2 });
-            long_runs += usize::from(long && keys.iter().flatten().count() > 64);
+            let long = round % 3 == 0;
+            let mut irsb = random_irsb(&mut e, &config(if long { 600 } else { 60 }));
+            if long {
+                // Fewer barriers (exits and fences define nothing).
+                irsb.stmts
+                    .retain(|s| !matches!(s, Stmt::Exit { .. } | Stmt::Mbe(_)));
+            }
+            let mut keys = random_keys(&mut e, &irsb, if long { 3 } else { 2 });
+            if long {
+                // Barriers without a token: the last token before a run
+                // is then a statement of the run before.
+                for (st, k) in irsb.stmts.iter().zip(&mut keys) {
+                    if is_barrier(st) {
+                        *k = None;
+                    }
+                }
+            }
+            // The most tokens between two barriers.
+            let (mut run, mut most) = (0, 0);
+            for (st, k) in irsb.stmts.iter().zip(&keys) {
+                run = if is_barrier(st) {
+                    0
+                } else {
+                    run + usize::from(k.is_some())
+                };
+                most = most.max(run);
+            }
+            long_runs += usize::from(most > 64);
             let got = order.tokens(&irsb, &keys).to_vec();
             assert_eq!(got, tokens_of_compute(&irsb, &keys), "round {round}");
         }
-        assert!(long_runs > 10, "{long_runs} blocks with long runs");
+        assert!(
+            long_runs > 10,
+            "{long_runs} blocks with runs of over 64 tokens"
+        );
     }
 }
