@@ -249,6 +249,19 @@ fn is_nodecode(irsb: &Irsb) -> bool {
     irsb.jumpkind == JumpKind::NoDecode && irsb.instruction_count() == 0
 }
 
+/// How far the linear sweep steps past `a` in `r` when no block could be
+/// lifted there: the length of the instruction the decoder sees (it may
+/// decode yet not lift), else one instruction alignment.
+fn undecodable_step(guest: &dyn Guest, r: &CodeRegion<'_>, a: u64, align: u64) -> u64 {
+    guest
+        .decode(
+            &r.bytes[usize::try_from(a - r.addr).unwrap_or(0)..],
+            a,
+            r.mode,
+        )
+        .map_or(align, |i| u64::from(i.len).max(1))
+}
+
 /// Discovers and lifts the code in `regions`, starting from `starts`.
 pub fn discover(
     guest: &dyn Guest,
@@ -738,14 +751,7 @@ pub fn discover_with<T>(
                 };
                 if is_nodecode(&irsb) {
                     w.bad.set(bit);
-                    let step = guest
-                        .decode(
-                            &r.bytes[usize::try_from(a - r.addr).unwrap_or(0)..],
-                            a,
-                            r.mode,
-                        )
-                        .map_or(align, |i| u64::from(i.len).max(1));
-                    a += step;
+                    a += undecodable_step(guest, r, a, align);
                     continue;
                 }
                 let i = w.record(s, bit, &irsb, true, Some(limit));
@@ -840,7 +846,7 @@ thread_local! {
 pub mod reference {
     use super::{
         BlockOf, CodeRegion, DiscoverOptions, Discovery, Edge, Start, insn_alignment, is_nodecode,
-        successors,
+        successors, undecodable_step,
     };
     use crate::Guest;
     use std::collections::{BTreeMap, BTreeSet};
@@ -1004,14 +1010,7 @@ pub mod reference {
                     };
                     if is_nodecode(&irsb) {
                         bad.insert(a);
-                        let step = guest
-                            .decode(
-                                &r.bytes[usize::try_from(a - r.addr).unwrap_or(0)..],
-                                a,
-                                r.mode,
-                            )
-                            .map_or(align, |i| u64::from(i.len).max(1));
-                        a += step;
+                        a += undecodable_step(guest, r, a, align);
                         continue;
                     }
                     let l = w.record(s, irsb, true);
