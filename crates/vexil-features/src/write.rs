@@ -37,6 +37,14 @@ pub enum WriteError {
         /// What was wrong.
         msg: String,
     },
+    /// A sample could not be serialized.
+    #[error("{path}: cannot write its features as JSON: {msg}")]
+    Serialize {
+        /// The binary the sample describes.
+        path: String,
+        /// What serde_json reported.
+        msg: String,
+    },
     /// The data does not fit the format (an `.npz` member over 4 GiB).
     #[error("{0}")]
     TooLarge(String),
@@ -109,7 +117,12 @@ pub fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), (PathBuf, std::i
 /// The samples as JSON lines, one object per binary: what
 /// `serde_json::to_writer` writes for each [`Sample`], byte for byte (see
 /// [`write_sample`]).
-pub fn jsonl_bytes(samples: &[Sample]) -> Vec<u8> {
+///
+/// A sample that cannot be written fails the whole output, naming the
+/// binary, rather than leaving a partial line or a missing one that a
+/// reader would not notice. (Nothing a sample holds makes `serde_json`
+/// fail today; non-finite values are written as `null`, as serde does.)
+pub fn jsonl_bytes(samples: &[Sample]) -> Result<Vec<u8>, WriteError> {
     // About 14 bytes per vector entry (`123456,` and `7.0,`), plus the rest.
     let entries: usize = samples
         .iter()
@@ -118,11 +131,13 @@ pub fn jsonl_bytes(samples: &[Sample]) -> Vec<u8> {
         .sum();
     let mut out = Vec::with_capacity(entries * 14 + samples.len() * 512);
     for s in samples {
-        if write_sample(&mut out, s).is_ok() {
-            out.push(b'\n');
-        }
+        write_sample(&mut out, s).map_err(|e| WriteError::Serialize {
+            path: s.path.clone(),
+            msg: e.to_string(),
+        })?;
+        out.push(b'\n');
     }
-    out
+    Ok(out)
 }
 
 /// Writes `s` as serde's derived `Serialize` and `serde_json` would, but
@@ -267,7 +282,7 @@ fn push_f32(out: &mut Vec<u8>, x: f32) -> serde_json::Result<()> {
 
 /// Writes samples as JSON lines.
 pub fn write_jsonl(samples: &[Sample], path: &Path) -> Result<(), WriteError> {
-    write_atomic(path, &jsonl_bytes(samples))
+    write_atomic(path, &jsonl_bytes(samples)?)
 }
 
 /// Reads samples from JSON lines (blank lines are skipped).
@@ -526,7 +541,7 @@ mod tests {
             serde_json::to_writer(&mut expect, s).unwrap();
             expect.push(b'\n');
         }
-        let got = jsonl_bytes(&samples);
+        let got = jsonl_bytes(&samples).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&got),
             String::from_utf8_lossy(&expect)

@@ -227,7 +227,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     if let Some(p) = &args.output {
         write::write_jsonl(&samples, p).with_context(|| "writing features")?;
     } else {
-        out.write_all(&write::jsonl_bytes(&samples))?;
+        out.write_all(&write::jsonl_bytes(&samples)?)?;
     }
     if let Some(p) = &args.libsvm {
         write::write_libsvm(&samples, &specs[0], p)?;
