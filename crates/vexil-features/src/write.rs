@@ -149,20 +149,12 @@ pub fn jsonl_bytes(samples: &[Sample]) -> Result<Vec<u8>, WriteError> {
 /// The field order and the skipped `None` fields follow the struct
 /// declarations in [`crate::vector`]; a test compares the two outputs.
 fn write_sample(out: &mut Vec<u8>, s: &Sample) -> serde_json::Result<()> {
-    let field = |out: &mut Vec<u8>, name: &str| {
-        out.push(b'"');
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b"\":");
-    };
     out.push(b'{');
-    field(out, "sha256");
-    serde_json::to_writer(&mut *out, &s.sha256)?;
+    value_field(out, "sha256", &s.sha256)?;
     out.push(b',');
-    field(out, "path");
-    serde_json::to_writer(&mut *out, &s.path)?;
+    value_field(out, "path", &s.path)?;
     out.push(b',');
-    field(out, "arch");
-    serde_json::to_writer(&mut *out, &s.arch)?;
+    value_field(out, "arch", &s.arch)?;
     for (name, v) in [
         ("label", &s.label),
         ("group", &s.group),
@@ -170,50 +162,71 @@ fn write_sample(out: &mut Vec<u8>, s: &Sample) -> serde_json::Result<()> {
     ] {
         if let Some(v) = v {
             out.push(b',');
-            field(out, name);
-            serde_json::to_writer(&mut *out, v)?;
+            value_field(out, name, v)?;
         }
     }
     out.push(b',');
-    field(out, "features");
+    key(out, "features");
     out.push(b'[');
     for (i, f) in s.features.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         out.push(b'{');
-        field(out, "spec");
-        serde_json::to_writer(&mut *out, &f.spec)?;
+        value_field(out, "spec", &f.spec)?;
         out.push(b',');
-        field(out, "vec");
+        key(out, "vec");
         out.push(b'{');
-        field(out, "dim");
-        serde_json::to_writer(&mut *out, &f.vec.dim)?;
+        value_field(out, "dim", &f.vec.dim)?;
         out.push(b',');
-        field(out, "idx");
-        out.push(b'[');
-        for (j, &x) in f.vec.idx.iter().enumerate() {
-            if j > 0 {
-                out.push(b',');
-            }
+        key(out, "idx");
+        list(out, &f.vec.idx, |out, x| {
             push_u32(out, x);
-        }
-        out.extend_from_slice(b"],");
-        field(out, "val");
-        out.push(b'[');
-        for (j, &x) in f.vec.val.iter().enumerate() {
-            if j > 0 {
-                out.push(b',');
-            }
-            push_f32(out, x)?;
-        }
-        out.extend_from_slice(b"]}}");
+            Ok(())
+        })?;
+        out.push(b',');
+        key(out, "val");
+        list(out, &f.vec.val, push_f32)?;
+        out.extend_from_slice(b"}}");
     }
     out.push(b']');
     out.push(b',');
-    field(out, "stats");
-    serde_json::to_writer(&mut *out, &s.stats)?;
+    value_field(out, "stats", &s.stats)?;
     out.push(b'}');
+    Ok(())
+}
+
+/// `"name":`
+fn key(out: &mut Vec<u8>, name: &str) {
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+/// `"name":value`, the value as `serde_json` writes it.
+fn value_field<T: serde::Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    name: &str,
+    v: &T,
+) -> serde_json::Result<()> {
+    key(out, name);
+    serde_json::to_writer(&mut *out, v)
+}
+
+/// `[a,b,...]`, each item written by `item`.
+fn list<T: Copy>(
+    out: &mut Vec<u8>,
+    items: &[T],
+    item: impl Fn(&mut Vec<u8>, T) -> serde_json::Result<()>,
+) -> serde_json::Result<()> {
+    out.push(b'[');
+    for (j, &x) in items.iter().enumerate() {
+        if j > 0 {
+            out.push(b',');
+        }
+        item(out, x)?;
+    }
+    out.push(b']');
     Ok(())
 }
 
