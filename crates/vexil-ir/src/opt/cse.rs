@@ -137,6 +137,47 @@ impl CseTable {
         (s.generation == self.generation).then_some(s.temp)
     }
 
+    /// The temporary holding `e` (hash `h`), or else the empty slot where
+    /// `e` would go, for [`CseTable::insert_vacant`]: the lookup that misses
+    /// and the insertion that follows it probe once between them.
+    pub(super) fn find(&self, out: &[Stmt], h: u64, e: &Expr) -> Result<Temp, usize> {
+        let i = self.probe(out, h, e);
+        let s = &self.slots[i];
+        if s.generation == self.generation {
+            Ok(s.temp)
+        } else {
+            Err(i)
+        }
+    }
+
+    /// [`CseTable::insert`] of an expression that [`CseTable::find`] just
+    /// missed, returning the empty slot `i`, with no insertion since (so
+    /// `i` is still the end of `e`'s probe sequence, and `e` is not in the
+    /// table). If the table must grow first, the slot moves: probed again.
+    pub(super) fn insert_vacant(
+        &mut self,
+        out: &[Stmt],
+        i: usize,
+        h: u64,
+        e: &Expr,
+        temp: Temp,
+        at: usize,
+    ) {
+        if 2 * (self.len + 1) > self.slots.len() {
+            self.insert(out, h, e, temp, at);
+            return;
+        }
+        debug_assert_eq!(self.probe(out, h, e), i, "stale vacant slot");
+        debug_assert!(self.slots[i].generation != self.generation);
+        self.len += 1;
+        self.slots[i] = Slot {
+            generation: self.generation,
+            hash: tag_of(h),
+            temp,
+            at: u32::try_from(at).unwrap_or(u32::MAX),
+        };
+    }
+
     /// Records that `temp` holds `e` (hash `h`), whose `WrTmp` is about to
     /// be emitted at `out[at]`.
     pub(super) fn insert(&mut self, out: &[Stmt], h: u64, e: &Expr, temp: Temp, at: usize) {

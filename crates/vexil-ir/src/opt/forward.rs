@@ -533,27 +533,34 @@ impl<'h, 's> Forward<'h, 's> {
                 Stmt::IMark { .. } => {}
                 // Dropped by the backward pass.
                 Stmt::NoOp => self.changed = true,
+                // Each kind substitutes its own operands (one test of the
+                // kind per statement).
+                Stmt::WrTmp { expr, .. } => {
+                    if self.substituted {
+                        substitute_expr(&self.subst, expr);
+                    }
+                    self.wrtmp();
+                }
+                Stmt::Put { offset, data } => {
+                    if self.substituted {
+                        sub_atom(&self.subst, data);
+                    }
+                    let (offset, data) = (*offset, *data);
+                    let known_ty = self.tyenv.atom_type(data);
+                    let size = known_ty.map_or(16, |t| t.bytes() as usize);
+                    self.extent = self.extent.max(offset.index() + size);
+                    let ty = known_ty.unwrap_or(Type::I64);
+                    self.forget(offset, ty.bytes());
+                    self.known.push(Known::new(offset, ty, data));
+                }
                 _ => {
                     if self.substituted {
                         substitute(&self.subst, s);
                     }
-                    match s {
-                        Stmt::WrTmp { .. } => self.wrtmp(),
-                        &mut Stmt::Put { offset, data } => {
-                            let known_ty = self.tyenv.atom_type(data);
-                            let size = known_ty.map_or(16, |t| t.bytes() as usize);
-                            self.extent = self.extent.max(offset.index() + size);
-                            let ty = known_ty.unwrap_or(Type::I64);
-                            self.forget(offset, ty.bytes());
-                            self.known.push(Known::new(offset, ty, data));
-                        }
-                        _ => {
-                            let s = std::mem::replace(s, Stmt::NoOp);
-                            if let Some(end) = self.other(s) {
-                                ended = Some(end);
-                                break;
-                            }
-                        }
+                    let s = std::mem::replace(s, Stmt::NoOp);
+                    if let Some(end) = self.other(s) {
+                        ended = Some(end);
+                        break;
                     }
                 }
             }
@@ -581,49 +588,108 @@ impl<'h, 's> Forward<'h, 's> {
     /// The current statement, `WrTmp { dst, expr }` (operands substituted):
     /// reduces `expr` in place, then keeps it, or removes it (a `NoOp`) if
     /// it equals an atom, which then stands for `dst`.
+    ///
+    /// The kinds [`Forward::quick`] settles are finished here without the
+    /// general path (`reduce`, then `note_def`, which looks the statement
+    /// up again and asks its kind again): a kept register read or load only
+    /// records its definition (and a register read its value and extent);
+    /// a CSE candidate that the rules leave as it is is looked up and, on a
+    /// miss, entered at the slot the lookup ended on.
     fn wrtmp(&mut self) {
         let at = self.at;
         let Some(Stmt::WrTmp { dst, expr }) = self.out.get(at) else {
             return;
         };
         let dst = *dst;
-        let is_get = matches!(expr, Expr::Get { .. });
         let quick = self.quick(expr);
-        let reduced = match quick {
-            Quick::Keep => Err(None),
-            Quick::Known(a) => Ok(a),
-            Quick::Lookup => self.lookup(expr),
-            Quick::Reduce => Err(None),
-        };
         #[cfg(debug_assertions)]
         {
             let e = expr.clone();
             self.check_quick(&e, quick);
         }
-        let reduced = if quick == Quick::Reduce {
-            // Out of the block while the rules look at the definitions
-            // before it (the placeholder is never looked at: nothing
-            // defines `dst` before its own statement).
-            let mut e = match self.out.get_mut(at) {
-                Some(Stmt::WrTmp { expr, .. }) => std::mem::replace(expr, Expr::RdTmp(dst)),
-                _ => return,
-            };
-            let r = self.reduce(&mut e);
-            // A specialization may have inserted statements before it.
-            if let Some(Stmt::WrTmp { expr, .. }) = self.out.get_mut(self.at) {
-                *expr = e;
-            }
-            r
-        } else {
-            reduced
+        // Again, after the debug check (in release builds, the same borrow).
+        let Some(Stmt::WrTmp { expr, .. }) = self.out.get(at) else {
+            return;
         };
-        match reduced {
-            Ok(a) => {
-                self.set_subst(dst, a);
-                if let Some(s) = self.out.get_mut(self.at) {
-                    *s = Stmt::NoOp;
+        match quick {
+            Quick::Keep => {
+                // Not a CSE candidate (a register read, a load or an
+                // indexed register read): what `note_def` would do.
+                match *expr {
+                    Expr::Get { offset, ty } => {
+                        self.extent = self.extent.max(offset.index() + ty.bytes() as usize);
+                        self.known.push(Known::new(offset, ty, Atom::Tmp(dst)));
+                    }
+                    Expr::GetI { descr, .. } => {
+                        let end = descr.base.index() + descr.size() as usize;
+                        self.extent = self.extent.max(end);
+                    }
+                    _ => {}
+                }
+                self.set_def(dst, at);
+            }
+            Quick::Known(a) => self.replace_by(dst, a),
+            Quick::Lookup if self.cse => {
+                // An operation (not a register read: no extent to note).
+                let h = cse_hash(expr);
+                let found = self.rest.exprs.find(&self.out, h, expr);
+                #[cfg(debug_assertions)]
+                debug_assert_eq!(
+                    found.ok(),
+                    self.shadow.get(expr).copied(),
+                    "CSE table and map differ on {expr:?}"
+                );
+                match found {
+                    Ok(t) => self.replace_by(dst, Atom::Tmp(t)),
+                    Err(slot) => {
+                        #[cfg(debug_assertions)]
+                        self.shadow.insert(expr.clone(), dst);
+                        self.rest
+                            .exprs
+                            .insert_vacant(&self.out, slot, h, expr, dst, at);
+                        self.set_def(dst, at);
+                    }
                 }
             }
+            Quick::Lookup => self.set_def(dst, at),
+            Quick::Reduce => self.wrtmp_reduce(dst),
+        }
+    }
+
+    /// Records that `out[at]` defines `dst` (for the rules that look
+    /// through definitions).
+    #[inline]
+    fn set_def(&mut self, dst: Temp, at: usize) {
+        if let Some(slot) = self.def_at.get_mut(dst.index()) {
+            *slot = Some(at);
+        }
+    }
+
+    /// Removes the current statement, which defined `dst` as `a`.
+    fn replace_by(&mut self, dst: Temp, a: Atom) {
+        self.set_subst(dst, a);
+        if let Some(s) = self.out.get_mut(self.at) {
+            *s = Stmt::NoOp;
+        }
+    }
+
+    /// [`Forward::wrtmp`] for an expression the rules may rewrite.
+    fn wrtmp_reduce(&mut self, dst: Temp) {
+        // Out of the block while the rules look at the definitions before
+        // it (the placeholder is never looked at: nothing defines `dst`
+        // before its own statement).
+        let mut e = match self.out.get_mut(self.at) {
+            Some(Stmt::WrTmp { expr, .. }) => std::mem::replace(expr, Expr::RdTmp(dst)),
+            _ => return,
+        };
+        let is_get = matches!(e, Expr::Get { .. });
+        let r = self.reduce(&mut e);
+        // A specialization may have inserted statements before it.
+        if let Some(Stmt::WrTmp { expr, .. }) = self.out.get_mut(self.at) {
+            *expr = e;
+        }
+        match r {
+            Ok(a) => self.replace_by(dst, a),
             Err(hash) => {
                 if let (
                     true,
@@ -780,15 +846,7 @@ fn substitute(subst: &[Option<Atom>], s: &mut Stmt) {
         w
     };
     match s {
-        Stmt::WrTmp { expr, .. } => match expr {
-            Expr::Get { .. } => {}
-            Expr::Unop { a, .. } | Expr::Load { addr: a, .. } => sub_atom(subst, a),
-            Expr::Binop { a, b, .. } => {
-                sub_atom(subst, a);
-                sub_atom(subst, b);
-            }
-            _ => expr.for_each_atom_mut(|a| sub_atom(subst, a)),
-        },
+        Stmt::WrTmp { expr, .. } => substitute_expr(subst, expr),
         Stmt::Put { data, .. } | Stmt::Exit { guard: data, .. } => sub_atom(subst, data),
         Stmt::Store { addr, data, .. } => {
             sub_atom(subst, addr);
@@ -798,6 +856,28 @@ fn substitute(subst: &[Option<Atom>], s: &mut Stmt) {
     }
     #[cfg(debug_assertions)]
     debug_assert_eq!(*s, want, "substitution differs");
+}
+
+/// Substitutes every operand of `expr` through `subst` (see [`substitute`]).
+#[inline(always)]
+fn substitute_expr(subst: &[Option<Atom>], expr: &mut Expr) {
+    #[cfg(debug_assertions)]
+    let want = {
+        let mut w = expr.clone();
+        w.for_each_atom_mut(|a| sub_atom(subst, a));
+        w
+    };
+    match expr {
+        Expr::Get { .. } => {}
+        Expr::Unop { a, .. } | Expr::Load { addr: a, .. } => sub_atom(subst, a),
+        Expr::Binop { a, b, .. } => {
+            sub_atom(subst, a);
+            sub_atom(subst, b);
+        }
+        _ => expr.for_each_atom_mut(|a| sub_atom(subst, a)),
+    }
+    #[cfg(debug_assertions)]
+    debug_assert_eq!(*expr, want, "substitution differs");
 }
 
 /// True if neither folding (it needs constants only) nor any rule of
