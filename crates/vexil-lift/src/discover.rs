@@ -70,6 +70,121 @@ pub struct Edge {
     pub kind: EdgeKind,
 }
 
+/// A block's constant successors, as a slice of [`Edge`]s. Nearly every
+/// block has one or two, so up to [`Succs::INLINE`] are kept in place and
+/// only more go to the heap: discovery records the successors of every
+/// block it lifts, and one small heap vector each (kept to the end, so
+/// never served from the allocator's fast path) cost more than finding them.
+#[derive(Clone)]
+pub struct Succs(SuccsRepr);
+
+#[derive(Clone)]
+enum SuccsRepr {
+    /// The first `n` edges.
+    Inline(u8, [Edge; Succs::INLINE]),
+    /// More than fit in place.
+    Heap(Vec<Edge>),
+}
+
+impl Succs {
+    /// How many edges are kept without allocating.
+    pub const INLINE: usize = 2;
+
+    /// No edges.
+    pub const fn new() -> Succs {
+        const NONE: Edge = Edge {
+            target: 0,
+            kind: EdgeKind::FallThrough,
+        };
+        Succs(SuccsRepr::Inline(0, [NONE; Succs::INLINE]))
+    }
+
+    /// Appends an edge.
+    pub fn push(&mut self, e: Edge) {
+        match &mut self.0 {
+            SuccsRepr::Inline(n, a) => {
+                let k = usize::from(*n);
+                if k < Succs::INLINE {
+                    a[k] = e;
+                    *n += 1;
+                } else {
+                    let mut v = Vec::with_capacity(2 * Succs::INLINE);
+                    v.extend_from_slice(a);
+                    v.push(e);
+                    self.0 = SuccsRepr::Heap(v);
+                }
+            }
+            SuccsRepr::Heap(v) => v.push(e),
+        }
+    }
+}
+
+impl Default for Succs {
+    fn default() -> Succs {
+        Succs::new()
+    }
+}
+
+impl std::ops::Deref for Succs {
+    type Target = [Edge];
+    fn deref(&self) -> &[Edge] {
+        match &self.0 {
+            SuccsRepr::Inline(n, a) => &a[..usize::from(*n)],
+            SuccsRepr::Heap(v) => v,
+        }
+    }
+}
+
+impl std::fmt::Debug for Succs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for Succs {
+    fn eq(&self, other: &Succs) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Succs {}
+
+impl PartialEq<[Edge]> for Succs {
+    fn eq(&self, other: &[Edge]) -> bool {
+        **self == *other
+    }
+}
+
+impl<const N: usize> PartialEq<[Edge; N]> for Succs {
+    fn eq(&self, other: &[Edge; N]) -> bool {
+        **self == other[..]
+    }
+}
+
+impl PartialEq<Vec<Edge>> for Succs {
+    fn eq(&self, other: &Vec<Edge>) -> bool {
+        **self == other[..]
+    }
+}
+
+impl From<Vec<Edge>> for Succs {
+    fn from(v: Vec<Edge>) -> Succs {
+        let mut s = Succs::new();
+        for e in v {
+            s.push(e);
+        }
+        s
+    }
+}
+
+impl<'a> IntoIterator for &'a Succs {
+    type Item = &'a Edge;
+    type IntoIter = std::slice::Iter<'a, Edge>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 /// One discovered block.
 #[derive(Clone, Debug)]
 pub struct Block {
@@ -100,7 +215,7 @@ pub struct BlockOf<T> {
     /// What the caller's function made of the lifted block.
     pub kept: T,
     /// Constant successors.
-    pub succs: Vec<Edge>,
+    pub succs: Succs,
     /// True if found by the linear sweep rather than by traversal.
     pub swept: bool,
 }
@@ -192,26 +307,38 @@ pub fn insn_alignment(arch: Arch, mode: IsaMode) -> u64 {
     }
 }
 
-fn successors(irsb: &Irsb, addr: u64, size: u64) -> Vec<Edge> {
-    let mut out = Vec::new();
-    let end = addr + size;
-    // Only branch-like side exits are edges. Trap exits (SigFPE_IntOvf of
-    // MIPS `add`, x86's divide error, SigTRAP, ...) point back at the
-    // trapping instruction, inside the block: following them would split
-    // every block that contains one.
+fn successors(irsb: &Irsb, addr: u64, size: u64) -> Succs {
+    let mut out = Succs::new();
     for s in &irsb.stmts {
-        if let Stmt::Exit { dst, jk, .. } = s {
-            let kind = match jk {
-                JumpKind::Boring => EdgeKind::Jump,
-                JumpKind::Call => EdgeKind::Call,
-                _ => continue,
-            };
-            out.push(Edge {
-                target: dst.bits(),
-                kind,
-            });
-        }
+        exit_edge(s, &mut out);
     }
+    end_edges(irsb, addr + size, &mut out);
+    out
+}
+
+/// Appends the edge of statement `s` if it is a branch-like side exit.
+/// Only those are edges. Trap exits (SigFPE_IntOvf of MIPS `add`, x86's
+/// divide error, SigTRAP, ...) point back at the trapping instruction,
+/// inside the block: following them would split every block that contains
+/// one.
+#[inline]
+fn exit_edge(s: &Stmt, out: &mut Succs) {
+    if let Stmt::Exit { dst, jk, .. } = s {
+        let kind = match jk {
+            JumpKind::Boring => EdgeKind::Jump,
+            JumpKind::Call => EdgeKind::Call,
+            _ => return,
+        };
+        out.push(Edge {
+            target: dst.bits(),
+            kind,
+        });
+    }
+}
+
+/// Appends the edges of the block's end (its `next` and jump kind), for a
+/// block whose code ends at `end`.
+fn end_edges(irsb: &Irsb, end: u64, out: &mut Succs) {
     let next = irsb.const_next();
     match irsb.jumpkind {
         JumpKind::Call => {
@@ -242,7 +369,6 @@ fn successors(irsb: &Irsb, addr: u64, size: u64) -> Vec<Edge> {
             }
         }
     }
-    out
 }
 
 fn is_nodecode(irsb: &Irsb) -> bool {
@@ -279,7 +405,7 @@ pub fn discover(
                 mode: b.mode,
                 size: b.size,
                 irsb: b.kept,
-                succs: b.succs,
+                succs: b.succs.to_vec(),
                 swept: b.swept,
             })
             .collect(),
@@ -438,7 +564,7 @@ struct Found<T> {
     size: u64,
     /// This block's instruction addresses: a range of `Fast::insns`.
     insns: (usize, usize),
-    succs: Vec<Edge>,
+    succs: Succs,
     swept: bool,
     /// The byte limit it was lifted with, to lift it again the same way.
     limit: Option<u64>,
@@ -501,18 +627,27 @@ impl<T, F: FnMut(Irsb) -> T> Fast<'_, T, F> {
         swept: bool,
         limit: Option<u64>,
     ) -> usize {
+        // One pass over the statements for both the instructions and the
+        // side exits ([`successors`] and [`Irsb::instructions`] each walk
+        // them; the reference algorithm uses those).
         let first = self.insns.len();
         let mut size = 0;
-        for (a, len) in irsb.instructions() {
-            self.insns.push(a);
-            size += u64::from(len);
+        let mut succs = Succs::new();
+        for s in &irsb.stmts {
+            if let Stmt::IMark { addr, len, .. } = s {
+                self.insns.push(*addr);
+                size += u64::from(*len);
+            } else {
+                exit_edge(s, &mut succs);
+            }
         }
+        end_edges(irsb, start.addr + size, &mut succs);
         self.blocks.push(Found {
             start,
             bit,
             size,
             insns: (first, self.insns.len()),
-            succs: successors(irsb, start.addr, size),
+            succs,
             swept,
             limit,
             ir: None,
@@ -642,7 +777,10 @@ pub fn discover_with<T>(
         regions,
         layout,
         opts: *opts,
-        blocks: Vec::new(),
+        // About one block per 16 bytes of code (x86 and MIPS blocks
+        // average 20-odd bytes), so the vector of these large records is
+        // seldom regrown and copied.
+        blocks: Vec::with_capacity(n / 16 + 16),
         insns: INSNS.try_with(|v| v.take()).unwrap_or_default(),
         keep,
         held: VecDeque::new(),
@@ -845,7 +983,7 @@ thread_local! {
 /// layouts the bitsets of [`discover_with`] do not (overlapping regions).
 pub mod reference {
     use super::{
-        BlockOf, CodeRegion, DiscoverOptions, Discovery, Edge, Start, insn_alignment, is_nodecode,
+        BlockOf, CodeRegion, DiscoverOptions, Discovery, Start, Succs, insn_alignment, is_nodecode,
         successors, undecodable_step,
     };
     use crate::Guest;
@@ -886,7 +1024,7 @@ pub mod reference {
         size: u64,
         /// This block's instruction addresses: a range of `Work::insns`.
         insns: (usize, usize),
-        succs: Vec<Edge>,
+        succs: Succs,
         swept: bool,
         kept: T,
     }
