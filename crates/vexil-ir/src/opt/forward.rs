@@ -389,7 +389,9 @@ impl<'h, 's> Forward<'h, 's> {
     ///   constant that [`tmp_const_stays`] lists.
     ///
     /// Debug builds check that the rules indeed leave such an expression,
-    /// and the pass's state, as they are (`check_quick`).
+    /// and the pass's state, as they are (`check_quick`), and that
+    /// [`Forward::wrtmp`], which decides the same in its own match, agrees.
+    #[cfg(debug_assertions)]
     fn quick(&self, expr: &Expr) -> Quick {
         match *expr {
             Expr::Load { .. } | Expr::GetI { .. } => Quick::Keep,
@@ -597,62 +599,123 @@ impl<'h, 's> Forward<'h, 's> {
     /// miss, entered at the slot the lookup ended on.
     fn wrtmp(&mut self) {
         let at = self.at;
+        #[cfg(debug_assertions)]
+        let want = match self.out.get(at) {
+            Some(Stmt::WrTmp { expr, .. }) => {
+                let e = expr.clone();
+                let q = self.quick(&e);
+                self.check_quick(&e, q);
+                q
+            }
+            _ => return,
+        };
         let Some(Stmt::WrTmp { dst, expr }) = self.out.get(at) else {
             return;
         };
         let dst = *dst;
-        let quick = self.quick(expr);
+        // `Forward::quick` and the action on its answer in one match, so
+        // that the expression's kind is asked once. Each arm answers what
+        // `quick` does (debug builds compare).
+        let took = match *expr {
+            Expr::Load { .. } => {
+                self.set_def(dst, at);
+                Quick::Keep
+            }
+            Expr::GetI { descr, .. } => {
+                let end = descr.base.index() + descr.size() as usize;
+                self.extent = self.extent.max(end);
+                self.set_def(dst, at);
+                Quick::Keep
+            }
+            Expr::Get { offset, ty } => match self.known_read(offset, ty) {
+                Some(Ok(a)) => {
+                    self.replace_by(dst, a);
+                    Quick::Known(a)
+                }
+                Some(Err(_)) => {
+                    self.wrtmp_reduce(dst);
+                    Quick::Reduce
+                }
+                None => {
+                    // Not a CSE candidate: what `note_def` would do.
+                    self.extent = self.extent.max(offset.index() + ty.bytes() as usize);
+                    self.known.push(Known::new(offset, ty, Atom::Tmp(dst)));
+                    self.set_def(dst, at);
+                    Quick::Keep
+                }
+            },
+            Expr::Binop {
+                a: Atom::Tmp(x),
+                b: Atom::Tmp(y),
+                ..
+            } if x != y => {
+                self.cse_or_def(dst, at);
+                Quick::Lookup
+            }
+            Expr::Binop {
+                op,
+                a: Atom::Tmp(_),
+                b: Atom::Const(c),
+            } if tmp_const_stays(op, c) => {
+                self.cse_or_def(dst, at);
+                Quick::Lookup
+            }
+            Expr::Unop {
+                op,
+                a: a @ Atom::Tmp(_),
+            } => match self.def_expr(a) {
+                Some(Expr::Unop { .. }) => {
+                    self.wrtmp_reduce(dst);
+                    Quick::Reduce
+                }
+                Some(Expr::Binop { .. }) if op == Op::Not1 => {
+                    self.wrtmp_reduce(dst);
+                    Quick::Reduce
+                }
+                _ => {
+                    self.cse_or_def(dst, at);
+                    Quick::Lookup
+                }
+            },
+            _ => {
+                self.wrtmp_reduce(dst);
+                Quick::Reduce
+            }
+        };
         #[cfg(debug_assertions)]
-        {
-            let e = expr.clone();
-            self.check_quick(&e, quick);
-        }
-        // Again, after the debug check (in release builds, the same borrow).
+        debug_assert_eq!(took, want, "wrtmp and quick differ");
+        let _ = took;
+    }
+
+    /// [`Forward::wrtmp`] for an operation at `out[at]` that the rules
+    /// leave as it is: the CSE lookup, and on a miss, the definition,
+    /// entered at the slot where the lookup ended.
+    fn cse_or_def(&mut self, dst: Temp, at: usize) {
         let Some(Stmt::WrTmp { expr, .. }) = self.out.get(at) else {
             return;
         };
-        match quick {
-            Quick::Keep => {
-                // Not a CSE candidate (a register read, a load or an
-                // indexed register read): what `note_def` would do.
-                match *expr {
-                    Expr::Get { offset, ty } => {
-                        self.extent = self.extent.max(offset.index() + ty.bytes() as usize);
-                        self.known.push(Known::new(offset, ty, Atom::Tmp(dst)));
-                    }
-                    Expr::GetI { descr, .. } => {
-                        let end = descr.base.index() + descr.size() as usize;
-                        self.extent = self.extent.max(end);
-                    }
-                    _ => {}
-                }
+        if !self.cse {
+            self.set_def(dst, at);
+            return;
+        }
+        let h = cse_hash(expr);
+        let found = self.rest.exprs.find(&self.out, h, expr);
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(
+            found.ok(),
+            self.shadow.get(expr).copied(),
+            "CSE table and map differ on {expr:?}"
+        );
+        match found {
+            Ok(t) => self.replace_by(dst, Atom::Tmp(t)),
+            Err(slot) => {
+                #[cfg(debug_assertions)]
+                self.shadow.insert(expr.clone(), dst);
+                self.rest
+                    .exprs
+                    .insert_vacant(&self.out, slot, h, expr, dst, at);
                 self.set_def(dst, at);
             }
-            Quick::Known(a) => self.replace_by(dst, a),
-            Quick::Lookup if self.cse => {
-                // An operation (not a register read: no extent to note).
-                let h = cse_hash(expr);
-                let found = self.rest.exprs.find(&self.out, h, expr);
-                #[cfg(debug_assertions)]
-                debug_assert_eq!(
-                    found.ok(),
-                    self.shadow.get(expr).copied(),
-                    "CSE table and map differ on {expr:?}"
-                );
-                match found {
-                    Ok(t) => self.replace_by(dst, Atom::Tmp(t)),
-                    Err(slot) => {
-                        #[cfg(debug_assertions)]
-                        self.shadow.insert(expr.clone(), dst);
-                        self.rest
-                            .exprs
-                            .insert_vacant(&self.out, slot, h, expr, dst, at);
-                        self.set_def(dst, at);
-                    }
-                }
-            }
-            Quick::Lookup => self.set_def(dst, at),
-            Quick::Reduce => self.wrtmp_reduce(dst),
         }
     }
 
