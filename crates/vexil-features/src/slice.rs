@@ -156,13 +156,7 @@ impl Slice {
     pub fn compute(&mut self, irsb: &Irsb, layout: Option<&GuestLayout>, opts: &SchemeOptions) {
         self.drop.clear();
         self.constlike.clear();
-        let on = opts.drop_trap_exits
-            || opts.slice_addresses
-            || opts.slice_stack
-            || opts.slice_abi_regs
-            || opts.drop_reg_reads
-            || opts.drop_reg_writes;
-        if on {
+        if Slice::is_on(opts) {
             self.compute_on(irsb, layout, opts);
         }
         #[cfg(debug_assertions)]
@@ -173,15 +167,57 @@ impl Slice {
         }
     }
 
+    /// True if some option of this module is on (otherwise nothing is
+    /// sliced away).
+    pub(crate) fn is_on(opts: &SchemeOptions) -> bool {
+        opts.drop_trap_exits
+            || opts.slice_addresses
+            || opts.slice_stack
+            || opts.slice_abi_regs
+            || opts.drop_reg_reads
+            || opts.drop_reg_writes
+    }
+
     #[inline(never)]
     fn compute_on(&mut self, irsb: &Irsb, layout: Option<&GuestLayout>, opts: &SchemeOptions) {
+        let mut drop = std::mem::take(&mut self.drop);
+        drop.clear();
+        // Statements not visited are dropped.
+        drop.resize(irsb.stmts.len(), true);
+        self.visit(irsb, layout, opts, |i, _, d, _| {
+            if let Some(x) = drop.get_mut(i) {
+                *x = d;
+            }
+        });
+        self.drop = drop;
+    }
+
+    /// The slice of [`Slice::compute`] (its options must be on), handed
+    /// statement by statement to `visit` instead of written into
+    /// `self.drop`: `visit(i, stmt, dropped, constlike)` is called, from
+    /// the last statement to the first, for every statement kept and for
+    /// every barrier ([`is_barrier`]) dropped, with the block's
+    /// constant-like temporaries (final before the first call; also left
+    /// in `self.constlike`). The statements not visited are dropped (most
+    /// of them). The token code computes each kept statement's token in
+    /// the same pass (see `crate::token`), instead of walking the block
+    /// again over the mask, and the canonical order needs every barrier.
+    #[inline(always)]
+    pub(crate) fn visit(
+        &mut self,
+        irsb: &Irsb,
+        layout: Option<&GuestLayout>,
+        opts: &SchemeOptions,
+        mut visit: impl FnMut(usize, &Stmt, bool, &[bool]),
+    ) {
         self.regs.set(layout);
         let Slice {
-            drop,
+            drop: _,
             constlike,
             tmp,
             regs,
         } = self;
+        constlike.clear();
         tmp.clear();
         tmp.resize(irsb.tyenv.len(), 0);
         let flag = |tmp: &[u8], a: Atom| match a {
@@ -280,14 +316,13 @@ impl Slice {
             | (if opts.slice_abi_regs { R_PLUMB } else { 0 })
             | if opts.drop_bookkeeping { R_BOOK } else { 0 };
         let slice_stack = opts.slice_stack;
-        drop.clear();
-        drop.resize(irsb.stmts.len(), false);
-        for (d, st) in drop.iter_mut().zip(&irsb.stmts).rev() {
+        let constlike: &[bool] = constlike;
+        for (i, st) in irsb.stmts.iter().enumerate().rev() {
             // A statement is plumbing when nothing real depends on it; then
             // it yields no token and marks what it reads as used only.
             // Otherwise it yields no token when it moves stack memory or
             // registers (under the options).
-            *d = match st {
+            let d = match st {
                 Stmt::WrTmp { dst, expr } => {
                     let f = tmp.get(dst.index()).copied().unwrap_or(0);
                     // A load through an ABI plumbing register reads a GOT
@@ -365,6 +400,9 @@ impl Slice {
                     false
                 }
             };
+            if !d || is_barrier(st) {
+                visit(i, st, d, constlike);
+            }
         }
     }
 
@@ -614,6 +652,9 @@ pub struct Order {
     seg: Segment,
     /// What [`Order::tokens`] returns: the statements with a token.
     toks: Vec<usize>,
+    /// The statements [`Order::tokens`] looks at (see
+    /// [`Order::tokens_marked`]).
+    marks: Vec<usize>,
     /// The tokens of the run being ordered by [`Order::run_tokens`].
     cand: Vec<Cand>,
     /// Per temporary: the run (`stamp`) that last defined it, and the
@@ -640,7 +681,7 @@ struct Cand {
 }
 
 /// True for the statements that stay where they are in the canonical order.
-fn is_barrier(st: &Stmt) -> bool {
+pub(crate) fn is_barrier(st: &Stmt) -> bool {
     matches!(
         st,
         Stmt::Exit { .. } | Stmt::Dirty(_) | Stmt::Mbe(_) | Stmt::Cas(_) | Stmt::Llsc { .. }
@@ -699,8 +740,33 @@ impl Order {
     /// tokens (rare) is ordered by [`Segment::order_full`] (see
     /// [`Order::run_full`]). Debug builds check the result against
     /// [`Order::compute`].
-    #[inline(never)]
     pub fn tokens(&mut self, irsb: &Irsb, key: &[Option<u64>]) -> &[usize] {
+        let mut marks = std::mem::take(&mut self.marks);
+        marks.clear();
+        marks.extend(
+            irsb.stmts
+                .iter()
+                .enumerate()
+                .filter(|&(i, st)| key.get(i).copied().flatten().is_some() || is_barrier(st))
+                .map(|(i, _)| i),
+        );
+        self.tokens_marked(irsb, key, &marks);
+        self.marks = marks;
+        &self.toks
+    }
+
+    /// [`Order::tokens`], given `marks`: the statements of `irsb` that
+    /// have a token or are barriers, in increasing order (more may be
+    /// listed: the others are skipped). The token code collects them while
+    /// it makes the tokens, so this looks at those few statements, not the
+    /// whole block, to find the runs between barriers.
+    #[inline(never)]
+    pub(crate) fn tokens_marked(
+        &mut self,
+        irsb: &Irsb,
+        key: &[Option<u64>],
+        marks: &[usize],
+    ) -> &[usize] {
         self.toks.clear();
         let has_key = |i: usize| key.get(i).copied().flatten().is_some();
         // The last token emitted, if not a barrier's (as in `Segment`).
@@ -708,8 +774,14 @@ impl Order {
         // Tokens in the current run, and the first and last of them.
         let (mut count, mut first, mut last_key) = (0usize, 0, 0);
         let n = irsb.stmts.len();
-        // `n` stands for the end of the block, a barrier.
-        for i in 0..n + 1 {
+        // `n` stands for the end of the block, a barrier. Statements that
+        // are not marked have no token and are no barrier: the loop would
+        // do nothing for them.
+        debug_assert!(
+            marks.windows(2).all(|w| w[0] < w[1]),
+            "marks not increasing"
+        );
+        for i in marks.iter().copied().chain(std::iter::once(n)) {
             let barrier = irsb.stmts.get(i).is_none_or(is_barrier);
             if !barrier {
                 if has_key(i) {

@@ -748,6 +748,9 @@ struct Scratch {
     slice: crate::slice::Slice,
     order: crate::slice::Order,
     keys: Vec<Option<u64>>,
+    /// The statements with a token or a barrier, in increasing order (see
+    /// [`crate::slice::Order::tokens_marked`]).
+    marks: Vec<usize>,
     /// The linkage mask of the block.
     skip: Vec<bool>,
     /// One memo per scheme seen on this thread (a few at most).
@@ -884,41 +887,26 @@ fn block_tokens_with(
         slice,
         order,
         keys,
+        marks,
         skip,
         memos,
     } = scratch;
-    slice.compute(irsb, ctx.layout, &ctx.opts);
+    let memo = Scratch::memo(memos, ctx.opts);
+    let sliced = crate::slice::Slice::is_on(&ctx.opts);
+    // The block's first address and size (what `Irsb::addr` and
+    // `Irsb::size` would find by scanning the statements again), for the
+    // fall-through address, and how many statements have a token.
+    let (first, size, mut n_keys) = if sliced {
+        sliced_keys(ctx, irsb, slice, memo, keys, marks)
+    } else {
+        // Nothing is sliced away, and no temporary is constant-like.
+        slice.constlike.clear();
+        plain_keys(ctx, irsb, memo, keys)
+    };
     let ctx = &TokenCtx {
         constlike: &slice.constlike,
         ..*ctx
     };
-    let memo = Scratch::memo(memos, ctx.opts);
-    keys.clear();
-    let drop_imark = ctx.opts.drop_imark;
-    let mut n_keys = 0usize;
-    // The block's first address and size (what `Irsb::addr` and
-    // `Irsb::size` would find by scanning the statements again), for the
-    // fall-through address.
-    let mut first = None;
-    let mut size = 0u64;
-    let drop = &slice.drop;
-    keys.extend(irsb.stmts.iter().enumerate().map(|(i, st)| {
-        if let Stmt::IMark { addr, len, .. } = st {
-            first.get_or_insert(*addr);
-            size += u64::from(*len);
-            // A third of the statements are instruction marks: what
-            // `TokenCtx::stmt` says of them is known without calling it.
-            if drop_imark {
-                return None;
-            }
-        }
-        if matches!(st, Stmt::NoOp) || drop.get(i).copied().unwrap_or(false) {
-            return None;
-        }
-        let key = ctx.key(st, memo);
-        n_keys += usize::from(key.is_some());
-        key
-    }));
     let fall = first.map(|a| a + size);
     debug_assert_eq!(fall, fall_through(irsb));
     if ctx.opts.drop_linkage {
@@ -943,13 +931,15 @@ fn block_tokens_with(
         let lifted: Vec<usize> = (0..keys.len()).filter(with_key).collect();
         debug_assert_eq!(full, lifted, "canonical order of at most one token differs");
     }
-    let order: &[usize] = if canonical {
-        order.tokens(irsb, keys)
-    } else {
-        &[]
+    let order: &[usize] = match (canonical, sliced) {
+        (false, _) => &[],
+        (true, true) => order.tokens_marked(irsb, keys, marks),
+        (true, false) => order.tokens(irsb, keys),
     };
     match text.as_deref_mut() {
         None if canonical => out.extend(order.iter().filter_map(|&i| keys[i])),
+        // The marked statements include every one with a token.
+        None if sliced => out.extend(marks.iter().filter_map(|&i| keys[i])),
         None => out.extend(keys.iter().flatten()),
         Some(t) => {
             let mut emit = |i: usize| {
@@ -975,6 +965,128 @@ fn block_tokens_with(
             t.push(s);
         }
     }
+}
+
+/// The token hashes of `irsb`'s statements into `keys` (`None` for a
+/// statement without a token), when nothing is sliced away; returns the
+/// block's first address, its size and the number of tokens.
+fn plain_keys(
+    ctx: &TokenCtx<'_>,
+    irsb: &Irsb,
+    memo: &mut Memo,
+    keys: &mut Vec<Option<u64>>,
+) -> (Option<u64>, u64, usize) {
+    keys.clear();
+    let drop_imark = ctx.opts.drop_imark;
+    let (mut first, mut size, mut n_keys) = (None, 0u64, 0usize);
+    keys.extend(irsb.stmts.iter().map(|st| {
+        if let Stmt::IMark { addr, len, .. } = st {
+            first.get_or_insert(*addr);
+            size += u64::from(*len);
+            // A third of the statements are instruction marks: what
+            // `TokenCtx::stmt` says of them is known without calling it.
+            if drop_imark {
+                return None;
+            }
+        }
+        if matches!(st, Stmt::NoOp) {
+            return None;
+        }
+        let key = ctx.key(st, memo);
+        n_keys += usize::from(key.is_some());
+        key
+    }));
+    (first, size, n_keys)
+}
+
+/// [`plain_keys`] under a scheme that slices ([`crate::slice::Slice`]): the
+/// token of each statement the slice keeps is computed in the slice's own
+/// backward pass over the block ([`crate::slice::Slice::visit`]), so the
+/// block is walked twice (the slice's forward pass, then this one) instead
+/// of three times, and a token is only computed for the few statements
+/// kept (about one in eight). Also collects the statements with a token or
+/// a barrier into `marks`, in increasing order, for
+/// [`crate::slice::Order::tokens_marked`]. Leaves the constant-like
+/// temporaries in `slice.constlike`. Debug builds check the tokens against
+/// the mask of [`crate::slice::Slice::compute`].
+#[inline(never)]
+fn sliced_keys(
+    ctx: &TokenCtx<'_>,
+    irsb: &Irsb,
+    slice: &mut crate::slice::Slice,
+    memo: &mut Memo,
+    keys: &mut Vec<Option<u64>>,
+    marks: &mut Vec<usize>,
+) -> (Option<u64>, u64, usize) {
+    keys.clear();
+    keys.resize(irsb.stmts.len(), None);
+    marks.clear();
+    let drop_imark = ctx.opts.drop_imark;
+    let (mut first, mut size, mut n_keys) = (None, 0u64, 0usize);
+    // Only kept statements and barriers are visited; instruction marks
+    // are always kept.
+    slice.visit(irsb, ctx.layout, &ctx.opts, |i, st, dropped, constlike| {
+        if dropped {
+            // A barrier without a token.
+            marks.push(i);
+            return;
+        }
+        let key = match st {
+            Stmt::IMark { addr, len, .. } => {
+                // Seen last to first: the last one seen is the first.
+                first = Some(*addr);
+                size += u64::from(*len);
+                if drop_imark {
+                    None
+                } else {
+                    TokenCtx { constlike, ..*ctx }.key(st, memo)
+                }
+            }
+            Stmt::NoOp => None,
+            _ => TokenCtx { constlike, ..*ctx }.key(st, memo),
+        };
+        if let Some(k) = key {
+            if let Some(x) = keys.get_mut(i) {
+                *x = Some(k);
+            }
+            n_keys += 1;
+            marks.push(i);
+        } else if crate::slice::is_barrier(st) {
+            marks.push(i);
+        }
+    });
+    marks.reverse();
+    #[cfg(debug_assertions)]
+    {
+        let mut check = crate::slice::Slice::default();
+        check.compute(irsb, ctx.layout, &ctx.opts);
+        debug_assert_eq!(
+            check.constlike, slice.constlike,
+            "fused constant-likes differ"
+        );
+        let ctx = TokenCtx {
+            constlike: &check.constlike,
+            ..*ctx
+        };
+        let mut memo = Memo::new(ctx.opts);
+        let want: Vec<Option<u64>> = irsb
+            .stmts
+            .iter()
+            .enumerate()
+            .map(|(i, st)| match st {
+                Stmt::IMark { .. } if drop_imark => None,
+                Stmt::NoOp => None,
+                _ if check.drop[i] => None,
+                _ => ctx.key(st, &mut memo),
+            })
+            .collect();
+        debug_assert_eq!(*keys, want, "fused tokens differ");
+        let want_marks: Vec<usize> = (0..keys.len())
+            .filter(|&i| keys[i].is_some() || crate::slice::is_barrier(&irsb.stmts[i]))
+            .collect();
+        debug_assert_eq!(*marks, want_marks, "fused marks differ");
+    }
+    (first, size, n_keys)
 }
 
 #[cfg(test)]
