@@ -330,6 +330,17 @@ macro_rules! each_stmt_operand {
     };
 }
 
+// `Stmt::owns_heap` says the variants other than `Cas`, `Dirty` and the
+// `WrTmp`s of `Qop` and `CCall` need no drop: their fields' types have none.
+const _: () = {
+    use std::mem::needs_drop;
+    assert!(!needs_drop::<Atom>() && !needs_drop::<[Atom; 3]>() && !needs_drop::<Option<Atom>>());
+    assert!(!needs_drop::<Const>() && !needs_drop::<Temp>() && !needs_drop::<Offset>());
+    assert!(!needs_drop::<RegArray>() && !needs_drop::<Endness>() && !needs_drop::<LoadGCvt>());
+    assert!(!needs_drop::<crate::Op>() && !needs_drop::<crate::Type>());
+    assert!(!needs_drop::<MemBusEvent>() && !needs_drop::<JumpKind>());
+};
+
 /// A statement.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Stmt {
@@ -437,6 +448,39 @@ pub enum Stmt {
 }
 
 impl Stmt {
+    /// True if dropping the statement may free heap memory (boxed or
+    /// vector payloads); false if dropping it does nothing, so that
+    /// forgetting it instead is the same. Every variant is listed, so a new
+    /// one with a heap payload cannot be missed.
+    #[inline]
+    pub(crate) fn owns_heap(&self) -> bool {
+        match self {
+            Stmt::WrTmp { expr, .. } => match expr {
+                Expr::Qop { .. } | Expr::CCall { .. } => true,
+                Expr::Const(_)
+                | Expr::RdTmp(_)
+                | Expr::Get { .. }
+                | Expr::GetI { .. }
+                | Expr::Load { .. }
+                | Expr::Unop { .. }
+                | Expr::Binop { .. }
+                | Expr::Triop { .. }
+                | Expr::Ite { .. } => false,
+            },
+            Stmt::Cas(_) | Stmt::Dirty(_) => true,
+            Stmt::NoOp
+            | Stmt::IMark { .. }
+            | Stmt::Put { .. }
+            | Stmt::PutI { .. }
+            | Stmt::Store { .. }
+            | Stmt::StoreG { .. }
+            | Stmt::LoadG { .. }
+            | Stmt::Llsc { .. }
+            | Stmt::Mbe(_)
+            | Stmt::Exit { .. } => false,
+        }
+    }
+
     /// Calls `f` on every atom the statement reads.
     pub fn for_each_atom(&self, mut f: impl FnMut(&Atom)) {
         each_stmt_operand!(self, f, for_each_atom,)
