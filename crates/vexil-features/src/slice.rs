@@ -184,7 +184,10 @@ impl Slice {
         drop.clear();
         // Statements not visited are dropped.
         drop.resize(irsb.stmts.len(), true);
-        self.visit(irsb, layout, opts, |i, _, d, _| {
+        let mut constlike = std::mem::take(&mut self.constlike);
+        self.forward(irsb, layout, opts, &mut constlike);
+        self.constlike = constlike;
+        self.backward(irsb, layout, opts, |i, _, d| {
             if let Some(x) = drop.get_mut(i) {
                 *x = d;
             }
@@ -192,44 +195,26 @@ impl Slice {
         self.drop = drop;
     }
 
-    /// The slice of [`Slice::compute`] (its options must be on), handed
-    /// statement by statement to `visit` instead of written into
-    /// `self.drop`: `visit(i, stmt, dropped, constlike)` is called, from
-    /// the last statement to the first, for every statement kept and for
-    /// every barrier ([`is_barrier`]) dropped, with the block's
-    /// constant-like temporaries (final before the first call; also left
-    /// in `self.constlike`). The statements not visited are dropped (most
-    /// of them). The token code computes each kept statement's token in
-    /// the same pass (see `crate::token`), instead of walking the block
-    /// again over the mask, and the canonical order needs every barrier.
-    #[inline(always)]
-    pub(crate) fn visit(
+    /// The first half of the slice of [`Slice::compute`] (its options
+    /// must be on): the flags of the block's temporaries, and the
+    /// constant-like ones into `constlike` (left empty when there is
+    /// none). [`Slice::backward`] goes on from there.
+    #[inline]
+    pub(crate) fn forward(
         &mut self,
         irsb: &Irsb,
         layout: Option<&GuestLayout>,
         opts: &SchemeOptions,
-        mut visit: impl FnMut(usize, &Stmt, bool, &[bool]),
+        constlike: &mut Vec<bool>,
     ) {
         self.regs.set(layout);
-        let Slice {
-            drop: _,
-            constlike,
-            tmp,
-            regs,
-        } = self;
+        let Slice { tmp, regs, .. } = self;
         constlike.clear();
         tmp.clear();
         tmp.resize(irsb.tyenv.len(), 0);
         let flag = |tmp: &[u8], a: Atom| match a {
             Atom::Tmp(t) => tmp.get(t.index()).copied().unwrap_or(0),
             Atom::Const(_) => 0,
-        };
-        let set = |tmp: &mut [u8], a: Atom, f: u8| {
-            if let Atom::Tmp(t) = a {
-                if let Some(x) = tmp.get_mut(t.index()) {
-                    *x |= f;
-                }
-            }
         };
         // Which register flags a `GET` of a temporary takes over.
         let get_want = R_SP | if opts.slice_abi_regs { R_PLUMB } else { 0 };
@@ -293,6 +278,38 @@ impl Slice {
         if any_const {
             constlike.extend(tmp.iter().map(|&f| f & T_CONST != 0));
         }
+    }
+
+    /// The second half of the slice of [`Slice::compute`], after
+    /// [`Slice::forward`] on the same block: the statements that yield no
+    /// token, handed statement by statement to `visit` instead of written
+    /// into `self.drop`. `visit(i, stmt, dropped)` is called, from the last
+    /// statement to the first, for every statement kept and for every
+    /// barrier ([`is_barrier`]) dropped; the statements not visited are
+    /// dropped (most of them). The token code computes each kept
+    /// statement's token in this pass (see `crate::token`), instead of
+    /// walking the block again over the mask, and the canonical order
+    /// needs every barrier.
+    #[inline(always)]
+    pub(crate) fn backward(
+        &mut self,
+        irsb: &Irsb,
+        layout: Option<&GuestLayout>,
+        opts: &SchemeOptions,
+        mut visit: impl FnMut(usize, &Stmt, bool),
+    ) {
+        let Slice { tmp, regs, .. } = self;
+        let flag = |tmp: &[u8], a: Atom| match a {
+            Atom::Tmp(t) => tmp.get(t.index()).copied().unwrap_or(0),
+            Atom::Const(_) => 0,
+        };
+        let set = |tmp: &mut [u8], a: Atom, f: u8| {
+            if let Atom::Tmp(t) = a {
+                if let Some(x) = tmp.get_mut(t.index()) {
+                    *x |= f;
+                }
+            }
+        };
         let is_stack = |tmp: &[u8], a: Atom| flag(tmp, a) & T_STACK != 0;
 
         // Backward: which temporaries are read at all (`T_USED`), and which
@@ -316,7 +333,6 @@ impl Slice {
             | (if opts.slice_abi_regs { R_PLUMB } else { 0 })
             | if opts.drop_bookkeeping { R_BOOK } else { 0 };
         let slice_stack = opts.slice_stack;
-        let constlike: &[bool] = constlike;
         for (i, st) in irsb.stmts.iter().enumerate().rev() {
             // A statement is plumbing when nothing real depends on it; then
             // it yields no token and marks what it reads as used only.
@@ -401,7 +417,7 @@ impl Slice {
                 }
             };
             if !d || is_barrier(st) {
-                visit(i, st, d, constlike);
+                visit(i, st, d);
             }
         }
     }

@@ -759,15 +759,15 @@ struct Scratch {
 
 impl Scratch {
     /// The memo of `opts`, made on first use.
-    fn memo(memos: &mut Vec<Memo>, opts: SchemeOptions) -> &mut Memo {
-        let at = match memos.iter().position(|m| m.opts == opts) {
+    fn memo<'m>(memos: &'m mut Vec<Memo>, opts: &SchemeOptions) -> &'m mut Memo {
+        let at = match memos.iter().position(|m| m.opts == *opts) {
             Some(at) => at,
             None => {
                 // Many schemes on one thread (not expected): start over.
                 if memos.len() >= 8 {
                     memos.clear();
                 }
-                memos.push(Memo::new(opts));
+                memos.push(Memo::new(*opts));
                 memos.len() - 1
             }
         };
@@ -891,7 +891,7 @@ fn block_tokens_with(
         skip,
         memos,
     } = scratch;
-    let memo = Scratch::memo(memos, ctx.opts);
+    let memo = Scratch::memo(memos, &ctx.opts);
     let sliced = crate::slice::Slice::is_on(&ctx.opts);
     // The block's first address and size (what `Irsb::addr` and
     // `Irsb::size` would find by scanning the statements again), for the
@@ -1023,9 +1023,17 @@ fn sliced_keys(
     marks.clear();
     let drop_imark = ctx.opts.drop_imark;
     let (mut first, mut size, mut n_keys) = (None, 0u64, 0usize);
+    // The constant-like temporaries, known before the backward pass, stay
+    // outside `slice` meanwhile so that one context holds them.
+    let mut constlike = std::mem::take(&mut slice.constlike);
+    slice.forward(irsb, ctx.layout, &ctx.opts, &mut constlike);
+    let kctx = TokenCtx {
+        constlike: &constlike,
+        ..*ctx
+    };
     // Only kept statements and barriers are visited; instruction marks
     // are always kept.
-    slice.visit(irsb, ctx.layout, &ctx.opts, |i, st, dropped, constlike| {
+    slice.backward(irsb, ctx.layout, &ctx.opts, |i, st, dropped| {
         if dropped {
             // A barrier without a token.
             marks.push(i);
@@ -1036,14 +1044,10 @@ fn sliced_keys(
                 // Seen last to first: the last one seen is the first.
                 first = Some(*addr);
                 size += u64::from(*len);
-                if drop_imark {
-                    None
-                } else {
-                    TokenCtx { constlike, ..*ctx }.key(st, memo)
-                }
+                if drop_imark { None } else { kctx.key(st, memo) }
             }
             Stmt::NoOp => None,
-            _ => TokenCtx { constlike, ..*ctx }.key(st, memo),
+            _ => kctx.key(st, memo),
         };
         if let Some(k) = key {
             if let Some(x) = keys.get_mut(i) {
@@ -1056,6 +1060,7 @@ fn sliced_keys(
         }
     });
     marks.reverse();
+    slice.constlike = constlike;
     #[cfg(debug_assertions)]
     {
         let mut check = crate::slice::Slice::default();
@@ -1127,7 +1132,7 @@ mod tests {
                             tyenv: &b.irsb.tyenv,
                             constlike: &slice.constlike,
                         };
-                        let memo = Scratch::memo(&mut memos, opts);
+                        let memo = Scratch::memo(&mut memos, &opts);
                         for st in &b.irsb.stmts {
                             let mut h = HashSink::default();
                             let walked = ctx.stmt(st, &mut h).then_some(h.0);
