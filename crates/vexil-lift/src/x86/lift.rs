@@ -183,6 +183,13 @@ pub(crate) struct Lifter {
     /// unsupported. Saving on change rather than copying both before every
     /// instruction: most instructions leave the flags alone.
     flags_undo: Option<(Option<[Atom; 4]>, bool)>,
+    /// The statement index of the last `PUT` this lifter made to each
+    /// general-purpose register slot (by number), for [`Lifter::reg_value`].
+    last_put: [u32; 16],
+    /// Whether registers written in the block are read back from their
+    /// `PUT` ([`Lifter::reg_value`]): only for blocks that will be
+    /// optimized, so that the unoptimized IR stays one `GET` per read.
+    forward_regs: bool,
 }
 
 impl Lifter {
@@ -199,6 +206,86 @@ impl Lifter {
             known: None,
             pending: false,
             flags_undo: None,
+            last_put: [u32::MAX; 16],
+            forward_regs: false,
+        }
+    }
+
+    /// The value register slot `off` holds as type `ty`, if a `PUT` of a
+    /// `ty` value to exactly that slot is still in the block and nothing
+    /// written to guest state since overlaps it: reading it back is that
+    /// value, and the optimizer would replace the `GET` by it anyway (so
+    /// the optimized block is the same, reached with less work).
+    ///
+    /// The record of `PUT`s is only a hint, checked against the statements
+    /// themselves: a rolled-back instruction, or a write made without
+    /// [`Lifter::note_put`] (helpers, `PutI`, dirty calls), makes it fail
+    /// the check, and then the register is read with a `GET`.
+    fn reg_value(&self, off: u32, ty: Type) -> Option<Atom> {
+        let n = off.checked_sub(self.m.gpr)?;
+        if n % self.m.gpr_size != 0 {
+            return None;
+        }
+        let at = *self
+            .last_put
+            .get(usize::try_from(n / self.m.gpr_size).ok()?)?;
+        let at = usize::try_from(at).ok()?;
+        let stmts = &self.b.stmts;
+        let Some(Stmt::Put { offset, data }) = stmts.get(at) else {
+            return None;
+        };
+        if offset.0 != off || self.b.ty(*data) != ty {
+            return None;
+        }
+        let size = ty.bits().div_ceil(8);
+        // Only recent writes are looked for (the scan is the cost).
+        let later = &stmts[at + 1..];
+        if later.len() > 32 {
+            return None;
+        }
+        for st in later {
+            match st {
+                Stmt::Put { offset, data } => {
+                    let o = offset.0;
+                    let s = self.b.ty(*data).bits().div_ceil(8);
+                    if o < off + size && off < o + s {
+                        return None;
+                    }
+                }
+                Stmt::PutI { .. } | Stmt::Dirty(_) => return None,
+                _ => {}
+            }
+        }
+        Some(*data)
+    }
+
+    /// Notes that the statement just pushed is a `PUT` to register slot
+    /// `off` (see [`Lifter::reg_value`]).
+    fn note_put(&mut self, off: u32) {
+        if !self.forward_regs {
+            return;
+        }
+        let Some(n) = off.checked_sub(self.m.gpr) else {
+            return;
+        };
+        if n % self.m.gpr_size != 0 {
+            return;
+        }
+        let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
+        if let Some(slot) = usize::try_from(n / self.m.gpr_size)
+            .ok()
+            .and_then(|k| self.last_put.get_mut(k))
+        {
+            *slot = at;
+        }
+    }
+
+    /// Reads register slot `off` as `ty`: the value last written there in
+    /// this block if [`Lifter::reg_value`] finds it, else a `GET`.
+    fn get_slot(&mut self, off: u32, ty: Type) -> Atom {
+        match self.reg_value(off, ty) {
+            Some(v) => v,
+            None => self.b.get(off, ty),
         }
     }
 
@@ -322,7 +409,7 @@ impl Lifter {
     }
     pub(crate) fn get_reg(&mut self, r: Register) -> R<Atom> {
         let (off, ty) = self.gpr_slot(r)?;
-        Ok(self.b.get(off, ty))
+        Ok(self.get_slot(off, ty))
     }
     /// Writes a general-purpose register with x86's rules: a 32-bit write in
     /// 64-bit mode zeroes the upper half; 8- and 16-bit writes merge.
@@ -335,12 +422,13 @@ impl Lifter {
         } else {
             self.b.put(off, v);
         }
+        self.note_put(off);
         Ok(())
     }
     /// Register number `n` at word width.
     pub(crate) fn get_gpr(&mut self, n: u32, ty: Type) -> Atom {
         let off = self.m.gpr_off(n);
-        self.b.get(off, ty)
+        self.get_slot(off, ty)
     }
     /// Writes register number `n` with `v` of type `ty` (x86 width rules).
     pub(crate) fn put_gpr(&mut self, n: u32, v: Atom) {
@@ -352,6 +440,7 @@ impl Lifter {
         } else {
             self.b.put(off, v);
         }
+        self.note_put(off);
     }
 
     // ------------------------------------------------------------ memory
@@ -898,6 +987,7 @@ pub(crate) fn mem_ty(ms: MemorySize) -> R<Type> {
 /// Lifts one block (before optimization).
 pub(crate) fn lift_block(m: &'static Mode, code: &[u8], addr: u64, opts: &LiftOptions) -> Irsb {
     let mut lf = Lifter::new(m);
+    lf.forward_regs = opts.opt_level > 0;
     let mut dec = Decoder::with_ip(m.bits, code, addr, DecoderOptions::NONE);
     let mut count = 0u32;
     let mut bytes = 0u32;
