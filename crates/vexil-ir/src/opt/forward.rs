@@ -555,6 +555,30 @@ impl<'h, 's> Forward<'h, 's> {
                     self.forget(offset, ty.bytes());
                     self.known.push(Known::new(offset, ty, data));
                 }
+                // Kept as they are (`Forward::other` would put them back):
+                // no need to move them out and in.
+                Stmt::Store { addr, data, .. } => {
+                    if self.substituted {
+                        sub_atom(&self.subst, addr);
+                        sub_atom(&self.subst, data);
+                    }
+                }
+                Stmt::Exit { guard, offs_ip, .. } => {
+                    if self.substituted {
+                        sub_atom(&self.subst, guard);
+                    }
+                    if let Atom::Tmp(_) = guard {
+                        // What `Forward::other` does with an exit that is
+                        // not decided.
+                        self.extent = self.extent.max(offs_ip.index() + 8);
+                    } else {
+                        let s = std::mem::replace(s, Stmt::NoOp);
+                        if let Some(end) = self.other(s) {
+                            ended = Some(end);
+                            break;
+                        }
+                    }
+                }
                 _ => {
                     if self.substituted {
                         substitute(&self.subst, s);
