@@ -13,7 +13,7 @@
 //! slot.
 
 use crate::fxhash::FxHasher;
-use crate::{Atom, Expr, Stmt, Temp};
+use crate::{Atom, Expr, Op, Stmt, Temp};
 use std::hash::{BuildHasher, BuildHasherDefault};
 
 #[derive(Copy, Clone)]
@@ -52,21 +52,43 @@ pub(crate) struct CseTable {
 /// The hash of a CSE candidate. Operations and if-then-else, nearly all
 /// candidates, are mixed word by word here; the rest go through the derived
 /// `Hash`, out of line. Any function of the expression's value alone would
-/// do.
+/// do. The forward pass hashes the one- and two-operand operations it has
+/// already taken apart with [`unop_hash`] and [`binop_hash`] directly (the
+/// same functions, so the same hashes).
 #[inline]
 pub(super) fn cse_hash(e: &Expr) -> u64 {
-    const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
-    let word = |a: Atom| match a {
-        Atom::Tmp(t) => u64::from(t.0),
-        Atom::Const(c) => c.bits() ^ (u64::from(c.ty() as u8) + 1).rotate_right(8),
-    };
-    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(SEED);
     match *e {
-        Expr::Unop { op, a } => mix(mix(1, op as u64), word(a)),
-        Expr::Binop { op, a, b } => mix(mix(mix(2, op as u64), word(a)), word(b)),
+        Expr::Unop { op, a } => unop_hash(op, a),
+        Expr::Binop { op, a, b } => binop_hash(op, a, b),
         Expr::Ite { cond, then, els } => mix(mix(mix(3, word(cond)), word(then)), word(els)),
         _ => derived_hash(e),
     }
+}
+
+/// [`cse_hash`] of `Unop { op, a }`.
+#[inline(always)]
+pub(super) fn unop_hash(op: Op, a: Atom) -> u64 {
+    mix(mix(1, op as u64), word(a))
+}
+
+/// [`cse_hash`] of `Binop { op, a, b }`.
+#[inline(always)]
+pub(super) fn binop_hash(op: Op, a: Atom, b: Atom) -> u64 {
+    mix(mix(mix(2, op as u64), word(a)), word(b))
+}
+
+#[inline(always)]
+fn word(a: Atom) -> u64 {
+    match a {
+        Atom::Tmp(t) => u64::from(t.0),
+        Atom::Const(c) => c.bits() ^ (u64::from(c.ty() as u8) + 1).rotate_right(8),
+    }
+}
+
+#[inline(always)]
+fn mix(h: u64, w: u64) -> u64 {
+    const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+    (h.rotate_left(5) ^ w).wrapping_mul(SEED)
 }
 
 #[inline(never)]

@@ -9,7 +9,7 @@
 //! turn out to be copies or constants are not kept; their uses are
 //! rewritten through `subst`.
 
-use super::cse::cse_hash;
+use super::cse::{binop_hash, cse_hash, unop_hash};
 use super::simplify::{DefLookup, Simple, narrow_op, simplify_ite, simplify_op};
 use super::{ArchHooks, Defs, Scratch, SpecExpr};
 use crate::{Atom, Const, Expr, Irsb, LoadGCvt, Offset, Op, Stmt, Temp, Type, TypeEnv};
@@ -653,7 +653,7 @@ impl<'h, 's> Forward<'h, 's> {
             }
             Expr::Get { offset, ty } => match self.known_read(offset, ty) {
                 Some(Ok(a)) => {
-                    self.replace_by(dst, a);
+                    self.replace_plain_by(dst, a);
                     Quick::Known(a)
                 }
                 Some(Err(_)) => {
@@ -668,20 +668,8 @@ impl<'h, 's> Forward<'h, 's> {
                     Quick::Keep
                 }
             },
-            Expr::Binop {
-                a: Atom::Tmp(x),
-                b: Atom::Tmp(y),
-                ..
-            } if x != y => {
-                self.cse_or_def(dst, at);
-                Quick::Lookup
-            }
-            Expr::Binop {
-                op,
-                a: Atom::Tmp(_),
-                b: Atom::Const(c),
-            } if tmp_const_stays(op, c) => {
-                self.cse_or_def(dst, at);
+            Expr::Binop { op, a, b } if binop_stays(op, a, b) => {
+                self.cse_or_def(dst, at, || binop_hash(op, a, b));
                 Quick::Lookup
             }
             Expr::Unop {
@@ -697,7 +685,7 @@ impl<'h, 's> Forward<'h, 's> {
                     Quick::Reduce
                 }
                 _ => {
-                    self.cse_or_def(dst, at);
+                    self.cse_or_def(dst, at, || unop_hash(op, a));
                     Quick::Lookup
                 }
             },
@@ -714,15 +702,19 @@ impl<'h, 's> Forward<'h, 's> {
     /// [`Forward::wrtmp`] for an operation at `out[at]` that the rules
     /// leave as it is: the CSE lookup, and on a miss, the definition,
     /// entered at the slot where the lookup ended.
-    fn cse_or_def(&mut self, dst: Temp, at: usize) {
-        let Some(Stmt::WrTmp { expr, .. }) = self.out.get(at) else {
-            return;
-        };
+    /// `hash` gives the expression's [`cse_hash`], from the parts the
+    /// caller has already taken out of it.
+    #[inline(always)]
+    fn cse_or_def(&mut self, dst: Temp, at: usize, hash: impl FnOnce() -> u64) {
         if !self.cse {
             self.set_def(dst, at);
             return;
         }
-        let h = cse_hash(expr);
+        let Some(Stmt::WrTmp { expr, .. }) = self.out.get(at) else {
+            return;
+        };
+        let h = hash();
+        debug_assert_eq!(h, cse_hash(expr));
         let found = self.rest.exprs.find(&self.out, h, expr);
         #[cfg(debug_assertions)]
         debug_assert_eq!(
@@ -731,7 +723,7 @@ impl<'h, 's> Forward<'h, 's> {
             "CSE table and map differ on {expr:?}"
         );
         match found {
-            Ok(t) => self.replace_by(dst, Atom::Tmp(t)),
+            Ok(t) => self.replace_plain_by(dst, Atom::Tmp(t)),
             Err(slot) => {
                 #[cfg(debug_assertions)]
                 self.shadow.insert(expr.clone(), dst);
@@ -757,6 +749,24 @@ impl<'h, 's> Forward<'h, 's> {
         self.set_subst(dst, a);
         if let Some(s) = self.out.get_mut(self.at) {
             *s = Stmt::NoOp;
+        }
+    }
+
+    /// [`Forward::replace_by`] for a statement whose expression is a
+    /// register read or an operation on one or two operands: it owns no
+    /// memory, so it is not dropped (the assignment called the statement's
+    /// drop glue, which only found that out).
+    fn replace_plain_by(&mut self, dst: Temp, a: Atom) {
+        self.set_subst(dst, a);
+        if let Some(s) = self.out.get_mut(self.at) {
+            debug_assert!(matches!(
+                s,
+                Stmt::WrTmp {
+                    expr: Expr::Get { .. } | Expr::Unop { .. } | Expr::Binop { .. },
+                    ..
+                }
+            ));
+            std::mem::forget(std::mem::replace(s, Stmt::NoOp));
         }
     }
 
@@ -965,6 +975,18 @@ fn substitute_expr(subst: &[Option<Atom>], expr: &mut Expr) {
     }
     #[cfg(debug_assertions)]
     debug_assert_eq!(*expr, want, "substitution differs");
+}
+
+/// True if the rules leave `op(a, b)` as it is, for the forms
+/// [`Forward::quick`] recognizes: two different temporaries, or a temporary
+/// and a constant that [`tmp_const_stays`] lists.
+#[inline(always)]
+fn binop_stays(op: Op, a: Atom, b: Atom) -> bool {
+    match (a, b) {
+        (Atom::Tmp(x), Atom::Tmp(y)) => x != y,
+        (Atom::Tmp(_), Atom::Const(c)) => tmp_const_stays(op, c),
+        _ => false,
+    }
 }
 
 /// True if neither folding (it needs constants only) nor any rule of
