@@ -392,3 +392,104 @@ impl IrsbBuilder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cas, Dirty, Op};
+    use std::borrow::Cow;
+
+    fn heap_stmts() -> Vec<Stmt> {
+        let a = Atom::u32(1);
+        vec![
+            Stmt::WrTmp {
+                dst: Temp(0),
+                expr: Expr::Qop {
+                    op: Op::Add32,
+                    args: Box::new([a; 4]),
+                },
+            },
+            Stmt::WrTmp {
+                dst: Temp(1),
+                expr: Expr::CCall {
+                    callee: Callee(Cow::Owned("helper".to_string())),
+                    ty: Type::I32,
+                    args: vec![a, a].into(),
+                },
+            },
+            Stmt::Cas(Box::new(Cas {
+                old_hi: None,
+                old_lo: Temp(2),
+                end: Endness::Le,
+                addr: a,
+                expd_hi: None,
+                expd_lo: a,
+                data_hi: None,
+                data_lo: a,
+            })),
+            Stmt::Dirty(Box::new(Dirty {
+                callee: Callee::new("dirty"),
+                guard: Atom::bool(true),
+                args: vec![a],
+                tmp: None,
+                mem: None,
+                state: Vec::new(),
+            })),
+        ]
+    }
+
+    fn plain_stmts() -> Vec<Stmt> {
+        let a = Atom::u32(1);
+        vec![
+            Stmt::NoOp,
+            Stmt::IMark {
+                addr: 0x1000,
+                len: 4,
+                delta: 0,
+            },
+            Stmt::WrTmp {
+                dst: Temp(3),
+                expr: Expr::Binop {
+                    op: Op::Add32,
+                    a,
+                    b: a,
+                },
+            },
+            Stmt::Put {
+                offset: Offset(16),
+                data: a,
+            },
+            Stmt::Store {
+                end: Endness::Le,
+                addr: a,
+                data: a,
+            },
+            Stmt::Exit {
+                guard: Atom::bool(false),
+                dst: Const::u32(0x2000),
+                jk: JumpKind::Boring,
+                offs_ip: Offset(68),
+            },
+        ]
+    }
+
+    /// The statements that own heap memory are the ones `owns_heap` names.
+    #[test]
+    fn owns_heap_names_the_boxed_and_vector_payloads() {
+        assert!(heap_stmts().iter().all(Stmt::owns_heap));
+        assert!(!plain_stmts().iter().any(Stmt::owns_heap));
+    }
+
+    /// A recycled block's vectors come back empty, whatever it held.
+    #[test]
+    fn recycled_vectors_are_empty() {
+        let mut b = IrsbBuilder::recycled(0, 0);
+        for s in heap_stmts().into_iter().chain(plain_stmts()) {
+            b.push(s);
+        }
+        b.new_temp(Type::I32);
+        b.finish(Atom::u32(0), JumpKind::Boring, 68).recycle();
+        let b = IrsbBuilder::recycled(0, 0);
+        assert!(b.stmts.is_empty() && b.tyenv.is_empty());
+    }
+}
