@@ -140,7 +140,8 @@ fn optimize_with(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks, scratch: &mu
             irsb.stmts.retain(|_| it.next().copied().unwrap_or(true));
             continue;
         }
-        // The last round's removals and the renumbering share one sweep.
+        // The last round's removals and the renumbering, from the backward
+        // pass's list of definitions.
         #[cfg(debug_assertions)]
         let two_pass = {
             let mut b = irsb.clone();
@@ -244,15 +245,19 @@ fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch) {
 /// Keeps the statements `keep` marks (all of them past its end), renames
 /// every temporary by `map`, and makes `types` the type environment (in the
 /// old environment's memory).
+///
+/// Removing and renaming are two sweeps: a `retain` whose test is a flag is
+/// compiled into a tight loop, and so is the renaming loop, while one
+/// `retain_mut` doing both called its (large) closure per statement and
+/// cost more than the second sweep.
 fn apply_renumbering(irsb: &mut Irsb, keep: &[bool], map: &[Option<Temp>], types: &[Type]) {
-    let mut keep = keep.iter();
-    irsb.stmts.retain_mut(|s| {
-        let k = keep.next().copied().unwrap_or(true);
-        if k {
-            renumber_stmt(s, map);
-        }
-        k
-    });
+    if keep.contains(&false) {
+        let mut keep = keep.iter();
+        irsb.stmts.retain(|_| keep.next().copied().unwrap_or(true));
+    }
+    for s in &mut irsb.stmts {
+        renumber_stmt(s, map);
+    }
     remap(&mut irsb.next, map);
     let mut v = std::mem::take(&mut irsb.tyenv).into_types();
     v.clear();
