@@ -255,7 +255,16 @@ fn apply_renumbering(irsb: &mut Irsb, keep: &[bool], map: &[Option<Temp>], types
         let mut keep = keep.iter();
         irsb.stmts.retain(|_| keep.next().copied().unwrap_or(true));
     }
-    for s in &mut irsb.stmts {
+    // Nothing before the first statement that defines a renamed temporary
+    // is renamed: in SSA form a statement reads only temporaries defined
+    // before it (or never), and those keep their numbers. (Debug builds
+    // compare the result with renaming every statement.)
+    let from = irsb
+        .stmts
+        .iter()
+        .position(|s| renames_def(s, map))
+        .unwrap_or(irsb.stmts.len());
+    for s in &mut irsb.stmts[from..] {
         renumber_stmt(s, map);
     }
     remap(&mut irsb.next, map);
@@ -285,6 +294,21 @@ fn renumber(irsb: &mut Irsb, map: &mut Vec<Option<Temp>>, types: &mut Vec<Type>)
         });
     }
     apply_renumbering(irsb, &[], map, types);
+}
+
+/// True if `map` gives a temporary `s` defines a new number.
+#[inline(always)]
+fn renames_def(s: &Stmt, map: &[Option<Temp>]) -> bool {
+    let renamed = |t: Temp| matches!(map.get(t.index()), Some(Some(nt)) if *nt != t);
+    match s {
+        Stmt::IMark { .. } | Stmt::NoOp | Stmt::Put { .. } | Stmt::Store { .. } => false,
+        Stmt::WrTmp { dst, .. } => renamed(*dst),
+        _ => {
+            let mut r = false;
+            s.for_each_def(|t| r |= renamed(t));
+            r
+        }
+    }
 }
 
 /// Renames a temporary operand by `map`.
