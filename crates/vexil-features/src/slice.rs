@@ -80,9 +80,22 @@ impl RegTable {
     /// up by searching its lists.
     const MAX: u32 = 1 << 16;
 
-    /// Makes the table describe `layout`.
+    /// Makes the table describe `layout`: nearly always the one it
+    /// describes already (one check per block, inline); otherwise
+    /// [`RegTable::build`].
+    #[inline]
     fn set(&mut self, layout: Option<&GuestLayout>) {
-        let of = layout.map(|l| {
+        let of = Self::identity(layout);
+        if of == self.of && (of.is_some() || self.flags.is_empty()) {
+            return;
+        }
+        self.build(layout);
+    }
+
+    /// What identifies the table of `layout` (see [`RegTable::of`]).
+    #[inline]
+    fn identity(layout: Option<&GuestLayout>) -> Option<(u32, u32, usize, usize, usize, usize)> {
+        layout.map(|l| {
             (
                 l.sp.offset,
                 l.sp.size,
@@ -91,10 +104,14 @@ impl RegTable {
                 l.abi_plumbing.as_ptr().addr(),
                 l.abi_plumbing.len(),
             )
-        });
-        if of == self.of && (of.is_some() || self.flags.is_empty()) {
-            return;
-        }
+        })
+    }
+
+    /// Builds the table of `layout`.
+    #[cold]
+    #[inline(never)]
+    fn build(&mut self, layout: Option<&GuestLayout>) {
+        let of = Self::identity(layout);
         self.of = of;
         self.flags.clear();
         let Some(l) = layout else { return };

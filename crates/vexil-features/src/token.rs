@@ -751,6 +751,9 @@ struct Scratch {
     /// The statements with a token or a barrier, in increasing order (see
     /// [`crate::slice::Order::tokens_marked`]).
     marks: Vec<usize>,
+    /// True if `keys` holds `None` everywhere but at `marks` (as
+    /// [`sliced_keys`] leaves it), so the next block clears only those.
+    keys_marked: bool,
     /// The linkage mask of the block.
     skip: Vec<bool>,
     /// One memo per scheme seen on this thread (a few at most).
@@ -888,6 +891,7 @@ fn block_tokens_with(
         order,
         keys,
         marks,
+        keys_marked,
         skip,
         memos,
     } = scratch;
@@ -897,8 +901,9 @@ fn block_tokens_with(
     // `Irsb::size` would find by scanning the statements again), for the
     // fall-through address, and how many statements have a token.
     let (first, size, mut n_keys) = if sliced {
-        sliced_keys(ctx, irsb, slice, memo, keys, marks)
+        sliced_keys(ctx, irsb, slice, memo, keys, marks, keys_marked)
     } else {
+        *keys_marked = false;
         // Nothing is sliced away, and no temporary is constant-like.
         slice.constlike.clear();
         plain_keys(ctx, irsb, memo, keys)
@@ -909,7 +914,8 @@ fn block_tokens_with(
     };
     let fall = first.map(|a| a + size);
     debug_assert_eq!(fall, fall_through(irsb));
-    if ctx.opts.drop_linkage {
+    // The linkage only takes tokens away: a block without any keeps none.
+    if ctx.opts.drop_linkage && n_keys > 0 {
         linkage_into(irsb, ctx.layout, fall, skip);
         for (key, _) in keys.iter_mut().zip(skip.iter()).filter(|(_, s)| **s) {
             n_keys -= usize::from(key.take().is_some());
@@ -1017,9 +1023,24 @@ fn sliced_keys(
     memo: &mut Memo,
     keys: &mut Vec<Option<u64>>,
     marks: &mut Vec<usize>,
+    keys_marked: &mut bool,
 ) -> (Option<u64>, u64, usize) {
-    keys.clear();
+    // `keys` becomes all `None`, `irsb.stmts.len()` long: by clearing the
+    // few entries the last block set, if it came this way, and writing
+    // only the entries past the last block's length.
+    if *keys_marked {
+        for &i in marks.iter() {
+            if let Some(k) = keys.get_mut(i) {
+                *k = None;
+            }
+        }
+    } else {
+        keys.clear();
+    }
+    keys.truncate(irsb.stmts.len());
     keys.resize(irsb.stmts.len(), None);
+    debug_assert!(keys.iter().all(Option::is_none), "keys left over");
+    *keys_marked = true;
     marks.clear();
     let drop_imark = ctx.opts.drop_imark;
     let (mut first, mut size, mut n_keys) = (None, 0u64, 0usize);
