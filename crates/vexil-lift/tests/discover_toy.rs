@@ -560,3 +560,39 @@ fn a_dropped_block_whose_split_never_comes_is_lifted_again() {
     assert_same(&d, &slow, "truncated");
     assert_eq!(d.blocks[0].size, 4);
 }
+
+/// A block's successors read the same as a vector of them, whether they
+/// fit in place or not.
+#[test]
+fn succs_behave_as_a_vector_of_edges() {
+    for n in 0..7u64 {
+        let edges: Vec<Edge> = (0..n)
+            .map(|k| Edge {
+                target: 0x1000 + k,
+                kind: if k % 2 == 0 {
+                    EdgeKind::Jump
+                } else {
+                    EdgeKind::FallThrough
+                },
+            })
+            .collect();
+        let mut s = Succs::new();
+        for &e in &edges {
+            s.push(e);
+        }
+        assert_eq!(&*s, &edges[..], "{n} edges");
+        assert_eq!(s, edges);
+        assert_eq!(s, Succs::from(edges.clone()));
+        assert_eq!(format!("{s:?}"), format!("{edges:?}"));
+        assert_eq!(s.iter().count(), edges.len());
+        assert_eq!((&s).into_iter().copied().collect::<Vec<_>>(), edges);
+        if n > 0 {
+            let mut shorter = Succs::from(edges[..edges.len() - 1].to_vec());
+            assert_ne!(s, shorter);
+            shorter.push(edges[edges.len() - 1]);
+            assert_eq!(s, shorter);
+        }
+    }
+    assert_eq!(Succs::default(), Succs::new());
+    assert!(Succs::new().is_empty());
+}

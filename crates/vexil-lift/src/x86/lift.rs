@@ -184,11 +184,12 @@ pub(crate) struct Lifter {
     /// instruction: most instructions leave the flags alone.
     flags_undo: Option<(Option<[Atom; 4]>, bool)>,
     /// The statement index of the last `PUT` this lifter made to each
-    /// general-purpose register slot (by number), for [`Lifter::reg_value`].
+    /// general-purpose register slot (by number), for
+    /// [`Lifter::reg_value`].
     last_put: [u32; 16],
-    /// Whether registers written in the block are read back from their
-    /// `PUT` ([`Lifter::reg_value`]): only for blocks that will be
-    /// optimized, so that the unoptimized IR stays one `GET` per read.
+    /// Whether registers the block wrote are read back from that `PUT`
+    /// ([`Lifter::reg_value`]): only for blocks that will be optimized, so
+    /// that the unoptimized IR stays one `GET` per read.
     forward_regs: bool,
 }
 
@@ -211,16 +212,18 @@ impl Lifter {
         }
     }
 
-    /// The value register slot `off` holds as type `ty`, if a `PUT` of a
-    /// `ty` value to exactly that slot is still in the block and nothing
-    /// written to guest state since overlaps it: reading it back is that
-    /// value, and the optimizer would replace the `GET` by it anyway (so
-    /// the optimized block is the same, reached with less work).
+    /// The value register slot `off` holds as type `ty`, if the last `PUT`
+    /// to that slot wrote a `ty` value to exactly the slot, is still in the
+    /// block, and nothing written to guest state since overlaps the slot:
+    /// reading it back gives that value, and the optimizer would replace
+    /// the `GET` by it anyway (so the optimized block is the same, reached
+    /// with less work; a test compares). Repeated reads are left to the
+    /// optimizer: answering those here too changed some blocks at `--opt 1`.
     ///
-    /// The record of `PUT`s is only a hint, checked against the statements
-    /// themselves: a rolled-back instruction, or a write made without
-    /// [`Lifter::note_put`] (helpers, `PutI`, dirty calls), makes it fail
-    /// the check, and then the register is read with a `GET`.
+    /// The record of accesses is only a hint, checked against the
+    /// statements themselves: a rolled-back instruction, or a write made
+    /// without [`Lifter::note_put`] (helpers, `PutI`, dirty calls), makes
+    /// it fail the check, and then the register is read with a `GET`.
     fn reg_value(&self, off: u32, ty: Type) -> Option<Atom> {
         let n = off.checked_sub(self.m.gpr)?;
         if n % self.m.gpr_size != 0 {
@@ -231,12 +234,10 @@ impl Lifter {
             .get(usize::try_from(n / self.m.gpr_size).ok()?)?;
         let at = usize::try_from(at).ok()?;
         let stmts = &self.b.stmts;
-        let Some(Stmt::Put { offset, data }) = stmts.get(at) else {
-            return None;
+        let value = match stmts.get(at)? {
+            Stmt::Put { offset, data } if offset.0 == off && self.b.ty(*data) == ty => *data,
+            _ => return None,
         };
-        if offset.0 != off || self.b.ty(*data) != ty {
-            return None;
-        }
         let size = ty.bits().div_ceil(8);
         // Only recent writes are looked for (the scan is the cost).
         let later = &stmts[at + 1..];
@@ -245,10 +246,10 @@ impl Lifter {
         }
         for st in later {
             match st {
-                Stmt::Put { offset, data } => {
-                    let o = offset.0;
-                    let s = self.b.ty(*data).bits().div_ceil(8);
-                    if o < off + size && off < o + s {
+                // No write is wider than 16 bytes (`V128`): the width is
+                // looked up only for writes starting that close below.
+                Stmt::Put { offset, data } if offset.0 < off + size && off < offset.0 + 16 => {
+                    if off < offset.0 + self.b.ty(*data).bits().div_ceil(8) {
                         return None;
                     }
                 }
@@ -256,7 +257,7 @@ impl Lifter {
                 _ => {}
             }
         }
-        Some(*data)
+        Some(value)
     }
 
     /// Notes that the statement just pushed is a `PUT` to register slot
@@ -986,8 +987,20 @@ pub(crate) fn mem_ty(ms: MemorySize) -> R<Type> {
 
 /// Lifts one block (before optimization).
 pub(crate) fn lift_block(m: &'static Mode, code: &[u8], addr: u64, opts: &LiftOptions) -> Irsb {
+    lift_block_with(m, code, addr, opts, opts.opt_level > 0)
+}
+
+/// [`lift_block`], reading registers the block wrote back from their
+/// writes if `forward_regs` (see [`Lifter::reg_value`]).
+fn lift_block_with(
+    m: &'static Mode,
+    code: &[u8],
+    addr: u64,
+    opts: &LiftOptions,
+    forward_regs: bool,
+) -> Irsb {
     let mut lf = Lifter::new(m);
-    lf.forward_regs = opts.opt_level > 0;
+    lf.forward_regs = forward_regs;
     let mut dec = Decoder::with_ip(m.bits, code, addr, DecoderOptions::NONE);
     let mut count = 0u32;
     let mut bytes = 0u32;
@@ -1168,5 +1181,49 @@ mod tests {
         lf.undo_insn(mark3);
         assert_eq!((lf.known, lf.pending), before);
         assert_eq!(mark3, mark2);
+    }
+
+    /// Reading registers back from the block's own writes leaves
+    /// the optimized block exactly as the optimizer alone makes it, for
+    /// blocks starting at every byte of code that writes whole registers,
+    /// byte halves (`al`/`ah`), pairs (`mul`), and calls a dirty helper.
+    #[test]
+    fn forwarded_register_reads_optimize_to_the_same_block() {
+        // push rbp; mov rbp,rsp; push rbx; sub rsp,0x18; mov [rbp-0x10],rdi;
+        // mov rax,[rbp-0x10]; add rax,1; mov ebx,eax; mov al,5; mov ah,6;
+        // movzx ecx,ax; xchg rax,rcx; imul rcx,rax; mul rcx; add rax,rdx;
+        // cpuid; mov rax,rbx; pop rbx; leave; ret
+        let code64: &[u8] = &[
+            0x55, 0x48, 0x89, 0xe5, 0x53, 0x48, 0x83, 0xec, 0x18, 0x48, 0x89, 0x7d, 0xf0, 0x48,
+            0x8b, 0x45, 0xf0, 0x48, 0x83, 0xc0, 0x01, 0x89, 0xc3, 0xb0, 0x05, 0xb4, 0x06, 0x0f,
+            0xb7, 0xc8, 0x48, 0x91, 0x48, 0x0f, 0xaf, 0xc8, 0x48, 0xf7, 0xe1, 0x48, 0x01, 0xd0,
+            0x0f, 0xa2, 0x48, 0x89, 0xd8, 0x5b, 0xc9, 0xc3,
+        ];
+        // The same without REX.W prefixes (every 0x48 above), for 32-bit mode.
+        let code32: Vec<u8> = code64.iter().copied().filter(|&b| b != 0x48).collect();
+        let mut fewer = 0;
+        for (m, guest, code) in [
+            (&MODE64, &super::super::GUEST64, code64),
+            (&MODE32, &super::super::GUEST32, &code32[..]),
+        ] {
+            for opt_level in [1, 2] {
+                let opts = LiftOptions {
+                    opt_level,
+                    ..LiftOptions::default()
+                };
+                for at in 0..code.len() {
+                    let addr = 0x1000 + at as u64;
+                    let mut fast = lift_block_with(m, &code[at..], addr, &opts, true);
+                    let mut slow = lift_block_with(m, &code[at..], addr, &opts, false);
+                    if fast.stmts.len() < slow.stmts.len() {
+                        fewer += 1;
+                    }
+                    vexil_ir::opt::optimize(&mut fast, opt_level, &guest.hooks);
+                    vexil_ir::opt::optimize(&mut slow, opt_level, &guest.hooks);
+                    assert_eq!(fast, slow, "{} bits, opt {opt_level}, at {at}", m.bits);
+                }
+            }
+        }
+        assert!(fewer > 20, "forwarding shortened only {fewer} blocks");
     }
 }
