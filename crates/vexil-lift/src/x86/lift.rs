@@ -248,10 +248,12 @@ impl Lifter {
             match st {
                 // No write is wider than 16 bytes (`V128`): the width is
                 // looked up only for writes starting that close below.
-                Stmt::Put { offset, data } if offset.0 < off + size && off < offset.0 + 16 => {
-                    if off < offset.0 + self.b.ty(*data).bits().div_ceil(8) {
-                        return None;
-                    }
+                Stmt::Put { offset, data }
+                    if offset.0 < off + size
+                        && off < offset.0 + 16
+                        && off < offset.0 + self.b.ty(*data).bits().div_ceil(8) =>
+                {
+                    return None;
                 }
                 Stmt::PutI { .. } | Stmt::Dirty(_) => return None,
                 _ => {}
