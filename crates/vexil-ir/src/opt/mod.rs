@@ -150,7 +150,7 @@ fn optimize_with(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks, scratch: &mu
             renumber(&mut b, &mut Vec::new(), &mut Vec::new());
             b
         };
-        retain_renumber(irsb, scratch);
+        retain_renumber(irsb, scratch, changed_bwd);
         #[cfg(debug_assertions)]
         debug_assert!(
             *irsb == two_pass,
@@ -208,9 +208,34 @@ thread_local! {
 
 /// Removes the statements the backward pass marked and renumbers the
 /// temporaries as [`renumber`] does, numbering from the backward pass's list
-/// of definitions instead of another pass over the block.
-fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch) {
+/// of definitions instead of another pass over the block. `removed` is
+/// whether the pass marked any statement (as `backward::mark` returned).
+fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch, removed: bool) {
+    // With nothing removed, no statement need be looked at for removal.
+    let keep: &[bool] = if removed { &scratch.keep } else { &[] };
     let n = irsb.tyenv.len();
+    // The common case first, without the map: the kept definitions are
+    // temporaries 0, 1, 2, ... in order, so every temporary keeps its
+    // number (any other block takes the general path below, which finds
+    // the same when it holds).
+    let kept = scratch.defs.len();
+    if kept <= n
+        && scratch
+            .defs
+            .iter()
+            .rev()
+            .enumerate()
+            .all(|(k, t)| t.index() == k)
+    {
+        if removed {
+            let mut keep = keep.iter();
+            irsb.stmts.retain(|_| keep.next().copied().unwrap_or(true));
+        }
+        let mut v = std::mem::take(&mut irsb.tyenv).into_types();
+        v.truncate(kept);
+        irsb.tyenv = TypeEnv::from(v);
+        return;
+    }
     let (map, types) = (&mut scratch.map, &mut scratch.types);
     map.clear();
     map.resize(n, None);
@@ -232,14 +257,16 @@ fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch) {
     // way; any that are defined are numbered 0..types.len(), so with `same`
     // every mapped temporary maps to itself.
     if same {
-        let mut keep = scratch.keep.iter();
-        irsb.stmts.retain(|_| keep.next().copied().unwrap_or(true));
+        if removed {
+            let mut keep = keep.iter();
+            irsb.stmts.retain(|_| keep.next().copied().unwrap_or(true));
+        }
         let mut v = std::mem::take(&mut irsb.tyenv).into_types();
         v.truncate(types.len());
         irsb.tyenv = TypeEnv::from(v);
         return;
     }
-    apply_renumbering(irsb, &scratch.keep, map, types);
+    apply_renumbering(irsb, keep, map, types);
 }
 
 /// Keeps the statements `keep` marks (all of them past its end), renames
