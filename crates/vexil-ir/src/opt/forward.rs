@@ -80,7 +80,7 @@ impl Defs for Forward<'_, '_> {
 /// A guest-state value known from an earlier PUT or GET: the bytes
 /// `[start, end)` hold `val` of type `ty` (`end` is kept so that the overlap
 /// tests of every PUT need no size lookups).
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, PartialEq)]
 pub(crate) struct Known {
     start: u32,
     end: u32,
@@ -181,6 +181,61 @@ impl<'h, 's> Forward<'h, 's> {
         }
         self.known.truncate(w);
         if partial {
+            self.settled = false;
+        }
+    }
+
+    /// What a PUT of `new`'s value does to the known values:
+    /// [`Forward::forget`] of its bytes, then `new` known. When the write
+    /// overlaps just one known value, `new` takes that value's place in the
+    /// list instead of being pushed at the end (no entries move). The order
+    /// of the list matters only among entries of the same start (the latest
+    /// wins in [`Forward::known_read`]), and those overlap one another;
+    /// once its bytes are forgotten, no entry overlaps `new`, so where it
+    /// stands decides nothing.
+    fn put_known(&mut self, new: Known) {
+        // The reference: `forget`, then `new` pushed (debug builds).
+        #[cfg(debug_assertions)]
+        let want = {
+            let saved = (self.known.clone(), self.settled);
+            self.forget(Offset(new.start), new.end - new.start);
+            self.known.push(new);
+            let want = (std::mem::replace(&mut self.known, saved.0), self.settled);
+            self.settled = saved.1;
+            want
+        };
+        self.put_known_fast(new);
+        #[cfg(debug_assertions)]
+        {
+            // The same entries in the same order, but for where `new` is.
+            let mut got = self.known.clone();
+            if let Some(i) = got.iter().position(|k| *k == new) {
+                got.remove(i);
+                got.push(new);
+            }
+            debug_assert_eq!(
+                (got, self.settled),
+                want,
+                "put_known differs from forget + push"
+            );
+        }
+    }
+
+    fn put_known_fast(&mut self, new: Known) {
+        let (lo, hi) = (new.start, new.end);
+        let overlaps = |k: &Known| k.start < hi && lo < k.end;
+        let Some(first) = self.known.iter().position(overlaps) else {
+            self.known.push(new);
+            return;
+        };
+        if self.known[first + 1..].iter().any(overlaps) {
+            self.forget(Offset(lo), hi - lo);
+            self.known.push(new);
+            return;
+        }
+        let k = std::mem::replace(&mut self.known[first], new);
+        // As in `forget`: a value the write covers only partly is lost.
+        if k.start < lo || k.end > hi {
             self.settled = false;
         }
     }
@@ -552,8 +607,7 @@ impl<'h, 's> Forward<'h, 's> {
                     let size = known_ty.map_or(16, |t| t.bytes() as usize);
                     self.extent = self.extent.max(offset.index() + size);
                     let ty = known_ty.unwrap_or(Type::I64);
-                    self.forget(offset, ty.bytes());
-                    self.known.push(Known::new(offset, ty, data));
+                    self.put_known(Known::new(offset, ty, data));
                 }
                 // Kept as they are (`Forward::other` would put them back):
                 // no need to move them out and in.
@@ -1053,6 +1107,44 @@ mod tests {
             );
             Some(SpecExpr::binop(Op::CmpLT64U, sum, SpecExpr::atom(args[0])))
         }
+    }
+
+    /// The temporary a `PUT(offset=N) = tX` line of `out` writes.
+    fn put_of(out: &str, offset: u32) -> String {
+        let key = format!("PUT(offset={offset}) = ");
+        let line = out.lines().find(|l| l.contains(&key)).unwrap();
+        line[line.find(&key).unwrap() + key.len()..]
+            .trim()
+            .to_string()
+    }
+
+    /// A PUT over exactly one known value takes that value's place in the
+    /// known list: later reads of its bytes see the new value, reads of
+    /// other registers still see theirs.
+    #[test]
+    fn put_over_a_known_value_is_read_back() {
+        let text = "IRSB {\n   t0:Ity_I64 t1:Ity_I64 t2:Ity_I64 t3:Ity_I64\n   00 | t0 = GET:I64(offset=16)\n   01 | PUT(offset=24) = t0\n   02 | t1 = Add64(t0,0x0000000000000001)\n   03 | PUT(offset=16) = t1\n   04 | t2 = GET:I64(offset=16)\n   05 | t3 = GET:I64(offset=24)\n   06 | PUT(offset=32) = t2\n   07 | PUT(offset=40) = t3\n   NEXT: PUT(offset=184) = 0x0000000000001000; Ijk_Boring\n}";
+        let mut b = parse_irsb(text).unwrap();
+        optimize(&mut b, 2, &super::super::NoHooks);
+        verify(&b).unwrap_or_else(|e| panic!("optimized block does not verify: {e}\n{b}"));
+        let out = b.to_string();
+        assert_eq!(out.matches("GET:I64").count(), 1, "{out}");
+        assert_eq!(put_of(&out, 32), put_of(&out, 16), "{out}");
+        assert_eq!(put_of(&out, 40), put_of(&out, 24), "{out}");
+        assert_ne!(put_of(&out, 32), put_of(&out, 40), "{out}");
+    }
+
+    /// A PUT over part of a known value forgets the value: a read of the
+    /// whole register after it stays a read.
+    #[test]
+    fn put_over_part_of_a_known_value_forgets_it() {
+        let text = "IRSB {\n   t0:Ity_I64 t1:Ity_I32 t2:Ity_I64\n   00 | t0 = GET:I64(offset=16)\n   01 | PUT(offset=48) = t0\n   02 | t1 = GET:I32(offset=64)\n   03 | PUT(offset=16) = t1\n   04 | t2 = GET:I64(offset=16)\n   05 | PUT(offset=32) = t2\n   NEXT: PUT(offset=184) = 0x0000000000001000; Ijk_Boring\n}";
+        let mut b = parse_irsb(text).unwrap();
+        optimize(&mut b, 2, &super::super::NoHooks);
+        verify(&b).unwrap_or_else(|e| panic!("optimized block does not verify: {e}\n{b}"));
+        let out = b.to_string();
+        assert_eq!(out.matches("GET:I64(offset=16)").count(), 2, "{out}");
+        assert_ne!(put_of(&out, 32), put_of(&out, 48), "{out}");
     }
 
     /// The taken-back definition must not stay in the CSE table: a later
