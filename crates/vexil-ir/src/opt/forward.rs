@@ -456,16 +456,7 @@ impl<'h, 's> Forward<'h, 's> {
                 Some(Err(_)) => Quick::Reduce,
                 None => Quick::Keep,
             },
-            Expr::Binop {
-                a: Atom::Tmp(x),
-                b: Atom::Tmp(y),
-                ..
-            } if x != y => Quick::Lookup,
-            Expr::Binop {
-                op,
-                a: Atom::Tmp(_),
-                b: Atom::Const(c),
-            } if tmp_const_stays(op, c) => Quick::Lookup,
+            Expr::Binop { op, a, b } if self.binop_stays(op, a, b) => Quick::Lookup,
             Expr::Unop {
                 op,
                 a: a @ Atom::Tmp(_),
@@ -502,6 +493,62 @@ impl<'h, 's> Forward<'h, 's> {
         if quick == Quick::Keep {
             assert_eq!(self.lookup(expr), Err(None));
         }
+    }
+
+    /// True if the rules leave `op(a, b)` as it is, for the forms
+    /// [`Forward::quick`] recognizes: two different temporaries, a temporary
+    /// and a constant that [`tmp_const_stays`] lists, or an equality
+    /// compare of a temporary and a constant that
+    /// [`Forward::eq_compare_stays`] lets through.
+    #[inline(always)]
+    fn binop_stays(&self, op: Op, a: Atom, b: Atom) -> bool {
+        match (a, b) {
+            (Atom::Tmp(x), Atom::Tmp(y)) => x != y,
+            (Atom::Tmp(_), Atom::Const(c)) => {
+                tmp_const_stays(op, c) || self.eq_compare_stays(op, a, c)
+            }
+            _ => false,
+        }
+    }
+
+    /// True if `op(t, c)` is an equality compare (`CmpEQ`, `CmpNE` and
+    /// their `Cas`/`Exp` twins) that no rule rewrites. Folding needs two
+    /// constants, and the only rule for an equality compare of a temporary
+    /// and a constant is `simplify_bool_compare`, which needs `t` defined
+    /// as a zero-widened bit (`1Uto*`) and `c` 0 or 1. The flags of x86
+    /// and MIPS's compares with zero make these common.
+    fn eq_compare_stays(&self, op: Op, t: Atom, c: Const) -> bool {
+        use Op::*;
+        matches!(
+            op,
+            CmpEQ8
+                | CmpEQ16
+                | CmpEQ32
+                | CmpEQ64
+                | CmpNE8
+                | CmpNE16
+                | CmpNE32
+                | CmpNE64
+                | CasCmpEQ8
+                | CasCmpEQ16
+                | CasCmpEQ32
+                | CasCmpEQ64
+                | CasCmpNE8
+                | CasCmpNE16
+                | CasCmpNE32
+                | CasCmpNE64
+                | ExpCmpNE8
+                | ExpCmpNE16
+                | ExpCmpNE32
+                | ExpCmpNE64
+        ) && (c.value() > 1
+            || !matches!(
+                self.def_expr(t),
+                Some(Expr::Unop {
+                    op: I1Uto8 | I1Uto16 | I1Uto32 | I1Uto64,
+                    ..
+                })
+            ))
     }
 
     /// Emits `expr` into a fresh temporary (after reduction); returns its value.
@@ -722,7 +769,7 @@ impl<'h, 's> Forward<'h, 's> {
                     Quick::Keep
                 }
             },
-            Expr::Binop { op, a, b } if binop_stays(op, a, b) => {
+            Expr::Binop { op, a, b } if self.binop_stays(op, a, b) => {
                 self.cse_or_def(dst, at, || binop_hash(op, a, b));
                 Quick::Lookup
             }
@@ -1031,18 +1078,6 @@ fn substitute_expr(subst: &[Option<Atom>], expr: &mut Expr) {
     debug_assert_eq!(*expr, want, "substitution differs");
 }
 
-/// True if the rules leave `op(a, b)` as it is, for the forms
-/// [`Forward::quick`] recognizes: two different temporaries, or a temporary
-/// and a constant that [`tmp_const_stays`] lists.
-#[inline(always)]
-fn binop_stays(op: Op, a: Atom, b: Atom) -> bool {
-    match (a, b) {
-        (Atom::Tmp(x), Atom::Tmp(y)) => x != y,
-        (Atom::Tmp(_), Atom::Const(c)) => tmp_const_stays(op, c),
-        _ => false,
-    }
-}
-
 /// True if neither folding (it needs constants only) nor any rule of
 /// `simplify_op` applies to `op(t, c)` of a temporary `t` and the constant
 /// `c`, for the common operations the rules treat without looking at `t`'s
@@ -1145,6 +1180,22 @@ mod tests {
         let out = b.to_string();
         assert_eq!(out.matches("GET:I64(offset=16)").count(), 2, "{out}");
         assert_ne!(put_of(&out, 32), put_of(&out, 48), "{out}");
+    }
+
+    /// An equality compare of a widened bit with 0 or 1 is still rewritten
+    /// (to the bit), one with another constant or of another temporary is
+    /// kept (`eq_compare_stays`).
+    #[test]
+    fn equality_compares_with_constants() {
+        let text = "IRSB {\n   t0:Ity_I64 t1:Ity_I1 t2:Ity_I64 t3:Ity_I1 t4:Ity_I1 t5:Ity_I64 t6:Ity_I1 t7:Ity_I64 t8:Ity_I64\n   00 | t0 = GET:I64(offset=16)\n   01 | t1 = CmpLT64U(t0,0x0000000000000005)\n   02 | t2 = 1Uto64(t1)\n   03 | t3 = CmpNE64(t2,0x0000000000000000)\n   04 | t4 = CmpEQ64(t0,0x0000000000000000)\n   05 | t5 = 1Uto64(t3)\n   06 | t6 = CmpNE64(t2,0x0000000000000002)\n   07 | t7 = 1Uto64(t6)\n   08 | t8 = 1Uto64(t4)\n   09 | PUT(offset=24) = t5\n   10 | PUT(offset=32) = t7\n   11 | PUT(offset=40) = t8\n   NEXT: PUT(offset=184) = 0x0000000000001000; Ijk_Boring\n}";
+        let mut b = parse_irsb(text).unwrap();
+        optimize(&mut b, 2, &super::super::NoHooks);
+        verify(&b).unwrap_or_else(|e| panic!("optimized block does not verify: {e}\n{b}"));
+        let out = b.to_string();
+        assert_eq!(out.matches("CmpNE64(").count(), 1, "{out}");
+        assert!(out.contains(",0x0000000000000002)"), "{out}");
+        assert_eq!(out.matches("CmpEQ64(").count(), 1, "{out}");
+        assert_eq!(out.matches("1Uto64(").count(), 3, "{out}");
     }
 
     /// The taken-back definition must not stay in the CSE table: a later
