@@ -995,8 +995,13 @@ impl Order {
             u64::MAX >> (64 - cand.len())
         };
         let mut prev: Option<usize> = None;
+        // The last token emitted (into `last` after the loop).
+        let mut picked: Option<usize> = None;
         while left != 0 {
-            let (mut best, mut best_fol): (Option<usize>, Option<usize>) = (None, None);
+            // The best ready candidate and the best ready one that follows
+            // `prev`, with their keys (kept here, not looked up again).
+            let (mut best, mut best_fol) = (usize::MAX, usize::MAX);
+            let (mut best_key, mut fol_key) = (0u64, 0u64);
             let mut bits = left;
             while bits != 0 {
                 let c = bits.trailing_zeros() as usize;
@@ -1010,18 +1015,26 @@ impl Order {
                     None => t.follows_last,
                 };
                 // Candidates come by position: the first of equal keys wins.
-                if best.is_none_or(|x| t.key < cand[x].key) {
-                    best = Some(c);
+                if best == usize::MAX || t.key < best_key {
+                    (best, best_key) = (c, t.key);
                 }
-                if follows && best_fol.is_none_or(|x| t.key < cand[x].key) {
-                    best_fol = Some(c);
+                if follows && (best_fol == usize::MAX || t.key < fol_key) {
+                    (best_fol, fol_key) = (c, t.key);
                 }
             }
-            let Some(c) = best_fol.or(best) else { break };
+            let c = if best_fol != usize::MAX {
+                best_fol
+            } else {
+                best
+            };
+            let Some(t) = cand.get(c) else { break };
             left &= !(1 << c);
             prev = Some(c);
-            toks.push(cand[c].stmt);
-            *last = Some(cand[c].stmt);
+            toks.push(t.stmt);
+            picked = Some(t.stmt);
+        }
+        if picked.is_some() {
+            *last = picked;
         }
     }
 

@@ -836,7 +836,7 @@ impl TokenCtx<'_> {
 
     /// The shape of `stmt` (see [`shape`]): `Some(None)` if the statement
     /// is dropped for its register offset, `None` if it has no shape.
-    #[inline]
+    #[inline(always)]
     fn shape(&self, stmt: &Stmt) -> Option<Option<u64>> {
         use shape::{BIG_ENDIAN, JUMP, OP};
         let end = |e: Endness| if e == Endness::Be { BIG_ENDIAN } else { 0 };
