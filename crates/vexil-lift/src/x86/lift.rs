@@ -191,6 +191,35 @@ pub(crate) struct Lifter {
     /// ([`Lifter::reg_value`]): only for blocks that will be optimized, so
     /// that the unoptimized IR stays one `GET` per read.
     forward_regs: bool,
+    /// The register table of [`Lifter::gpr_slot`] for this mode, looked up
+    /// once per block rather than once per register access.
+    slots: Option<&'static Slots>,
+}
+
+/// Guest-state slot of each general-purpose register, by `Register` value.
+type Slots = [Option<(u32, Type)>; 256];
+
+/// The [`Slots`] of the two built-in modes (made once, on first use); `None`
+/// for any other mode, which [`Lifter::gpr_slot`] then computes directly.
+fn slot_table(m: &'static Mode) -> Option<&'static Slots> {
+    static SLOTS32: OnceLock<Slots> = OnceLock::new();
+    static SLOTS64: OnceLock<Slots> = OnceLock::new();
+    let cell = if std::ptr::eq(m, &MODE64) {
+        &SLOTS64
+    } else if std::ptr::eq(m, &MODE32) {
+        &SLOTS32
+    } else {
+        return None;
+    };
+    Some(cell.get_or_init(|| {
+        let mut t = [None; 256];
+        for r in Register::values() {
+            if let Some(slot) = t.get_mut(r as usize) {
+                *slot = gpr_slot_of(m, r).ok();
+            }
+        }
+        t
+    }))
 }
 
 impl Lifter {
@@ -209,7 +238,23 @@ impl Lifter {
             flags_undo: None,
             last_put: [u32::MAX; 16],
             forward_regs: false,
+            slots: slot_table(m),
         }
+    }
+
+    /// The register number of the word-aligned register slot at guest
+    /// offset `off` (`None` for other offsets). The slot size is 4 or 8, a
+    /// power of two, so the alignment test and the division are a mask and
+    /// a shift (a `%` and `/` by a run-time size were hardware divides).
+    #[inline]
+    fn slot_number(&self, off: u32) -> Option<usize> {
+        let n = off.checked_sub(self.m.gpr)?;
+        let size = self.m.gpr_size;
+        debug_assert!(size.is_power_of_two());
+        if n & (size - 1) != 0 {
+            return None;
+        }
+        usize::try_from(n >> size.trailing_zeros()).ok()
     }
 
     /// The value register slot `off` holds as type `ty`, if the last `PUT`
@@ -225,13 +270,7 @@ impl Lifter {
     /// without [`Lifter::note_put`] (helpers, `PutI`, dirty calls), makes
     /// it fail the check, and then the register is read with a `GET`.
     fn reg_value(&self, off: u32, ty: Type) -> Option<Atom> {
-        let n = off.checked_sub(self.m.gpr)?;
-        if n % self.m.gpr_size != 0 {
-            return None;
-        }
-        let at = *self
-            .last_put
-            .get(usize::try_from(n / self.m.gpr_size).ok()?)?;
+        let at = *self.last_put.get(self.slot_number(off)?)?;
         let at = usize::try_from(at).ok()?;
         let stmts = &self.b.stmts;
         let value = match stmts.get(at)? {
@@ -268,17 +307,8 @@ impl Lifter {
         if !self.forward_regs {
             return;
         }
-        let Some(n) = off.checked_sub(self.m.gpr) else {
-            return;
-        };
-        if n % self.m.gpr_size != 0 {
-            return;
-        }
         let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
-        if let Some(slot) = usize::try_from(n / self.m.gpr_size)
-            .ok()
-            .and_then(|k| self.last_put.get_mut(k))
-        {
+        if let Some(slot) = self.slot_number(off).and_then(|k| self.last_put.get_mut(k)) {
             *slot = at;
         }
     }
@@ -387,28 +417,12 @@ impl Lifter {
     /// Guest-state offset and type of a general-purpose register, from a
     /// table made once per mode by [`gpr_slot_of`] (registers are read and
     /// written several times per instruction).
+    #[inline]
     pub(crate) fn gpr_slot(&self, r: Register) -> R<(u32, Type)> {
-        type Slots = [Option<(u32, Type)>; 256];
-        static SLOTS32: OnceLock<Slots> = OnceLock::new();
-        static SLOTS64: OnceLock<Slots> = OnceLock::new();
-        let m = self.m;
-        let cell = if std::ptr::eq(m, &MODE64) {
-            &SLOTS64
-        } else if std::ptr::eq(m, &MODE32) {
-            &SLOTS32
-        } else {
-            return gpr_slot_of(m, r);
-        };
-        let slots = cell.get_or_init(|| {
-            let mut t = [None; 256];
-            for r in Register::values() {
-                if let Some(slot) = t.get_mut(r as usize) {
-                    *slot = gpr_slot_of(m, r).ok();
-                }
-            }
-            t
-        });
-        slots.get(r as usize).copied().flatten().ok_or(Unsupported)
+        match self.slots {
+            Some(slots) => slots.get(r as usize).copied().flatten().ok_or(Unsupported),
+            None => gpr_slot_of(self.m, r),
+        }
     }
     pub(crate) fn get_reg(&mut self, r: Register) -> R<Atom> {
         let (off, ty) = self.gpr_slot(r)?;
@@ -468,10 +482,11 @@ impl Lifter {
     /// The effective address of the memory operand, without segment base
     /// (what `lea` computes), at the address size, zero-extended to a word.
     pub(crate) fn ea_noseg(&mut self) -> Atom {
-        let i = self.i;
-        let base = i.memory_base();
-        let index = i.memory_index();
-        let disp = i.memory_displacement64();
+        // The fields, not a copy of the whole instruction.
+        let base = self.i.memory_base();
+        let index = self.i.memory_index();
+        let disp = self.i.memory_displacement64();
+        let scale = self.i.memory_index_scale();
         let word = self.m.word;
         if base == Register::RIP || base == Register::EIP {
             let v = if base == Register::EIP {
@@ -495,9 +510,8 @@ impl Lifter {
         }
         if index != Register::None && !index.is_vector_register() {
             if let Ok(ix) = self.get_reg(index) {
-                let sc = i.memory_index_scale();
-                let ix = if sc > 1 {
-                    let sh = Self::u8c(sc.trailing_zeros());
+                let ix = if scale > 1 {
+                    let sh = Self::u8c(scale.trailing_zeros());
                     self.wbin(SHL, aty, ix, sh)
                 } else {
                     ix
@@ -596,17 +610,17 @@ impl Lifter {
 
     /// The location of operand `n`; memory addresses are computed here, once.
     pub(crate) fn loc(&mut self, n: u32) -> R<Loc> {
-        let i = self.i;
-        match i.try_op_kind(n).map_err(|_| Unsupported)? {
+        // Reads the instruction in place (no copy of it per operand).
+        match self.i.try_op_kind(n).map_err(|_| Unsupported)? {
             OpKind::Register => {
-                let r = i.op_register(n);
+                let r = self.i.op_register(n);
                 if !r.is_gpr() {
                     return Err(Unsupported);
                 }
                 Ok(Loc::Reg(r))
             }
             OpKind::Memory => Ok(Loc::Mem(self.ea())),
-            k if is_imm(k) => Ok(Loc::Imm(i.try_immediate(n).map_err(|_| Unsupported)?)),
+            k if is_imm(k) => Ok(Loc::Imm(self.i.try_immediate(n).map_err(|_| Unsupported)?)),
             _ => Err(Unsupported),
         }
     }
