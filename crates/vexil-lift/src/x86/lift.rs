@@ -1017,7 +1017,21 @@ fn lift_block_with(
 ) -> Irsb {
     let mut lf = Lifter::new(m);
     lf.forward_regs = forward_regs;
-    let mut dec = Decoder::with_ip(m.bits, code, addr, DecoderOptions::NONE);
+    // The decoder is used where `try_with_ip` built it, inside its
+    // `Result`: `Decoder::with_ip` unwraps that `Result`, a copy of the
+    // whole decoder (hundreds of bytes) for every block. `try_with_ip`
+    // fails only for a bitness other than 16, 32 or 64 (which `with_ip`
+    // then reports, as before) or a slice ending at the top of the address
+    // space, which has nothing to decode.
+    let mut made = Decoder::try_with_ip(m.bits, code, addr, DecoderOptions::NONE);
+    let mut empty;
+    let dec = match &mut made {
+        Ok(dec) => dec,
+        Err(_) => {
+            empty = Decoder::with_ip(m.bits, &[], addr, DecoderOptions::NONE);
+            &mut empty
+        }
+    };
     let mut count = 0u32;
     let mut bytes = 0u32;
     let mut pc = addr;
