@@ -1130,6 +1130,15 @@ mod tests {
     use super::super::{ArchHooks, Defs, SpecExpr, optimize};
     use crate::{Atom, Op, Type, parse_irsb, verify};
 
+    /// `text` parsed, optimized at level 2 with no hooks and verified,
+    /// printed back.
+    fn optimized(text: &str) -> String {
+        let mut b = parse_irsb(text).unwrap();
+        optimize(&mut b, 2, &super::super::NoHooks);
+        verify(&b).unwrap_or_else(|e| panic!("optimized block does not verify: {e}\n{b}"));
+        b.to_string()
+    }
+
     /// A hook whose specialization emits a definition (`Add64(x,4)`) before
     /// its result turns out ill-typed (an `I1` where an `I64` is wanted).
     struct HalfBad;
@@ -1159,10 +1168,7 @@ mod tests {
     #[test]
     fn put_over_a_known_value_is_read_back() {
         let text = "IRSB {\n   t0:Ity_I64 t1:Ity_I64 t2:Ity_I64 t3:Ity_I64\n   00 | t0 = GET:I64(offset=16)\n   01 | PUT(offset=24) = t0\n   02 | t1 = Add64(t0,0x0000000000000001)\n   03 | PUT(offset=16) = t1\n   04 | t2 = GET:I64(offset=16)\n   05 | t3 = GET:I64(offset=24)\n   06 | PUT(offset=32) = t2\n   07 | PUT(offset=40) = t3\n   NEXT: PUT(offset=184) = 0x0000000000001000; Ijk_Boring\n}";
-        let mut b = parse_irsb(text).unwrap();
-        optimize(&mut b, 2, &super::super::NoHooks);
-        verify(&b).unwrap_or_else(|e| panic!("optimized block does not verify: {e}\n{b}"));
-        let out = b.to_string();
+        let out = optimized(text);
         assert_eq!(out.matches("GET:I64").count(), 1, "{out}");
         assert_eq!(put_of(&out, 32), put_of(&out, 16), "{out}");
         assert_eq!(put_of(&out, 40), put_of(&out, 24), "{out}");
@@ -1174,10 +1180,7 @@ mod tests {
     #[test]
     fn put_over_part_of_a_known_value_forgets_it() {
         let text = "IRSB {\n   t0:Ity_I64 t1:Ity_I32 t2:Ity_I64\n   00 | t0 = GET:I64(offset=16)\n   01 | PUT(offset=48) = t0\n   02 | t1 = GET:I32(offset=64)\n   03 | PUT(offset=16) = t1\n   04 | t2 = GET:I64(offset=16)\n   05 | PUT(offset=32) = t2\n   NEXT: PUT(offset=184) = 0x0000000000001000; Ijk_Boring\n}";
-        let mut b = parse_irsb(text).unwrap();
-        optimize(&mut b, 2, &super::super::NoHooks);
-        verify(&b).unwrap_or_else(|e| panic!("optimized block does not verify: {e}\n{b}"));
-        let out = b.to_string();
+        let out = optimized(text);
         assert_eq!(out.matches("GET:I64(offset=16)").count(), 2, "{out}");
         assert_ne!(put_of(&out, 32), put_of(&out, 48), "{out}");
     }
@@ -1188,10 +1191,7 @@ mod tests {
     #[test]
     fn equality_compares_with_constants() {
         let text = "IRSB {\n   t0:Ity_I64 t1:Ity_I1 t2:Ity_I64 t3:Ity_I1 t4:Ity_I1 t5:Ity_I64 t6:Ity_I1 t7:Ity_I64 t8:Ity_I64\n   00 | t0 = GET:I64(offset=16)\n   01 | t1 = CmpLT64U(t0,0x0000000000000005)\n   02 | t2 = 1Uto64(t1)\n   03 | t3 = CmpNE64(t2,0x0000000000000000)\n   04 | t4 = CmpEQ64(t0,0x0000000000000000)\n   05 | t5 = 1Uto64(t3)\n   06 | t6 = CmpNE64(t2,0x0000000000000002)\n   07 | t7 = 1Uto64(t6)\n   08 | t8 = 1Uto64(t4)\n   09 | PUT(offset=24) = t5\n   10 | PUT(offset=32) = t7\n   11 | PUT(offset=40) = t8\n   NEXT: PUT(offset=184) = 0x0000000000001000; Ijk_Boring\n}";
-        let mut b = parse_irsb(text).unwrap();
-        optimize(&mut b, 2, &super::super::NoHooks);
-        verify(&b).unwrap_or_else(|e| panic!("optimized block does not verify: {e}\n{b}"));
-        let out = b.to_string();
+        let out = optimized(text);
         assert_eq!(out.matches("CmpNE64(").count(), 1, "{out}");
         assert!(out.contains(",0x0000000000000002)"), "{out}");
         assert_eq!(out.matches("CmpEQ64(").count(), 1, "{out}");
