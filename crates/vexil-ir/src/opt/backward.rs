@@ -173,8 +173,7 @@ fn state_extent(irsb: &Irsb) -> usize {
 #[cfg(debug_assertions)]
 pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) -> bool {
     let changed = mark(irsb, hooks, scratch);
-    let mut it = scratch.keep.iter();
-    irsb.stmts.retain(|_| it.next().copied().unwrap_or(true));
+    super::drop_unkept(&mut irsb.stmts, &scratch.keep);
     changed
 }
 

@@ -262,9 +262,7 @@ impl<'h, 's> Forward<'h, 's> {
     /// expression's CSE hash if [`Forward::reduce`] computed it, else it is
     /// computed here when needed.
     fn note_def(&mut self, dst: Temp, at: usize, hash: Option<u64>) {
-        if let Some(slot) = self.def_at.get_mut(dst.index()) {
-            *slot = Some(at);
-        }
+        self.set_def(dst, at);
         if let Some(Stmt::WrTmp { expr, .. }) = self.out.get(at) {
             match expr {
                 Expr::Get { offset, ty } => {

@@ -136,8 +136,7 @@ fn optimize_with(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks, scratch: &mu
         // as much as the round itself.
         let last = (!changed_fwd && !changed_bwd) || settled || round == rounds;
         if !last {
-            let mut it = scratch.keep.iter();
-            irsb.stmts.retain(|_| it.next().copied().unwrap_or(true));
+            drop_unkept(&mut irsb.stmts, &scratch.keep);
             continue;
         }
         // The last round's removals and the renumbering, from the backward
@@ -145,8 +144,7 @@ fn optimize_with(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks, scratch: &mu
         #[cfg(debug_assertions)]
         let two_pass = {
             let mut b = irsb.clone();
-            let mut it = scratch.keep.iter();
-            b.stmts.retain(|_| it.next().copied().unwrap_or(true));
+            drop_unkept(&mut b.stmts, &scratch.keep);
             renumber(&mut b, &mut Vec::new(), &mut Vec::new());
             b
         };
@@ -211,7 +209,8 @@ thread_local! {
 /// of definitions instead of another pass over the block. `removed` is
 /// whether the pass marked any statement (as `backward::mark` returned).
 fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch, removed: bool) {
-    // With nothing removed, no statement need be looked at for removal.
+    // With nothing removed, no statement need be looked at for removal
+    // (`drop_unkept` of an empty list).
     let keep: &[bool] = if removed { &scratch.keep } else { &[] };
     let n = irsb.tyenv.len();
     // The common case first, without the map: the kept definitions are
@@ -227,13 +226,7 @@ fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch, removed: bool) {
             .enumerate()
             .all(|(k, t)| t.index() == k)
     {
-        if removed {
-            let mut keep = keep.iter();
-            irsb.stmts.retain(|_| keep.next().copied().unwrap_or(true));
-        }
-        let mut v = std::mem::take(&mut irsb.tyenv).into_types();
-        v.truncate(kept);
-        irsb.tyenv = TypeEnv::from(v);
+        keep_numbers(irsb, keep, kept);
         return;
     }
     let (map, types) = (&mut scratch.map, &mut scratch.types);
@@ -257,16 +250,30 @@ fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch, removed: bool) {
     // way; any that are defined are numbered 0..types.len(), so with `same`
     // every mapped temporary maps to itself.
     if same {
-        if removed {
-            let mut keep = keep.iter();
-            irsb.stmts.retain(|_| keep.next().copied().unwrap_or(true));
-        }
-        let mut v = std::mem::take(&mut irsb.tyenv).into_types();
-        v.truncate(types.len());
-        irsb.tyenv = TypeEnv::from(v);
+        keep_numbers(irsb, keep, types.len());
         return;
     }
     apply_renumbering(irsb, keep, map, types);
+}
+
+/// [`retain_renumber`] for a block whose kept definitions keep their
+/// numbers, `0..n`: only the unkept statements and the types of the
+/// temporaries from `n` on go.
+fn keep_numbers(irsb: &mut Irsb, keep: &[bool], n: usize) {
+    drop_unkept(&mut irsb.stmts, keep);
+    let mut v = std::mem::take(&mut irsb.tyenv).into_types();
+    v.truncate(n);
+    irsb.tyenv = TypeEnv::from(v);
+}
+
+/// Removes the statements that `keep` marks false (those past its end
+/// stay). An empty `keep` removes nothing and looks at no statement.
+fn drop_unkept(stmts: &mut Vec<Stmt>, keep: &[bool]) {
+    if keep.is_empty() {
+        return;
+    }
+    let mut keep = keep.iter();
+    stmts.retain(|_| keep.next().copied().unwrap_or(true));
 }
 
 /// Keeps the statements `keep` marks (all of them past its end), renames
@@ -279,8 +286,7 @@ fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch, removed: bool) {
 /// cost more than the second sweep.
 fn apply_renumbering(irsb: &mut Irsb, keep: &[bool], map: &[Option<Temp>], types: &[Type]) {
     if keep.contains(&false) {
-        let mut keep = keep.iter();
-        irsb.stmts.retain(|_| keep.next().copied().unwrap_or(true));
+        drop_unkept(&mut irsb.stmts, keep);
     }
     // Nothing before the first statement that defines a renamed temporary
     // is renamed: in SSA form a statement reads only temporaries defined
