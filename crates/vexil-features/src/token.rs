@@ -1058,7 +1058,7 @@ fn plain_keys(
 
 /// [`plain_keys`] under a scheme that slices ([`crate::slice::Slice`]): the
 /// token of each statement the slice keeps is computed in the slice's own
-/// backward pass over the block ([`crate::slice::Slice::visit`]), so the
+/// backward pass over the block ([`crate::slice::Slice::backward`]), so the
 /// block is walked twice (the slice's forward pass, then this one) instead
 /// of three times, and a token is only computed for the few statements
 /// kept (about one in eight). Also collects the statements with a token or
