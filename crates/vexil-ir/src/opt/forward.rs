@@ -88,11 +88,31 @@ pub(crate) struct Known {
     val: Atom,
 }
 
+/// Each type's size in bytes ([`Type::bytes`]), indexed by the type: one
+/// load, where `Type::bytes` is a match that compiles to a jump table, and
+/// every PUT and register read asks it (16 entries, so that the index needs
+/// no bounds check).
+const BYTES: [u32; 16] = {
+    let mut t = [0; 16];
+    let mut i = 0;
+    while i < Type::ALL.len() {
+        t[Type::ALL[i] as usize] = Type::ALL[i].bytes();
+        i += 1;
+    }
+    t
+};
+
+/// [`Type::bytes`] of `ty`, from [`BYTES`].
+#[inline(always)]
+fn bytes(ty: Type) -> u32 {
+    BYTES[ty as usize & 15]
+}
+
 impl Known {
     fn new(offset: Offset, ty: Type, val: Atom) -> Known {
         Known {
             start: offset.0,
-            end: offset.0 + ty.bytes(),
+            end: offset.0 + bytes(ty),
             ty,
             val,
         }
@@ -266,7 +286,7 @@ impl<'h, 's> Forward<'h, 's> {
         if let Some(Stmt::WrTmp { expr, .. }) = self.out.get(at) {
             match expr {
                 Expr::Get { offset, ty } => {
-                    self.extent = self.extent.max(offset.index() + ty.bytes() as usize);
+                    self.extent = self.extent.max(offset.index() + bytes(*ty) as usize);
                 }
                 Expr::GetI { descr, .. } => {
                     let end = descr.base.index() + descr.size() as usize;
@@ -357,7 +377,7 @@ impl<'h, 's> Forward<'h, 's> {
             // known (x86-64's 32-bit operations write the whole register and
             // read back its low half): the guest state is little-endian, so
             // the read is the low bits of the known value.
-            if wider.is_none() && k.ty.is_int() && ty.is_int() && k.ty.bytes() > ty.bytes() {
+            if wider.is_none() && k.ty.is_int() && ty.is_int() && bytes(k.ty) > bytes(ty) {
                 wider = narrow_op(k.ty, ty).map(|op| (op, k.val));
             }
         }
@@ -648,11 +668,18 @@ impl<'h, 's> Forward<'h, 's> {
                         sub_atom(&self.subst, data);
                     }
                     let (offset, data) = (*offset, *data);
-                    let known_ty = self.tyenv.atom_type(data);
-                    let size = known_ty.map_or(16, |t| t.bytes() as usize);
-                    self.extent = self.extent.max(offset.index() + size);
-                    let ty = known_ty.unwrap_or(Type::I64);
-                    self.put_known(Known::new(offset, ty, data));
+                    // An operand of unknown type (an ill-typed block)
+                    // reaches 16 bytes for the extent, and is known as an
+                    // `I64`.
+                    let (new, end) = match self.tyenv.atom_type(data) {
+                        Some(ty) => {
+                            let k = Known::new(offset, ty, data);
+                            (k, k.end as usize)
+                        }
+                        None => (Known::new(offset, Type::I64, data), offset.index() + 16),
+                    };
+                    self.extent = self.extent.max(end);
+                    self.put_known(new);
                 }
                 // Kept as they are (`Forward::other` would put them back):
                 // no need to move them out and in.
@@ -761,8 +788,9 @@ impl<'h, 's> Forward<'h, 's> {
                 }
                 None => {
                     // Not a CSE candidate: what `note_def` would do.
-                    self.extent = self.extent.max(offset.index() + ty.bytes() as usize);
-                    self.known.push(Known::new(offset, ty, Atom::Tmp(dst)));
+                    let k = Known::new(offset, ty, Atom::Tmp(dst));
+                    self.extent = self.extent.max(k.end as usize);
+                    self.known.push(k);
                     self.set_def(dst, at);
                     Quick::Keep
                 }
@@ -1158,6 +1186,14 @@ mod tests {
         line[line.find(&key).unwrap() + key.len()..]
             .trim()
             .to_string()
+    }
+
+    /// The forward pass's table of type sizes is `Type::bytes`.
+    #[test]
+    fn byte_table_is_type_bytes() {
+        for ty in Type::ALL {
+            assert_eq!(super::bytes(ty), ty.bytes(), "{ty:?}");
+        }
     }
 
     /// A PUT over exactly one known value takes that value's place in the
