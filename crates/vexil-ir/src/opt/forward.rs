@@ -657,11 +657,13 @@ impl<'h, 's> Forward<'h, 's> {
                 Stmt::NoOp => self.changed = true,
                 // Each kind substitutes its own operands (one test of the
                 // kind per statement).
-                Stmt::WrTmp { expr, .. } => {
+                Stmt::WrTmp { dst, expr } => {
                     if self.substituted {
                         substitute_expr(&self.subst, expr);
                     }
-                    self.wrtmp();
+                    let dst = *dst;
+                    let shape = Shape::of(expr);
+                    self.wrtmp(dst, shape);
                 }
                 Stmt::Put { offset, data } => {
                     if self.substituted {
@@ -737,9 +739,10 @@ impl<'h, 's> Forward<'h, 's> {
         (changed, self.settled)
     }
 
-    /// The current statement, `WrTmp { dst, expr }` (operands substituted):
-    /// reduces `expr` in place, then keeps it, or removes it (a `NoOp`) if
-    /// it equals an atom, which then stands for `dst`.
+    /// The current statement, `WrTmp { dst, expr }` (operands substituted;
+    /// `shape` is [`Shape::of`] `expr`): reduces `expr` in place, then keeps
+    /// it, or removes it (a `NoOp`) if it equals an atom, which then stands
+    /// for `dst`.
     ///
     /// The kinds [`Forward::quick`] settles are finished here without the
     /// general path (`reduce`, then `note_def`, which looks the statement
@@ -747,11 +750,12 @@ impl<'h, 's> Forward<'h, 's> {
     /// records its definition (and a register read its value and extent);
     /// a CSE candidate that the rules leave as it is is looked up and, on a
     /// miss, entered at the slot the lookup ended on.
-    fn wrtmp(&mut self) {
+    fn wrtmp(&mut self, dst: Temp, shape: Shape) {
         let at = self.at;
         #[cfg(debug_assertions)]
         let want = match self.out.get(at) {
-            Some(Stmt::WrTmp { expr, .. }) => {
+            Some(Stmt::WrTmp { dst: d, expr }) => {
+                debug_assert!(*d == dst && Shape::of(expr) == shape, "stale shape");
                 let e = expr.clone();
                 let q = self.quick(&e);
                 self.check_quick(&e, q);
@@ -759,25 +763,20 @@ impl<'h, 's> Forward<'h, 's> {
             }
             _ => return,
         };
-        let Some(Stmt::WrTmp { dst, expr }) = self.out.get(at) else {
-            return;
-        };
-        let dst = *dst;
         // `Forward::quick` and the action on its answer in one match, so
         // that the expression's kind is asked once. Each arm answers what
         // `quick` does (debug builds compare).
-        let took = match *expr {
-            Expr::Load { .. } => {
+        let took = match shape {
+            Shape::Keep => {
                 self.set_def(dst, at);
                 Quick::Keep
             }
-            Expr::GetI { descr, .. } => {
-                let end = descr.base.index() + descr.size() as usize;
+            Shape::GetI { end } => {
                 self.extent = self.extent.max(end);
                 self.set_def(dst, at);
                 Quick::Keep
             }
-            Expr::Get { offset, ty } => match self.known_read(offset, ty) {
+            Shape::Get { offset, ty } => match self.known_read(offset, ty) {
                 Some(Ok(a)) => {
                     self.replace_plain_by(dst, a);
                     Quick::Known(a)
@@ -795,14 +794,11 @@ impl<'h, 's> Forward<'h, 's> {
                     Quick::Keep
                 }
             },
-            Expr::Binop { op, a, b } if self.binop_stays(op, a, b) => {
+            Shape::Binop { op, a, b } if self.binop_stays(op, a, b) => {
                 self.cse_or_def(dst, at, || binop_hash(op, a, b));
                 Quick::Lookup
             }
-            Expr::Unop {
-                op,
-                a: a @ Atom::Tmp(_),
-            } => match self.def_expr(a) {
+            Shape::Unop { op, a } => match self.def_expr(a) {
                 Some(Expr::Unop { .. }) => {
                     self.wrtmp_reduce(dst);
                     Quick::Reduce
@@ -1126,6 +1122,44 @@ fn tmp_const_stays(op: Op, c: Const) -> bool {
             true
         }
         _ => false,
+    }
+}
+
+/// What [`Forward::wrtmp`] needs of the current statement's expression,
+/// taken out by the statement loop, which has the statement at hand (so
+/// that `wrtmp` need not find it again in the block and ask its kind).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Shape {
+    /// A load: no rule rewrites it, and it is not a CSE candidate.
+    Keep,
+    /// An indexed register read reaching up to `end`: likewise.
+    GetI { end: usize },
+    /// A register read.
+    Get { offset: Offset, ty: Type },
+    /// An operation on two operands.
+    Binop { op: Op, a: Atom, b: Atom },
+    /// An operation on one temporary.
+    Unop { op: Op, a: Atom },
+    /// Anything else (for the general path).
+    Other,
+}
+
+impl Shape {
+    #[inline(always)]
+    fn of(e: &Expr) -> Shape {
+        match *e {
+            Expr::Load { .. } => Shape::Keep,
+            Expr::GetI { descr, .. } => Shape::GetI {
+                end: descr.base.index() + descr.size() as usize,
+            },
+            Expr::Get { offset, ty } => Shape::Get { offset, ty },
+            Expr::Binop { op, a, b } => Shape::Binop { op, a, b },
+            Expr::Unop {
+                op,
+                a: a @ Atom::Tmp(_),
+            } => Shape::Unop { op, a },
+            _ => Shape::Other,
+        }
     }
 }
 
