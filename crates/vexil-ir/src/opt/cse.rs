@@ -133,8 +133,28 @@ impl CseTable {
         def_expr(out, at as usize) == Some(e)
     }
 
+    /// Whether the entry at `at` is the expression of the `WrTmp` at
+    /// `out[cur]` (out of line, as [`CseTable::holds`]).
+    #[inline(never)]
+    fn holds_at(&self, out: &[Stmt], at: u32, cur: usize) -> bool {
+        let e = def_expr(out, cur);
+        e.is_some() && def_expr(out, at as usize) == e
+    }
+
     /// The slot holding `e` (hash `h`), or the empty slot where it would go.
     fn probe(&self, out: &[Stmt], h: u64, e: &Expr) -> usize {
+        self.probe_by(h, |at| self.holds(out, at, e))
+    }
+
+    /// [`CseTable::probe`] of the expression of the `WrTmp` at `out[cur]`.
+    fn probe_at(&self, out: &[Stmt], h: u64, cur: usize) -> usize {
+        self.probe_by(h, |at| self.holds_at(out, at, cur))
+    }
+
+    /// The slot of the entry of hash `h` whose position `is` accepts, or the
+    /// empty slot where it would go.
+    #[inline(always)]
+    fn probe_by(&self, h: u64, is: impl Fn(u32) -> bool) -> usize {
         let mask = self.slots.len() - 1;
         let tag = tag_of(h);
         let mut i = tag as usize & mask;
@@ -143,7 +163,7 @@ impl CseTable {
             if s.generation != self.generation {
                 return i;
             }
-            if s.hash == tag && self.holds(out, s.at, e) {
+            if s.hash == tag && is(s.at) {
                 return i;
             }
             i = (i + 1) & mask;
@@ -159,11 +179,15 @@ impl CseTable {
         (s.generation == self.generation).then_some(s.temp)
     }
 
-    /// The temporary holding `e` (hash `h`), or else the empty slot where
-    /// `e` would go, for [`CseTable::insert_vacant`]: the lookup that misses
-    /// and the insertion that follows it probe once between them.
-    pub(super) fn find(&self, out: &[Stmt], h: u64, e: &Expr) -> Result<Temp, usize> {
-        let i = self.probe(out, h, e);
+    /// The temporary holding the expression of the `WrTmp` at `out[cur]`
+    /// (hash `h`; the statement is the pass's current one, not yet in the
+    /// table), or else the empty slot where it would go, for
+    /// [`CseTable::insert_vacant`]: the lookup that misses and the insertion
+    /// that follows it probe once between them. The expression is named by
+    /// its place so that the caller need not look it up: the table compares
+    /// it only on a tag match.
+    pub(super) fn find(&self, out: &[Stmt], h: u64, cur: usize) -> Result<Temp, usize> {
+        let i = self.probe_at(out, h, cur);
         let s = &self.slots[i];
         if s.generation == self.generation {
             Ok(s.temp)
@@ -172,24 +196,19 @@ impl CseTable {
         }
     }
 
-    /// [`CseTable::insert`] of an expression that [`CseTable::find`] just
-    /// missed, returning the empty slot `i`, with no insertion since (so
-    /// `i` is still the end of `e`'s probe sequence, and `e` is not in the
-    /// table). If the table must grow first, the slot moves: probed again.
-    pub(super) fn insert_vacant(
-        &mut self,
-        out: &[Stmt],
-        i: usize,
-        h: u64,
-        e: &Expr,
-        temp: Temp,
-        at: usize,
-    ) {
+    /// [`CseTable::insert`] of the expression of the `WrTmp` at `out[at]`,
+    /// which [`CseTable::find`] just missed, returning the empty slot `i`,
+    /// with no insertion since (so `i` is still the end of the expression's
+    /// probe sequence, and it is not in the table). If the table must grow
+    /// first, the slot moves: probed again.
+    pub(super) fn insert_vacant(&mut self, out: &[Stmt], i: usize, h: u64, temp: Temp, at: usize) {
         if 2 * (self.len + 1) > self.slots.len() {
-            self.insert(out, h, e, temp, at);
+            if let Some(e) = def_expr(out, at) {
+                self.insert(out, h, e, temp, at);
+            }
             return;
         }
-        debug_assert_eq!(self.probe(out, h, e), i, "stale vacant slot");
+        debug_assert_eq!(self.probe_at(out, h, at), i, "stale vacant slot");
         debug_assert!(self.slots[i].generation != self.generation);
         self.len += 1;
         self.slots[i] = Slot {

@@ -833,26 +833,29 @@ impl<'h, 's> Forward<'h, 's> {
             self.set_def(dst, at);
             return;
         }
-        let Some(Stmt::WrTmp { expr, .. }) = self.out.get(at) else {
-            return;
-        };
+        // The table is given the statement's place, not its expression: it
+        // looks at the expression only on a tag match.
         let h = hash();
-        debug_assert_eq!(h, cse_hash(expr));
-        let found = self.rest.exprs.find(&self.out, h, expr);
+        #[cfg(debug_assertions)]
+        let expr = match self.out.get(at) {
+            Some(Stmt::WrTmp { expr, .. }) => expr.clone(),
+            _ => unreachable!("cse_or_def of a statement that is not a WrTmp"),
+        };
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(h, cse_hash(&expr));
+        let found = self.rest.exprs.find(&self.out, h, at);
         #[cfg(debug_assertions)]
         debug_assert_eq!(
             found.ok(),
-            self.shadow.get(expr).copied(),
+            self.shadow.get(&expr).copied(),
             "CSE table and map differ on {expr:?}"
         );
         match found {
             Ok(t) => self.replace_plain_by(dst, Atom::Tmp(t)),
             Err(slot) => {
                 #[cfg(debug_assertions)]
-                self.shadow.insert(expr.clone(), dst);
-                self.rest
-                    .exprs
-                    .insert_vacant(&self.out, slot, h, expr, dst, at);
+                self.shadow.insert(expr, dst);
+                self.rest.exprs.insert_vacant(&self.out, slot, h, dst, at);
                 self.set_def(dst, at);
             }
         }
