@@ -662,8 +662,37 @@ impl<'h, 's> Forward<'h, 's> {
                         substitute_expr(&self.subst, expr);
                     }
                     let dst = *dst;
-                    let shape = Shape::of(expr);
-                    self.wrtmp(dst, shape);
+                    // `Forward::quick` and the action on its answer, by the
+                    // expression's kind asked once. Each action answers
+                    // what `quick` does (debug builds compare).
+                    match *expr {
+                        Expr::Load { .. } => self.wrtmp(move |f, at| {
+                            f.set_def(dst, at);
+                            Quick::Keep
+                        }),
+                        Expr::GetI { descr, .. } => {
+                            let end = descr.base.index() + descr.size() as usize;
+                            self.wrtmp(move |f, at| {
+                                f.extent = f.extent.max(end);
+                                f.set_def(dst, at);
+                                Quick::Keep
+                            })
+                        }
+                        Expr::Get { offset, ty } => {
+                            self.wrtmp(move |f, at| f.wrtmp_get(dst, at, offset, ty))
+                        }
+                        Expr::Binop { op, a, b } => {
+                            self.wrtmp(move |f, at| f.wrtmp_binop(dst, at, op, a, b))
+                        }
+                        Expr::Unop {
+                            op,
+                            a: a @ Atom::Tmp(_),
+                        } => self.wrtmp(move |f, at| f.wrtmp_unop(dst, at, op, a)),
+                        _ => self.wrtmp(move |f, _| {
+                            f.wrtmp_reduce(dst);
+                            Quick::Reduce
+                        }),
+                    }
                 }
                 Stmt::Put { offset, data } => {
                     if self.substituted {
@@ -739,23 +768,26 @@ impl<'h, 's> Forward<'h, 's> {
         (changed, self.settled)
     }
 
-    /// The current statement, `WrTmp { dst, expr }` (operands substituted;
-    /// `shape` is [`Shape::of`] `expr`): reduces `expr` in place, then keeps
-    /// it, or removes it (a `NoOp`) if it equals an atom, which then stands
-    /// for `dst`.
+    /// The current statement, `WrTmp { dst, expr }` (operands substituted):
+    /// `act` reduces `expr` in place, then keeps it, or removes it (a
+    /// `NoOp`) if it equals an atom, which then stands for `dst`. The
+    /// statement loop picks `act` by the expression's kind, with the parts
+    /// it needs taken out (so that nothing looks the statement up again and
+    /// asks its kind again).
     ///
-    /// The kinds [`Forward::quick`] settles are finished here without the
+    /// The kinds [`Forward::quick`] settles are finished without the
     /// general path (`reduce`, then `note_def`, which looks the statement
     /// up again and asks its kind again): a kept register read or load only
     /// records its definition (and a register read its value and extent);
     /// a CSE candidate that the rules leave as it is is looked up and, on a
-    /// miss, entered at the slot the lookup ended on.
-    fn wrtmp(&mut self, dst: Temp, shape: Shape) {
+    /// miss, entered at the slot the lookup ended on. `act` answers what
+    /// it did as `quick` would; debug builds compare.
+    #[inline(always)]
+    fn wrtmp(&mut self, act: impl FnOnce(&mut Self, usize) -> Quick) {
         let at = self.at;
         #[cfg(debug_assertions)]
         let want = match self.out.get(at) {
-            Some(Stmt::WrTmp { dst: d, expr }) => {
-                debug_assert!(*d == dst && Shape::of(expr) == shape, "stale shape");
+            Some(Stmt::WrTmp { expr, .. }) => {
                 let e = expr.clone();
                 let q = self.quick(&e);
                 self.check_quick(&e, q);
@@ -763,63 +795,64 @@ impl<'h, 's> Forward<'h, 's> {
             }
             _ => return,
         };
-        // `Forward::quick` and the action on its answer in one match, so
-        // that the expression's kind is asked once. Each arm answers what
-        // `quick` does (debug builds compare).
-        let took = match shape {
-            Shape::Keep => {
-                self.set_def(dst, at);
-                Quick::Keep
-            }
-            Shape::GetI { end } => {
-                self.extent = self.extent.max(end);
-                self.set_def(dst, at);
-                Quick::Keep
-            }
-            Shape::Get { offset, ty } => match self.known_read(offset, ty) {
-                Some(Ok(a)) => {
-                    self.replace_plain_by(dst, a);
-                    Quick::Known(a)
-                }
-                Some(Err(_)) => {
-                    self.wrtmp_reduce(dst);
-                    Quick::Reduce
-                }
-                None => {
-                    // Not a CSE candidate: what `note_def` would do.
-                    let k = Known::new(offset, ty, Atom::Tmp(dst));
-                    self.extent = self.extent.max(k.end as usize);
-                    self.known.push(k);
-                    self.set_def(dst, at);
-                    Quick::Keep
-                }
-            },
-            Shape::Binop { op, a, b } if self.binop_stays(op, a, b) => {
-                self.cse_or_def(dst, at, || binop_hash(op, a, b));
-                Quick::Lookup
-            }
-            Shape::Unop { op, a } => match self.def_expr(a) {
-                Some(Expr::Unop { .. }) => {
-                    self.wrtmp_reduce(dst);
-                    Quick::Reduce
-                }
-                Some(Expr::Binop { .. }) if op == Op::Not1 => {
-                    self.wrtmp_reduce(dst);
-                    Quick::Reduce
-                }
-                _ => {
-                    self.cse_or_def(dst, at, || unop_hash(op, a));
-                    Quick::Lookup
-                }
-            },
-            _ => {
-                self.wrtmp_reduce(dst);
-                Quick::Reduce
-            }
-        };
+        let took = act(self, at);
         #[cfg(debug_assertions)]
         debug_assert_eq!(took, want, "wrtmp and quick differ");
         let _ = took;
+    }
+
+    /// [`Forward::wrtmp`] of a register read `GET:ty(offset)`.
+    #[inline(always)]
+    fn wrtmp_get(&mut self, dst: Temp, at: usize, offset: Offset, ty: Type) -> Quick {
+        match self.known_read(offset, ty) {
+            Some(Ok(a)) => {
+                self.replace_plain_by(dst, a);
+                Quick::Known(a)
+            }
+            Some(Err(_)) => {
+                self.wrtmp_reduce(dst);
+                Quick::Reduce
+            }
+            None => {
+                // Not a CSE candidate: what `note_def` would do.
+                let k = Known::new(offset, ty, Atom::Tmp(dst));
+                self.extent = self.extent.max(k.end as usize);
+                self.known.push(k);
+                self.set_def(dst, at);
+                Quick::Keep
+            }
+        }
+    }
+
+    /// [`Forward::wrtmp`] of `op(a, b)`.
+    #[inline(always)]
+    fn wrtmp_binop(&mut self, dst: Temp, at: usize, op: Op, a: Atom, b: Atom) -> Quick {
+        if self.binop_stays(op, a, b) {
+            self.cse_or_def(dst, at, || binop_hash(op, a, b));
+            Quick::Lookup
+        } else {
+            self.wrtmp_reduce(dst);
+            Quick::Reduce
+        }
+    }
+
+    /// [`Forward::wrtmp`] of `op(a)` of a temporary `a`.
+    #[inline(always)]
+    fn wrtmp_unop(&mut self, dst: Temp, at: usize, op: Op, a: Atom) -> Quick {
+        match self.def_expr(a) {
+            Some(Expr::Unop { .. }) => {
+                self.wrtmp_reduce(dst);
+                Quick::Reduce
+            }
+            Some(Expr::Binop { .. }) if op == Op::Not1 => {
+                self.wrtmp_reduce(dst);
+                Quick::Reduce
+            }
+            _ => {
+                self.cse_or_def(dst, at, || unop_hash(op, a));
+                Quick::Lookup
+            }
+        }
     }
 
     /// [`Forward::wrtmp`] for an operation at `out[at]` that the rules
@@ -1125,44 +1158,6 @@ fn tmp_const_stays(op: Op, c: Const) -> bool {
             true
         }
         _ => false,
-    }
-}
-
-/// What [`Forward::wrtmp`] needs of the current statement's expression,
-/// taken out by the statement loop, which has the statement at hand (so
-/// that `wrtmp` need not find it again in the block and ask its kind).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Shape {
-    /// A load: no rule rewrites it, and it is not a CSE candidate.
-    Keep,
-    /// An indexed register read reaching up to `end`: likewise.
-    GetI { end: usize },
-    /// A register read.
-    Get { offset: Offset, ty: Type },
-    /// An operation on two operands.
-    Binop { op: Op, a: Atom, b: Atom },
-    /// An operation on one temporary.
-    Unop { op: Op, a: Atom },
-    /// Anything else (for the general path).
-    Other,
-}
-
-impl Shape {
-    #[inline(always)]
-    fn of(e: &Expr) -> Shape {
-        match *e {
-            Expr::Load { .. } => Shape::Keep,
-            Expr::GetI { descr, .. } => Shape::GetI {
-                end: descr.base.index() + descr.size() as usize,
-            },
-            Expr::Get { offset, ty } => Shape::Get { offset, ty },
-            Expr::Binop { op, a, b } => Shape::Binop { op, a, b },
-            Expr::Unop {
-                op,
-                a: a @ Atom::Tmp(_),
-            } => Shape::Unop { op, a },
-            _ => Shape::Other,
-        }
     }
 }
 
