@@ -34,6 +34,11 @@ pub(super) struct Forward<'h, 's> {
     out: Vec<Stmt>,
     /// The current statement's index in `out`.
     at: usize,
+    /// What each temporary's uses are to be replaced by. Empty until the
+    /// first substitution, which sizes it to the type environment (many
+    /// blocks need none, and the sizing is a write per temporary); from
+    /// then on it grows with the environment. A lookup past its end finds
+    /// nothing, as a lookup of an unsubstituted temporary.
     subst: Vec<Option<Atom>>,
     /// True once `subst` holds anything (until then, substituting a
     /// statement's operands changes nothing and is skipped).
@@ -133,8 +138,8 @@ impl<'h, 's> Forward<'h, 's> {
             take(&mut scratch.def_at),
             take(&mut scratch.known),
         );
+        // Sized on the first substitution (see `Forward::subst`).
         subst.clear();
-        subst.resize(n, None);
         def_at.clear();
         def_at.resize(n, None);
         known.clear();
@@ -166,6 +171,9 @@ impl<'h, 's> Forward<'h, 's> {
     }
 
     fn set_subst(&mut self, t: Temp, a: Atom) {
+        if self.subst.is_empty() {
+            self.subst.resize(self.tyenv.len(), None);
+        }
         if let Some(slot) = self.subst.get_mut(t.index()) {
             *slot = Some(a);
             self.substituted = true;
@@ -262,7 +270,9 @@ impl<'h, 's> Forward<'h, 's> {
 
     fn new_temp(&mut self, ty: Type) -> Temp {
         let t = self.tyenv.new_temp(ty);
-        self.subst.push(None);
+        if !self.subst.is_empty() {
+            self.subst.push(None);
+        }
         self.def_at.push(None);
         t
     }
