@@ -252,11 +252,23 @@ impl<'h, 's> Forward<'h, 's> {
     fn put_known_fast(&mut self, new: Known) {
         let (lo, hi) = (new.start, new.end);
         let overlaps = |k: &Known| k.start < hi && lo < k.end;
-        let Some(first) = self.known.iter().position(overlaps) else {
+        // Every PUT scans the whole list (for the first overlapping entry,
+        // then for a second one): plain index loops, which compile to fewer
+        // instructions per entry than `position` and `any`.
+        let known = &self.known[..];
+        let mut first = 0;
+        while first < known.len() && !overlaps(&known[first]) {
+            first += 1;
+        }
+        if first == known.len() {
             self.known.push(new);
             return;
-        };
-        if self.known[first + 1..].iter().any(overlaps) {
+        }
+        let mut second = first + 1;
+        while second < known.len() && !overlaps(&known[second]) {
+            second += 1;
+        }
+        if second < known.len() {
             self.forget(Offset(lo), hi - lo);
             self.known.push(new);
             return;
