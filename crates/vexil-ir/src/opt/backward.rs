@@ -8,8 +8,6 @@
 use super::{ArchHooks, Scratch};
 use crate::{Atom, Effect, Expr, Irsb, Offset, Stmt};
 
-struct Bits(Vec<u64>);
-
 /// The words covering `[off, off+size)` of a set of `cap` bits (clipped),
 /// each with the mask of the bits in range: registers are a few bytes, so
 /// this is one or two words rather than one step per byte.
@@ -48,69 +46,95 @@ fn one_word(cap: usize, off: Offset, size: u32) -> Option<(usize, u64)> {
     Some((lo / 64, (u64::MAX >> (64 - n)) << (lo % 64)))
 }
 
-impl Bits {
-    /// A cleared set of `n` bits in `buf`'s storage.
-    fn reuse(mut buf: Vec<u64>, n: usize) -> Bits {
-        buf.clear();
-        buf.resize(n.div_ceil(64), 0);
-        Bits(buf)
-    }
+/// What the pass knows about 64 bytes of guest state, walking backward:
+/// bit `b` of `dead` says byte `64 w + b` is overwritten later with no read
+/// or exit in between; bit `b` of `mem` says, for a dead byte, that a
+/// statement that may fault lies between here and that overwrite. The two
+/// sit side by side so that a register's word and mask reach both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Word {
+    dead: u64,
+    mem: u64,
+}
+
+/// The guest-state words of a block and which of them may hold dead bits.
+struct State<'a> {
+    words: &'a mut [Word],
+    /// Bit `b` set when some word `w` with `w % 64 == b` may have a dead
+    /// bit (every word whose `dead` is not zero has its bit set). Loads and
+    /// exits then visit only those words instead of the whole state; with
+    /// at most 64 words (4 KiB of state, every guest here) a bit is exactly
+    /// one word.
+    touched: u64,
+}
+
+impl State<'_> {
     fn cap(&self) -> usize {
-        self.0.len() * 64
+        self.words.len() * 64
     }
-    // The common one-word case is inlined into the pass; the general one
-    // stays out of line, where its iterator's setup does not weigh on
-    // every call.
+    /// The words that may have dead bits, each once.
     #[inline]
-    fn all(&self, off: Offset, size: u32) -> bool {
-        match one_word(self.cap(), off, size) {
-            Some((w, m)) => self.0[w] & m == m,
-            None => self.all_spanning(off, size),
-        }
-    }
-    #[inline(never)]
-    fn all_spanning(&self, off: Offset, size: u32) -> bool {
-        // Bytes beyond the set are never "dead", so a clipped range is not all.
-        size > 0
-            && off.index() + size as usize <= self.cap()
-            && word_masks(self.cap(), off, size).all(|(w, m)| self.0[w] & m == m)
-    }
-    #[inline]
-    fn any(&self, off: Offset, size: u32) -> bool {
-        match one_word(self.cap(), off, size) {
-            Some((w, m)) => self.0[w] & m != 0,
-            None => self.any_spanning(off, size),
-        }
-    }
-    #[inline(never)]
-    fn any_spanning(&self, off: Offset, size: u32) -> bool {
-        word_masks(self.cap(), off, size).any(|(w, m)| self.0[w] & m != 0)
-    }
-    #[inline]
-    fn set(&mut self, off: Offset, size: u32, v: bool) {
-        match one_word(self.cap(), off, size) {
-            Some((w, m)) if v => self.0[w] |= m,
-            Some((w, m)) => self.0[w] &= !m,
-            None => self.set_spanning(off, size, v),
-        }
-    }
-    #[inline(never)]
-    fn set_spanning(&mut self, off: Offset, size: u32, v: bool) {
-        for (w, m) in word_masks(self.cap(), off, size) {
-            if v {
-                self.0[w] |= m;
-            } else {
-                self.0[w] &= !m;
+    fn for_touched(&mut self, mut f: impl FnMut(&mut Word)) {
+        let mut t = self.touched;
+        while t != 0 {
+            let b = t.trailing_zeros() as usize;
+            t &= t - 1;
+            for w in self.words.iter_mut().skip(b).step_by(64) {
+                f(w);
             }
         }
-    }
-    fn clear(&mut self) {
-        self.0.iter_mut().for_each(|w| *w = 0);
-    }
-    fn or_from(&mut self, other: &Bits) {
-        for (a, b) in self.0.iter_mut().zip(&other.0) {
-            *a |= *b;
+        #[cfg(debug_assertions)]
+        for (w, word) in self.words.iter().enumerate() {
+            debug_assert!(
+                word.dead == 0 || self.touched & (1 << (w % 64)) != 0,
+                "dead bits in an untouched word"
+            );
         }
+    }
+    /// A statement that may fault: every dead byte now has one between it
+    /// and its overwrite.
+    fn fault(&mut self) {
+        self.for_touched(|w| w.mem |= w.dead);
+    }
+    /// An exit: nothing is dead before it.
+    fn exit(&mut self) {
+        self.for_touched(|w| w.dead = 0);
+        self.touched = 0;
+    }
+    /// A read of `[off, off+size)`: not dead before it.
+    #[inline]
+    fn read(&mut self, off: Offset, size: u32) {
+        match one_word(self.cap(), off, size) {
+            Some((w, m)) => self.words[w].dead &= !m,
+            None => self.read_spanning(off, size),
+        }
+    }
+    #[inline(never)]
+    fn read_spanning(&mut self, off: Offset, size: u32) {
+        for (w, m) in word_masks(self.cap(), off, size) {
+            self.words[w].dead &= !m;
+        }
+    }
+    /// A kept write of `[off, off+size)` that no register word holds
+    /// alone: dead before it, with nothing in between.
+    #[inline(never)]
+    fn write_spanning(&mut self, off: Offset, size: u32) {
+        for (w, m) in word_masks(self.cap(), off, size) {
+            self.words[w].dead |= m;
+            self.words[w].mem &= !m;
+            self.touched |= 1 << (w % 64);
+        }
+    }
+    /// Whether all of `[off, off+size)` is dead (bytes beyond the state
+    /// never are, so a clipped range is not all dead), and whether any of
+    /// it has a statement that may fault before its overwrite.
+    #[inline(never)]
+    fn dead_spanning(&self, off: Offset, size: u32) -> (bool, bool) {
+        let all = size > 0
+            && off.index() + size as usize <= self.cap()
+            && word_masks(self.cap(), off, size).all(|(w, m)| self.words[w].dead & m == m);
+        let any_mem = word_masks(self.cap(), off, size).any(|(w, m)| self.words[w].mem & m != 0);
+        (all, any_mem)
     }
 }
 
@@ -173,14 +197,27 @@ fn state_extent(irsb: &Irsb) -> usize {
 #[cfg(debug_assertions)]
 pub(super) fn run(irsb: &mut Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) -> bool {
     let changed = mark(irsb, hooks, scratch);
-    super::drop_unkept(&mut irsb.stmts, &scratch.keep);
+    super::drop_unkept(&mut irsb.stmts, &scratch.removed);
     changed
 }
 
-/// Decides what the pass removes: `scratch.keep[i]` is false for each
-/// statement to remove. Returns true if anything is to be removed. Also
-/// lists the temporaries the kept statements define, last first, in
-/// `scratch.defs` (for renumbering without another pass).
+/// Marks `a` read, if it is a temporary of the block.
+#[inline(always)]
+fn read_atom(a: &Atom, used: &mut [bool]) {
+    if let Atom::Tmp(t) = a {
+        if let Some(u) = used.get_mut(t.index()) {
+            *u = true;
+        }
+    }
+}
+
+/// Decides what the pass removes: lists the indices of the statements to
+/// remove, last first, in `scratch.removed`, and returns true if there is
+/// any. Also lists the temporaries the kept statements define, last first,
+/// in `scratch.defs` (for renumbering without another pass).
+///
+/// The vectors are taken out of `scratch` for the walk, so that the loop
+/// holds them in registers rather than reaching them through `scratch`.
 pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) -> bool {
     let extent = scratch.extent;
     #[cfg(debug_assertions)]
@@ -188,111 +225,124 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
         extent >= state_extent(irsb),
         "forward pass's extent bound too small"
     );
-    let mut dead = Bits::reuse(std::mem::take(&mut scratch.dead), extent);
-    let mut mem_between = Bits::reuse(std::mem::take(&mut scratch.mem_between), extent);
-    let used = &mut scratch.used;
+    let mut words = std::mem::take(&mut scratch.state);
+    words.clear();
+    words.resize(extent.div_ceil(64), Word::default());
+    let mut st = State {
+        words: &mut words,
+        touched: 0,
+    };
+    let cap = st.cap();
+    let mut used = std::mem::take(&mut scratch.used);
     used.clear();
     used.resize(irsb.tyenv.len(), false);
-    let mark = |a: &Atom, used: &mut Vec<bool>| {
-        if let Atom::Tmp(t) = a {
-            if let Some(u) = used.get_mut(t.index()) {
-                *u = true;
-            }
-        }
-    };
-    mark(&irsb.next, used);
-    let keep = &mut scratch.keep;
-    // Whether any `keep[i]` is set false (instead of a search afterwards).
-    let mut removed = false;
-    keep.clear();
-    keep.resize(irsb.stmts.len(), true);
-    let defs = &mut scratch.defs;
+    let mut removed = std::mem::take(&mut scratch.removed);
+    removed.clear();
+    let mut defs = std::mem::take(&mut scratch.defs);
     defs.clear();
-    // Per kept statement, in this order: its effect on `dead`, then (if it
-    // may fault) on `mem_between`, then marking its operands used and
+    let types = irsb.tyenv.types();
+    read_atom(&irsb.next, &mut used);
+    // Per kept statement, in this order: its effect on the dead bytes, then
+    // (if it may fault) on `mem`, then marking its operands used and
     // listing its definitions. The common kinds do all of it in their arm.
     for (i, s) in irsb.stmts.iter().enumerate().rev() {
         match s {
             // No operands, no state, cannot fault.
             Stmt::IMark { .. } => {}
             Stmt::Put { offset, data } => {
-                let size = irsb.tyenv.atom_type(*data).map_or(1, |t| t.bytes());
-                // Both sets have the same size: one word and mask serve
-                // all four uses when the register fits in a word.
-                if let Some((w, m)) = one_word(dead.cap(), *offset, size) {
-                    debug_assert_eq!(dead.cap(), mem_between.cap());
-                    let overwritten = dead.0[w] & m == m;
-                    if overwritten
-                        && !(mem_between.0[w] & m != 0 && hooks.precise_at_mem(*offset, size))
+                let size = match data {
+                    Atom::Tmp(t) => types.get(t.index()).map_or(1, |t| t.bytes()),
+                    Atom::Const(c) => c.ty().bytes(),
+                };
+                // The register fits in a word (nearly always): one word
+                // and mask serve all four uses.
+                if let Some((w, m)) = one_word(cap, *offset, size) {
+                    let word = &mut st.words[w];
+                    if word.dead & m == m
+                        && !(word.mem & m != 0 && hooks.precise_at_mem(*offset, size))
                     {
-                        keep[i] = false;
-                        removed = true;
+                        removed.push(i);
                         continue;
                     }
-                    dead.0[w] |= m;
-                    mem_between.0[w] &= !m;
-                    mark(data, used);
-                    continue;
+                    word.dead |= m;
+                    word.mem &= !m;
+                    st.touched |= 1 << (w % 64);
+                } else {
+                    let (overwritten, any_mem) = st.dead_spanning(*offset, size);
+                    if overwritten && !(any_mem && hooks.precise_at_mem(*offset, size)) {
+                        removed.push(i);
+                        continue;
+                    }
+                    st.write_spanning(*offset, size);
                 }
-                let overwritten = dead.all(*offset, size);
-                let must_stay =
-                    mem_between.any(*offset, size) && hooks.precise_at_mem(*offset, size);
-                if overwritten && !must_stay {
-                    keep[i] = false;
-                    removed = true;
-                    continue;
-                }
-                dead.set(*offset, size, true);
-                mem_between.set(*offset, size, false);
-                mark(data, used);
+                read_atom(data, &mut used);
             }
             Stmt::WrTmp { dst, expr } => {
-                let load = matches!(expr, Expr::Load { .. });
-                if !load && !used.get(dst.index()).copied().unwrap_or(true) {
-                    keep[i] = false;
-                    removed = true;
-                    continue;
-                }
+                // A load is kept unread (it may fault); anything else goes
+                // when nothing reads its temporary.
+                let unread = || !used.get(dst.index()).copied().unwrap_or(true);
                 match expr {
-                    Expr::Get { offset, ty } => dead.set(*offset, ty.bytes(), false),
-                    Expr::GetI { descr, .. } => dead.set(descr.base, descr.size(), false),
-                    _ => {}
-                }
-                if load {
-                    mem_between.or_from(&dead);
-                }
-                // The common kinds written out (no call).
-                match expr {
-                    Expr::Get { .. } => {}
-                    Expr::Unop { a, .. } | Expr::Load { addr: a, .. } => mark(a, used),
-                    Expr::Binop { a, b, .. } => {
-                        mark(a, used);
-                        mark(b, used);
+                    Expr::Get { offset, ty } => {
+                        if unread() {
+                            removed.push(i);
+                            continue;
+                        }
+                        st.read(*offset, ty.bytes());
                     }
-                    _ => expr.for_each_atom(|a| mark(a, used)),
+                    Expr::Unop { a, .. } => {
+                        if unread() {
+                            removed.push(i);
+                            continue;
+                        }
+                        read_atom(a, &mut used);
+                    }
+                    Expr::Binop { a, b, .. } => {
+                        if unread() {
+                            removed.push(i);
+                            continue;
+                        }
+                        read_atom(a, &mut used);
+                        read_atom(b, &mut used);
+                    }
+                    Expr::Load { addr, .. } => {
+                        st.fault();
+                        read_atom(addr, &mut used);
+                    }
+                    _ => {
+                        if unread() {
+                            removed.push(i);
+                            continue;
+                        }
+                        if let Expr::GetI { descr, .. } = expr {
+                            st.read(descr.base, descr.size());
+                        }
+                        expr.for_each_atom(|a| read_atom(a, &mut used));
+                    }
                 }
                 defs.push(*dst);
             }
+            Stmt::Store { addr, data, .. } => {
+                st.fault();
+                read_atom(addr, &mut used);
+                read_atom(data, &mut used);
+            }
             Stmt::Exit { guard, .. } => {
-                dead.clear();
-                mark(guard, used);
+                st.exit();
+                read_atom(guard, &mut used);
             }
-            Stmt::NoOp => {
-                keep[i] = false;
-                removed = true;
-            }
+            Stmt::NoOp => removed.push(i),
             _ => {
                 if let Stmt::Dirty(d) = s {
                     for fx in &d.state {
                         if fx.fx != Effect::Write {
-                            dead.set(fx.offset, fx.size, false);
+                            st.read(fx.offset, fx.size);
                         }
                     }
                 }
                 if may_fault(s) {
-                    mem_between.or_from(&dead);
+                    st.fault();
                 }
-                s.for_each_atom(|a| mark(a, used));
+                s.for_each_atom(|a| read_atom(a, &mut used));
                 if matches!(
                     s,
                     Stmt::LoadG { .. } | Stmt::Cas(_) | Stmt::Llsc { .. } | Stmt::Dirty(_)
@@ -304,10 +354,12 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
             }
         }
     }
-    scratch.dead = dead.0;
-    scratch.mem_between = mem_between.0;
-    debug_assert_eq!(removed, keep.contains(&false));
-    removed
+    let any = !removed.is_empty();
+    scratch.state = words;
+    scratch.used = used;
+    scratch.removed = removed;
+    scratch.defs = defs;
+    any
 }
 
 #[cfg(test)]

@@ -136,7 +136,7 @@ fn optimize_with(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks, scratch: &mu
         // as much as the round itself.
         let last = (!changed_fwd && !changed_bwd) || settled || round == rounds;
         if !last {
-            drop_unkept(&mut irsb.stmts, &scratch.keep);
+            drop_unkept(&mut irsb.stmts, &scratch.removed);
             continue;
         }
         // The last round's removals and the renumbering, from the backward
@@ -144,11 +144,11 @@ fn optimize_with(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks, scratch: &mu
         #[cfg(debug_assertions)]
         let two_pass = {
             let mut b = irsb.clone();
-            drop_unkept(&mut b.stmts, &scratch.keep);
+            drop_unkept(&mut b.stmts, &scratch.removed);
             renumber(&mut b, &mut Vec::new(), &mut Vec::new());
             b
         };
-        retain_renumber(irsb, scratch, changed_bwd);
+        retain_renumber(irsb, scratch);
         #[cfg(debug_assertions)]
         debug_assert!(
             *irsb == two_pass,
@@ -186,10 +186,10 @@ pub(super) struct Scratch {
     pub(super) def_at: Vec<Option<usize>>,
     pub(super) known: Vec<forward::Known>,
     pub(super) exprs: cse::CseTable,
-    pub(super) dead: Vec<u64>,
-    pub(super) mem_between: Vec<u64>,
+    state: Vec<backward::Word>,
     pub(super) used: Vec<bool>,
-    pub(super) keep: Vec<bool>,
+    /// The statements the backward pass removes, by index, last first.
+    pub(super) removed: Vec<usize>,
     map: Vec<Option<Temp>>,
     types: Vec<Type>,
     /// The temporaries defined by the statements the backward pass keeps,
@@ -206,12 +206,9 @@ thread_local! {
 
 /// Removes the statements the backward pass marked and renumbers the
 /// temporaries as [`renumber`] does, numbering from the backward pass's list
-/// of definitions instead of another pass over the block. `removed` is
-/// whether the pass marked any statement (as `backward::mark` returned).
-fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch, removed: bool) {
-    // With nothing removed, no statement need be looked at for removal
-    // (`drop_unkept` of an empty list).
-    let keep: &[bool] = if removed { &scratch.keep } else { &[] };
+/// of definitions instead of another pass over the block.
+fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch) {
+    let removed: &[usize] = &scratch.removed;
     let n = irsb.tyenv.len();
     // The common case first, without the map: the kept definitions are
     // temporaries 0, 1, 2, ... in order, so every temporary keeps its
@@ -226,7 +223,7 @@ fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch, removed: bool) {
             .enumerate()
             .all(|(k, t)| t.index() == k)
     {
-        keep_numbers(irsb, keep, kept);
+        keep_numbers(irsb, removed, kept);
         return;
     }
     let (map, types) = (&mut scratch.map, &mut scratch.types);
@@ -250,33 +247,47 @@ fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch, removed: bool) {
     // way; any that are defined are numbered 0..types.len(), so with `same`
     // every mapped temporary maps to itself.
     if same {
-        keep_numbers(irsb, keep, types.len());
+        keep_numbers(irsb, removed, types.len());
         return;
     }
-    apply_renumbering(irsb, keep, map, types);
+    apply_renumbering(irsb, removed, map, types);
 }
 
 /// [`retain_renumber`] for a block whose kept definitions keep their
 /// numbers, `0..n`: only the unkept statements and the types of the
 /// temporaries from `n` on go.
-fn keep_numbers(irsb: &mut Irsb, keep: &[bool], n: usize) {
-    drop_unkept(&mut irsb.stmts, keep);
+fn keep_numbers(irsb: &mut Irsb, removed: &[usize], n: usize) {
+    drop_unkept(&mut irsb.stmts, removed);
     let mut v = std::mem::take(&mut irsb.tyenv).into_types();
     v.truncate(n);
     irsb.tyenv = TypeEnv::from(v);
 }
 
-/// Removes the statements that `keep` marks false (those past its end
-/// stay). An empty `keep` removes nothing and looks at no statement.
-fn drop_unkept(stmts: &mut Vec<Stmt>, keep: &[bool]) {
-    if keep.is_empty() {
+/// Removes the statements whose indices `removed` lists, last first (as
+/// the backward pass found them). An empty list looks at no statement.
+///
+/// A `retain` whose test is one comparison with the next index to remove.
+/// (Swapping the kept statements down by hand cost more: each swap goes
+/// through a temporary, while `retain` moves a statement once.)
+fn drop_unkept(stmts: &mut Vec<Stmt>, removed: &[usize]) {
+    if removed.is_empty() {
         return;
     }
-    let mut keep = keep.iter();
-    stmts.retain(|_| keep.next().copied().unwrap_or(true));
+    let mut rest = removed.iter().rev().copied();
+    // Past the last one, an index no statement has.
+    let mut next = rest.next().unwrap_or(usize::MAX);
+    let mut i = 0;
+    stmts.retain(|_| {
+        let keep = i != next;
+        if !keep {
+            next = rest.next().unwrap_or(usize::MAX);
+        }
+        i += 1;
+        keep
+    });
 }
 
-/// Keeps the statements `keep` marks (all of them past its end), renames
+/// Removes the statements listed in `removed` (last first), renames
 /// every temporary by `map`, and makes `types` the type environment (in the
 /// old environment's memory).
 ///
@@ -284,10 +295,8 @@ fn drop_unkept(stmts: &mut Vec<Stmt>, keep: &[bool]) {
 /// compiled into a tight loop, and so is the renaming loop, while one
 /// `retain_mut` doing both called its (large) closure per statement and
 /// cost more than the second sweep.
-fn apply_renumbering(irsb: &mut Irsb, keep: &[bool], map: &[Option<Temp>], types: &[Type]) {
-    if keep.contains(&false) {
-        drop_unkept(&mut irsb.stmts, keep);
-    }
+fn apply_renumbering(irsb: &mut Irsb, removed: &[usize], map: &[Option<Temp>], types: &[Type]) {
+    drop_unkept(&mut irsb.stmts, removed);
     // Nothing before the first statement that defines a renamed temporary
     // is renamed: in SSA form a statement reads only temporaries defined
     // before it (or never), and those keep their numbers. (Debug builds
