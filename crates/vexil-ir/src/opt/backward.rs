@@ -245,7 +245,11 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
     // Per kept statement, in this order: its effect on the dead bytes, then
     // (if it may fault) on `mem`, then marking its operands used and
     // listing its definitions. The common kinds do all of it in their arm.
-    for (i, s) in irsb.stmts.iter().enumerate().rev() {
+    let stmts = &irsb.stmts[..];
+    let mut i = stmts.len();
+    while i > 0 {
+        i -= 1;
+        let s = &stmts[i];
         match s {
             // No operands, no state, cannot fault.
             Stmt::IMark { .. } => {}

@@ -266,13 +266,51 @@ fn keep_numbers(irsb: &mut Irsb, removed: &[usize], n: usize) {
 /// Removes the statements whose indices `removed` lists, last first (as
 /// the backward pass found them). An empty list looks at no statement.
 ///
-/// A `retain` whose test is one comparison with the next index to remove.
-/// (Swapping the kept statements down by hand cost more: each swap goes
-/// through a temporary, while `retain` moves a statement once.)
+/// A few removals are cut out run by run from the end (`drain`), which
+/// moves only the statements after each run, as one block copy; many are
+/// done by a `retain` whose test is one comparison with the next index to
+/// remove, which moves each statement after the first removal once, one
+/// by one. (Debug builds compare the two.)
 fn drop_unkept(stmts: &mut Vec<Stmt>, removed: &[usize]) {
     if removed.is_empty() {
         return;
     }
+    #[cfg(debug_assertions)]
+    let want = {
+        let mut w = stmts.clone();
+        retain_unlisted(&mut w, removed);
+        w
+    };
+    if removed.len() > DRAIN_MAX {
+        retain_unlisted(stmts, removed);
+    } else {
+        let mut k = 0;
+        while let Some(&hi) = removed.get(k) {
+            // The run of consecutive indices down from `hi`.
+            let mut lo = hi;
+            k += 1;
+            while removed.get(k).is_some_and(|&r| r + 1 == lo) {
+                lo -= 1;
+                k += 1;
+            }
+            if lo == hi {
+                stmts.remove(lo);
+            } else {
+                stmts.drain(lo..=hi);
+            }
+        }
+    }
+    #[cfg(debug_assertions)]
+    debug_assert!(*stmts == want, "statement removal differs");
+}
+
+/// At most this many removals are done run by run (see [`drop_unkept`]):
+/// each run moves the rest of the block, so many would cost more than one
+/// sweep.
+const DRAIN_MAX: usize = 8;
+
+/// [`drop_unkept`] as one sweep over the statements.
+fn retain_unlisted(stmts: &mut Vec<Stmt>, removed: &[usize]) {
     let mut rest = removed.iter().rev().copied();
     // Past the last one, an index no statement has.
     let mut next = rest.next().unwrap_or(usize::MAX);
