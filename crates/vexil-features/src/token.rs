@@ -551,20 +551,25 @@ impl TokenCtx<'_> {
 /// in a `Call` block, a register write or a store of the return address
 /// (the fall-through address), with the stack-pointer decrement that made
 /// room for a stored one; in a `Ret` block, the load of the target from the
-/// stack and the stack-pointer increment after it. Writes a mask over
-/// `irsb.stmts` into `mask` (left empty when nothing is dropped; it is
-/// per-thread scratch of [`block_tokens`]).
+/// stack and the stack-pointer increment after it. Writes their indices
+/// into `list` (in no particular order, possibly repeated; left empty when
+/// nothing is dropped; it is per-thread scratch of [`block_tokens`]): the
+/// caller visits those few statements, where a mask over the block had to
+/// be resized for each one and scanned in full.
 ///
 /// A temporary's definition is its last `t = ...` statement in the block,
 /// found by searching backward from the end when it is needed (rarely:
 /// only for a stored return address and for the target of a `Ret` block).
+/// In valid IR (`vexil_ir::verify`) a temporary is read only after its
+/// definition, so the stack-pointer writes of a temporary are searched
+/// for after it (debug builds check that none comes before).
 fn linkage_into(
     irsb: &Irsb,
     layout: Option<&GuestLayout>,
     fall: Option<u64>,
-    mask: &mut Vec<bool>,
+    list: &mut Vec<usize>,
 ) {
-    mask.clear();
+    list.clear();
     let calls = irsb.jumpkind == JumpKind::Call;
     let rets = irsb.jumpkind == JumpKind::Ret;
     if !calls && !rets {
@@ -581,10 +586,21 @@ fn linkage_into(
             .rposition(|st| matches!(st, Stmt::WrTmp { dst, .. } if *dst == t))
     };
     let is_sp_put = |st: &Stmt, t: Temp| matches!(st, Stmt::Put { offset, data } if Some(offset.0) == sp && *data == Atom::Tmp(t));
-    let n = irsb.stmts.len();
-    let set = |mask: &mut Vec<bool>, i: usize| {
-        mask.resize(n, false);
-        mask[i] = true;
+    // The stack-pointer writes of `t`, defined by statement `d`, into
+    // `list`; true if there is one.
+    let sp_puts = |list: &mut Vec<usize>, d: usize, t: Temp| {
+        debug_assert!(
+            !irsb.stmts[..d].iter().any(|st| is_sp_put(st, t)),
+            "t{} read before its definition",
+            t.index()
+        );
+        let before = list.len();
+        for (j, st) in irsb.stmts.iter().enumerate().skip(d + 1) {
+            if is_sp_put(st, t) {
+                list.push(j);
+            }
+        }
+        list.len() > before
     };
     if calls {
         for (i, st) in irsb.stmts.iter().enumerate() {
@@ -592,13 +608,13 @@ fn linkage_into(
                 Stmt::Put {
                     data: Atom::Const(c),
                     ..
-                } if c.bits() == fall => set(mask, i),
+                } if c.bits() == fall => list.push(i),
                 Stmt::Store {
                     addr,
                     data: Atom::Const(c),
                     ..
                 } if c.bits() == fall => {
-                    set(mask, i);
+                    list.push(i);
                     let Some(d) = def_of(*addr) else { continue };
                     if let Stmt::WrTmp {
                         dst,
@@ -611,12 +627,8 @@ fn linkage_into(
                     } = &irsb.stmts[d]
                     {
                         if neutral_name(*op) == "Sub" {
-                            set(mask, d);
-                            for (j, st2) in irsb.stmts.iter().enumerate() {
-                                if is_sp_put(st2, *dst) {
-                                    set(mask, j);
-                                }
-                            }
+                            list.push(d);
+                            sp_puts(list, d, *dst);
                         }
                     }
                 }
@@ -636,7 +648,7 @@ fn linkage_into(
                 matches!(&irsb.stmts[g], Stmt::WrTmp { expr: Expr::Get { offset, .. }, .. } if Some(offset.0) == sp)
             });
             if from_sp {
-                set(mask, ld);
+                list.push(ld);
                 for (i, st) in irsb.stmts.iter().enumerate() {
                     if let Stmt::WrTmp {
                         dst,
@@ -648,16 +660,11 @@ fn linkage_into(
                             },
                     } = st
                     {
-                        if neutral_name(*op) == "Add" && *a == Atom::Tmp(*s) {
-                            let puts: Vec<usize> = (0..irsb.stmts.len())
-                                .filter(|&j| is_sp_put(&irsb.stmts[j], *dst))
-                                .collect();
-                            if !puts.is_empty() {
-                                set(mask, i);
-                                for j in puts {
-                                    set(mask, j);
-                                }
-                            }
+                        if neutral_name(*op) == "Add"
+                            && *a == Atom::Tmp(*s)
+                            && sp_puts(list, i, *dst)
+                        {
+                            list.push(i);
                         }
                     }
                 }
@@ -754,8 +761,8 @@ struct Scratch {
     /// True if `keys` holds `None` everywhere but at `marks` (as
     /// [`sliced_keys`] leaves it), so the next block clears only those.
     keys_marked: bool,
-    /// The linkage mask of the block.
-    skip: Vec<bool>,
+    /// The linkage statements of the block (see [`linkage_into`]).
+    skip: Vec<usize>,
     /// One memo per scheme seen on this thread (a few at most).
     memos: Vec<Memo>,
 }
@@ -968,8 +975,10 @@ fn block_tokens_with(
     // The linkage only takes tokens away: a block without any keeps none.
     if ctx.opts.drop_linkage && n_keys > 0 {
         linkage_into(irsb, ctx.layout, fall, skip);
-        for (key, _) in keys.iter_mut().zip(skip.iter()).filter(|(_, s)| **s) {
-            n_keys -= usize::from(key.take().is_some());
+        for &i in skip.iter() {
+            if let Some(key) = keys.get_mut(i) {
+                n_keys -= usize::from(key.take().is_some());
+            }
         }
     }
     // With at most one token in the block, every run between barriers has
