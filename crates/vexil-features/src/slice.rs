@@ -832,7 +832,7 @@ impl Order {
                     self.toks.push(first);
                     last = Some(first);
                 }
-                2..=64 => self.run_tokens(irsb, key, first, last_key + 1, &mut last),
+                2..=64 => self.run_tokens(irsb, key, first, last_key + 1, count, &mut last),
                 _ => self.run_full(irsb, key, first, last_key + 1, &mut last),
             }
             if i < n && has_key(i) {
@@ -878,12 +878,16 @@ impl Order {
     /// token are no token's ancestors, so the pass covers `a..b` only. A
     /// temporary defined before `a` is then either the last token's before
     /// the run (if nothing defined it again since) or carries nothing.
+    ///
+    /// A run of two tokens (`count`) whose order is known without the
+    /// pass is appended at once (see [`Order::pair_in_order`]).
     fn run_tokens(
         &mut self,
         irsb: &Irsb,
         key: &[Option<u64>],
         a: usize,
         b: usize,
+        count: usize,
         last: &mut Option<usize>,
     ) {
         let n_tmp = irsb.tyenv.len();
@@ -916,6 +920,11 @@ impl Order {
             }
         }
         let last_tmp = last_def.map(|(_, t)| t);
+        if count == 2 && Self::pair_in_order(irsb, key, a, b - 1, last_tmp) {
+            self.toks.extend([a, b - 1]);
+            *last = Some(b - 1);
+            return;
+        }
         self.cand.clear();
         let Order {
             cand,
@@ -1036,6 +1045,45 @@ impl Order {
         if picked.is_some() {
             *last = picked;
         }
+    }
+
+    /// True if the two tokens of a run, at `t0` and then `t1`, keep their
+    /// lifted order, whatever the dependencies between them: a pass of
+    /// [`Order::run_tokens`] over the run is only needed to find whether
+    /// `t1` depends on `t0`, and in these cases the answer does not matter.
+    ///
+    /// `t0` is always ready first. If `t1` depends on it, it comes first.
+    /// Otherwise both are ready, and the first pick prefers the tokens
+    /// that read `last_tmp` (the temporary the last token before the run
+    /// defined), then the smaller key, the earlier one on equal keys. So
+    /// with `key(t0) <= key(t1)`, `t0` comes first unless `t1` follows the
+    /// last token and `t0` does not; `t1` can only follow it if it reads
+    /// `last_tmp`. (`t0` is the run's first statement looked at, so it
+    /// follows the last token exactly when it reads `last_tmp`.)
+    fn pair_in_order(
+        irsb: &Irsb,
+        key: &[Option<u64>],
+        t0: usize,
+        t1: usize,
+        last_tmp: Option<usize>,
+    ) -> bool {
+        let (Some(Some(k0)), Some(Some(k1))) = (key.get(t0), key.get(t1)) else {
+            return false;
+        };
+        if k0 > k1 {
+            return false;
+        }
+        let Some(t) = last_tmp else {
+            return true;
+        };
+        let reads = |i: usize| {
+            let mut found = false;
+            if let Some(st) = irsb.stmts.get(i) {
+                stmt_tmps(st, |x| found |= x == t);
+            }
+            found
+        };
+        reads(t0) || !reads(t1)
     }
 
     /// Orders a run of more than 64 tokens (`a` is its first token and
