@@ -1047,8 +1047,9 @@ impl Order {
         }
     }
 
-    /// True if the two tokens of a run, at `t0` and then `t1`, keep their
-    /// lifted order, whatever the dependencies between them: a pass of
+    /// True if the two tokens of a run, at `t0` and then `t1`, are known to
+    /// keep their lifted order (`t1` reads what `t0` defines, or the order
+    /// holds whatever the dependencies between them): a pass of
     /// [`Order::run_tokens`] over the run is only needed to find whether
     /// `t1` depends on `t0`, and in these cases the answer does not matter.
     ///
@@ -1071,7 +1072,18 @@ impl Order {
             return false;
         };
         if k0 > k1 {
-            return false;
+            // `t1` then comes first only if it does not depend on `t0`;
+            // it does if it reads what `t0` defines (in valid IR a
+            // temporary is defined once).
+            let Some(Stmt::WrTmp { dst, .. }) = irsb.stmts.get(t0) else {
+                return false;
+            };
+            let d = dst.index();
+            let mut found = false;
+            if let Some(st) = irsb.stmts.get(t1) {
+                stmt_tmps(st, |x| found |= x == d);
+            }
+            return found;
         }
         let Some(t) = last_tmp else {
             return true;
