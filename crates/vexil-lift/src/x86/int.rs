@@ -127,10 +127,23 @@ pub(crate) fn neg_not(lf: &mut Lifter, neg: bool) -> R<Flow> {
 
 /// `mov` between general-purpose registers, memory and immediates.
 pub(crate) fn mov(lf: &mut Lifter) -> R<Flow> {
-    for n in 0..2 {
-        if lf.i.op_kind(n) == OpKind::Register && lf.i.op_register(n).is_segment_register() {
-            return mov_sreg(lf, n);
-        }
+    let dst_reg = lf.i.op0_kind() == OpKind::Register;
+    if dst_reg && lf.i.op0_register().is_segment_register() {
+        return mov_sreg(lf, 0);
+    }
+    if lf.i.op1_kind() == OpKind::Register && lf.i.op1_register().is_segment_register() {
+        return mov_sreg(lf, 1);
+    }
+    if dst_reg {
+        // A general-purpose destination (the common case): its slot gives
+        // the width, and is looked up once rather than by `op_ty`, `loc`
+        // and `put_reg` in turn. The statements are the general path's.
+        let (off, ty) = lf.gpr_slot(lf.i.op0_register())?;
+        debug_assert_eq!(lf.op_ty(0, Type::I32), Ok(ty));
+        let src = lf.loc(1)?;
+        let v = lf.read(src, ty)?;
+        lf.put_slot(off, ty, v);
+        return Ok(Flow::Next);
     }
     let ty = lf.op_ty(0, Type::I32)?;
     let src = lf.loc(1)?;

@@ -432,6 +432,12 @@ impl Lifter {
     /// 64-bit mode zeroes the upper half; 8- and 16-bit writes merge.
     pub(crate) fn put_reg(&mut self, r: Register, v: Atom) -> R<()> {
         let (off, ty) = self.gpr_slot(r)?;
+        self.put_slot(off, ty, v);
+        Ok(())
+    }
+    /// [`Lifter::put_reg`] once the register's slot is known: writes `v`
+    /// to the register at offset `off` whose type is `ty`.
+    pub(crate) fn put_slot(&mut self, off: u32, ty: Type, v: Atom) {
         let v = self.zx(v, ty);
         if ty == Type::I32 && self.m.bits == 64 {
             let w = self.zx(v, Type::I64);
@@ -440,7 +446,6 @@ impl Lifter {
             self.b.put(off, v);
         }
         self.note_put(off);
-        Ok(())
     }
     /// Register number `n` at word width.
     pub(crate) fn get_gpr(&mut self, n: u32, ty: Type) -> Atom {
