@@ -26,8 +26,11 @@ pub(crate) const RDI: u32 = 7;
 
 /// `add`, `or`, `adc`, `sbb`, `and`, `sub`, `xor`, `cmp`, `test`.
 pub(crate) fn alu(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
-    let ty = lf.op_ty(0, Type::I32)?;
-    let dst = lf.loc(0)?;
+    let slot = lf.dst_slot()?;
+    let (ty, dst) = match slot {
+        Some((_, ty)) => (ty, Loc::Reg(lf.i.op0_register())),
+        None => (lf.op_ty(0, Type::I32)?, lf.loc(0)?),
+    };
     let src = lf.loc(1)?;
     let same_reg = matches!((dst, src), (Loc::Reg(a), Loc::Reg(b)) if a == b);
     if same_reg && matches!(mn, Mnemonic::Xor | Mnemonic::Sub) {
@@ -42,7 +45,12 @@ pub(crate) fn alu(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
         lf.write(dst, z)?;
         return Ok(Flow::Next);
     }
-    let a = lf.read(dst, ty)?;
+    // A register destination is read and written through its slot (what
+    // `read` and `write_rmw` do for it after looking the slot up).
+    let a = match slot {
+        Some((off, ty)) => lf.get_slot(off, ty),
+        None => lf.read(dst, ty)?,
+    };
     let b = lf.read(src, ty)?;
     let (res, write) = match mn {
         Mnemonic::Add => {
@@ -91,7 +99,10 @@ pub(crate) fn alu(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
         _ => return Err(Unsupported),
     };
     if write {
-        lf.write_rmw(dst, a, res)?;
+        match slot {
+            Some((off, ty)) => lf.put_slot(off, ty, res),
+            None => lf.write_rmw(dst, a, res)?,
+        }
     }
     Ok(Flow::Next)
 }
@@ -181,13 +192,22 @@ fn mov_sreg(lf: &mut Lifter, n: u32) -> R<Flow> {
 
 /// `movzx`, `movsx`, `movsxd`.
 pub(crate) fn movx(lf: &mut Lifter, signed: bool) -> R<Flow> {
-    let dty = lf.op_ty(0, Type::I32)?;
+    let slot = lf.dst_slot()?;
+    let dty = match slot {
+        Some((_, ty)) => ty,
+        None => lf.op_ty(0, Type::I32)?,
+    };
     let sty = lf.op_ty(1, Type::I32)?;
     let src = lf.loc(1)?;
     let v = lf.read(src, sty)?;
     let v = if signed { lf.sx(v, dty) } else { lf.zx(v, dty) };
-    let dst = lf.loc(0)?;
-    lf.write(dst, v)?;
+    match slot {
+        Some((off, ty)) => lf.put_slot(off, ty, v),
+        None => {
+            let dst = lf.loc(0)?;
+            lf.write(dst, v)?;
+        }
+    }
     Ok(Flow::Next)
 }
 
@@ -196,11 +216,20 @@ pub(crate) fn lea(lf: &mut Lifter) -> R<Flow> {
     if lf.i.op1_kind() != OpKind::Memory {
         return Err(Unsupported);
     }
-    let ty = lf.op_ty(0, Type::I32)?;
+    let slot = lf.dst_slot()?;
+    let ty = match slot {
+        Some((_, ty)) => ty,
+        None => lf.op_ty(0, Type::I32)?,
+    };
     let a = lf.ea_noseg();
     let v = lf.zx(a, ty);
-    let dst = lf.loc(0)?;
-    lf.write(dst, v)?;
+    match slot {
+        Some((off, ty)) => lf.put_slot(off, ty, v),
+        None => {
+            let dst = lf.loc(0)?;
+            lf.write(dst, v)?;
+        }
+    }
     Ok(Flow::Next)
 }
 
@@ -1038,8 +1067,13 @@ pub(crate) fn pop(lf: &mut Lifter) -> R<Flow> {
         }
     }
     let v = lf.pop(ty);
-    let dst = lf.loc(0)?;
-    lf.write(dst, v)?;
+    match lf.dst_slot()? {
+        Some((off, ty)) => lf.put_slot(off, ty, v),
+        None => {
+            let dst = lf.loc(0)?;
+            lf.write(dst, v)?;
+        }
+    }
     Ok(Flow::Next)
 }
 

@@ -315,7 +315,7 @@ impl Lifter {
 
     /// Reads register slot `off` as `ty`: the value last written there in
     /// this block if [`Lifter::reg_value`] finds it, else a `GET`.
-    fn get_slot(&mut self, off: u32, ty: Type) -> Atom {
+    pub(crate) fn get_slot(&mut self, off: u32, ty: Type) -> Atom {
         match self.reg_value(off, ty) {
             Some(v) => v,
             None => self.b.get(off, ty),
@@ -628,6 +628,20 @@ impl Lifter {
             k if is_imm(k) => Ok(Loc::Imm(self.i.try_immediate(n).map_err(|_| Unsupported)?)),
             _ => Err(Unsupported),
         }
+    }
+
+    /// The slot (offset and type) of operand 0 if it is a register, `None`
+    /// if it is not; an error for a register other than a general-purpose
+    /// one, as [`Lifter::op_ty`] gives. Handlers whose destination is a
+    /// register look its slot up once this way, rather than in `op_ty`,
+    /// `loc`, `read` and `put_reg` in turn.
+    pub(crate) fn dst_slot(&self) -> R<Option<(u32, Type)>> {
+        if self.i.op0_kind() != OpKind::Register {
+            return Ok(None);
+        }
+        let slot = self.gpr_slot(self.i.op0_register())?;
+        debug_assert_eq!(self.op_ty(0, Type::I32), Ok(slot.1));
+        Ok(Some(slot))
     }
 
     /// The integer type of operand `n` (immediates take `fallback`).
