@@ -1044,7 +1044,16 @@ pub(crate) fn push(lf: &mut Lifter) -> R<Flow> {
             return Err(Unsupported);
         }
     }
-    let l = lf.loc(0)?;
+    let l = match lf.dst_slot()? {
+        Some((off, sty)) => {
+            // A register (its slot looked up once, as `get_reg` does).
+            let v = lf.get_slot(off, sty);
+            let v = lf.zx(v, ty);
+            lf.push(v);
+            return Ok(Flow::Next);
+        }
+        None => lf.loc(0)?,
+    };
     let v = match l {
         Loc::Imm(x) => Lifter::cst(ty, x),
         Loc::Reg(r) => {
