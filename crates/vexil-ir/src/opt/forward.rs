@@ -34,18 +34,10 @@ pub(super) struct Forward<'h, 's> {
     out: Vec<Stmt>,
     /// The current statement's index in `out`.
     at: usize,
-    /// What each temporary's uses are to be replaced by. Empty until the
-    /// first substitution, which sizes it to the type environment (many
-    /// blocks need none, and the sizing is a write per temporary); from
-    /// then on it grows with the environment. A lookup past its end finds
-    /// nothing, as a lookup of an unsubstituted temporary.
-    subst: Vec<Option<Atom>>,
-    /// True once `subst` holds anything (until then, substituting a
-    /// statement's operands changes nothing and is skipped).
+    /// True once `Scratch::subst` holds anything (until then,
+    /// substituting a statement's operands changes nothing and is
+    /// skipped).
     substituted: bool,
-    def_at: Vec<Option<usize>>,
-    /// Guest-state values known from earlier PUTs and GETs.
-    known: Vec<Known>,
     /// What the CSE table (`Scratch::exprs`) must agree with: the plain
     /// map it replaces (debug builds).
     #[cfg(debug_assertions)]
@@ -57,15 +49,17 @@ pub(super) struct Forward<'h, 's> {
     /// At least the highest guest-state byte the output touches, plus one
     /// (for the backward pass's bit sets; see `backward::state_extent`).
     extent: usize,
-    /// The scratch buffers: the vectors above come from here and go back
-    /// at the end of [`Forward::run`].
+    /// The scratch buffers, whose `subst`, `def_at` and `known` the pass
+    /// works in where they are (taking them out for the block and putting
+    /// them back cost more, per block, than reaching them through this
+    /// reference).
     rest: &'s mut Scratch,
 }
 
 impl DefLookup for Forward<'_, '_> {
     fn def_expr(&self, a: Atom) -> Option<&Expr> {
         let t = a.as_tmp()?;
-        let i = (*self.def_at.get(t.index())?)?;
+        let i = (*self.rest.def_at.get(t.index())?)?;
         match &self.out[i] {
             Stmt::WrTmp { expr, .. } => Some(expr),
             _ => None,
@@ -132,17 +126,11 @@ impl<'h, 's> Forward<'h, 's> {
         scratch: &'s mut Scratch,
     ) -> Self {
         let n = tyenv.len();
-        use std::mem::take;
-        let (mut subst, mut def_at, mut known) = (
-            take(&mut scratch.subst),
-            take(&mut scratch.def_at),
-            take(&mut scratch.known),
-        );
-        // Sized on the first substitution (see `Forward::subst`).
-        subst.clear();
-        def_at.clear();
-        def_at.resize(n, None);
-        known.clear();
+        // Sized on the first substitution (see `Scratch::subst`).
+        scratch.subst.clear();
+        scratch.def_at.clear();
+        scratch.def_at.resize(n, None);
+        scratch.known.clear();
         scratch.exprs.reset(n);
         Forward {
             hooks,
@@ -150,10 +138,7 @@ impl<'h, 's> Forward<'h, 's> {
             tyenv,
             out: Vec::new(),
             at: 0,
-            subst,
             substituted: false,
-            def_at,
-            known,
             #[cfg(debug_assertions)]
             shadow: crate::fxhash::FxHashMap::default(),
             changed: false,
@@ -165,16 +150,22 @@ impl<'h, 's> Forward<'h, 's> {
 
     fn sub(&self, a: Atom) -> Atom {
         match a {
-            Atom::Tmp(t) => self.subst.get(t.index()).copied().flatten().unwrap_or(a),
+            Atom::Tmp(t) => self
+                .rest
+                .subst
+                .get(t.index())
+                .copied()
+                .flatten()
+                .unwrap_or(a),
             c => c,
         }
     }
 
     fn set_subst(&mut self, t: Temp, a: Atom) {
-        if self.subst.is_empty() {
-            self.subst.resize(self.tyenv.len(), None);
+        if self.rest.subst.is_empty() {
+            self.rest.subst.resize(self.tyenv.len(), None);
         }
-        if let Some(slot) = self.subst.get_mut(t.index()) {
+        if let Some(slot) = self.rest.subst.get_mut(t.index()) {
             *slot = Some(a);
             self.substituted = true;
         }
@@ -186,15 +177,15 @@ impl<'h, 's> Forward<'h, 's> {
         let overlaps = |k: &Known| k.start < hi && lo < k.end;
         // Most writes find nothing to forget: a scan of the bounds alone
         // settles that without copying entries.
-        let Some(first) = self.known.iter().position(overlaps) else {
+        let Some(first) = self.rest.known.iter().position(overlaps) else {
             return;
         };
         let mut partial = false;
         // In place from there, keeping the order (a `retain` by hand: the
         // entries are plain values, and most are kept where they are).
         let mut w = first;
-        for r in first..self.known.len() {
-            let k = self.known[r];
+        for r in first..self.rest.known.len() {
+            let k = self.rest.known[r];
             if k.start < hi && lo < k.end {
                 // A value of which the write covers only some bytes is lost
                 // whole. Were the write removed later (an overwritten PUT),
@@ -202,12 +193,12 @@ impl<'h, 's> Forward<'h, 's> {
                 partial |= k.start < lo || k.end > hi;
             } else {
                 if w != r {
-                    self.known[w] = k;
+                    self.rest.known[w] = k;
                 }
                 w += 1;
             }
         }
-        self.known.truncate(w);
+        self.rest.known.truncate(w);
         if partial {
             self.settled = false;
         }
@@ -225,10 +216,13 @@ impl<'h, 's> Forward<'h, 's> {
         // The reference: `forget`, then `new` pushed (debug builds).
         #[cfg(debug_assertions)]
         let want = {
-            let saved = (self.known.clone(), self.settled);
+            let saved = (self.rest.known.clone(), self.settled);
             self.forget(Offset(new.start), new.end - new.start);
-            self.known.push(new);
-            let want = (std::mem::replace(&mut self.known, saved.0), self.settled);
+            self.rest.known.push(new);
+            let want = (
+                std::mem::replace(&mut self.rest.known, saved.0),
+                self.settled,
+            );
             self.settled = saved.1;
             want
         };
@@ -236,7 +230,7 @@ impl<'h, 's> Forward<'h, 's> {
         #[cfg(debug_assertions)]
         {
             // The same entries in the same order, but for where `new` is.
-            let mut got = self.known.clone();
+            let mut got = self.rest.known.clone();
             if let Some(i) = got.iter().position(|k| *k == new) {
                 got.remove(i);
                 got.push(new);
@@ -255,13 +249,13 @@ impl<'h, 's> Forward<'h, 's> {
         // Every PUT scans the whole list (for the first overlapping entry,
         // then for a second one): plain index loops, which compile to fewer
         // instructions per entry than `position` and `any`.
-        let known = &self.known[..];
+        let known = &self.rest.known[..];
         let mut first = 0;
         while first < known.len() && !overlaps(&known[first]) {
             first += 1;
         }
         if first == known.len() {
-            self.known.push(new);
+            self.rest.known.push(new);
             return;
         }
         let mut second = first + 1;
@@ -270,10 +264,10 @@ impl<'h, 's> Forward<'h, 's> {
         }
         if second < known.len() {
             self.forget(Offset(lo), hi - lo);
-            self.known.push(new);
+            self.rest.known.push(new);
             return;
         }
-        let k = std::mem::replace(&mut self.known[first], new);
+        let k = std::mem::replace(&mut self.rest.known[first], new);
         // As in `forget`: a value the write covers only partly is lost.
         if k.start < lo || k.end > hi {
             self.settled = false;
@@ -282,10 +276,10 @@ impl<'h, 's> Forward<'h, 's> {
 
     fn new_temp(&mut self, ty: Type) -> Temp {
         let t = self.tyenv.new_temp(ty);
-        if !self.subst.is_empty() {
-            self.subst.push(None);
+        if !self.rest.subst.is_empty() {
+            self.rest.subst.push(None);
         }
-        self.def_at.push(None);
+        self.rest.def_at.push(None);
         t
     }
 
@@ -334,7 +328,7 @@ impl<'h, 's> Forward<'h, 's> {
     fn take_back(&mut self, from: usize) {
         for s in &self.out[from..self.at] {
             if let Stmt::WrTmp { dst, expr } = s {
-                if let Some(slot) = self.def_at.get_mut(dst.index()) {
+                if let Some(slot) = self.rest.def_at.get_mut(dst.index()) {
                     *slot = None;
                 }
                 #[cfg(debug_assertions)]
@@ -388,7 +382,7 @@ impl<'h, 's> Forward<'h, 's> {
     #[inline]
     fn known_read(&self, offset: Offset, ty: Type) -> Option<Result<Atom, (Op, Atom)>> {
         let mut wider = None;
-        for k in self.known.iter().rev() {
+        for k in self.rest.known.iter().rev() {
             if k.start != offset.0 {
                 continue;
             }
@@ -681,7 +675,7 @@ impl<'h, 's> Forward<'h, 's> {
                 // kind per statement).
                 Stmt::WrTmp { dst, expr } => {
                     if self.substituted {
-                        substitute_expr(&self.subst, expr);
+                        substitute_expr(&self.rest.subst, expr);
                     }
                     let dst = *dst;
                     // `Forward::quick` and the action on its answer, by the
@@ -718,7 +712,7 @@ impl<'h, 's> Forward<'h, 's> {
                 }
                 Stmt::Put { offset, data } => {
                     if self.substituted {
-                        sub_atom(&self.subst, data);
+                        sub_atom(&self.rest.subst, data);
                     }
                     let (offset, data) = (*offset, *data);
                     // An operand of unknown type (an ill-typed block)
@@ -738,13 +732,13 @@ impl<'h, 's> Forward<'h, 's> {
                 // no need to move them out and in.
                 Stmt::Store { addr, data, .. } => {
                     if self.substituted {
-                        sub_atom(&self.subst, addr);
-                        sub_atom(&self.subst, data);
+                        sub_atom(&self.rest.subst, addr);
+                        sub_atom(&self.rest.subst, data);
                     }
                 }
                 Stmt::Exit { guard, offs_ip, .. } => {
                     if self.substituted {
-                        sub_atom(&self.subst, guard);
+                        sub_atom(&self.rest.subst, guard);
                     }
                     if let Atom::Tmp(_) = guard {
                         // What `Forward::other` does with an exit that is
@@ -760,7 +754,7 @@ impl<'h, 's> Forward<'h, 's> {
                 }
                 _ => {
                     if self.substituted {
-                        substitute(&self.subst, s);
+                        substitute(&self.rest.subst, s);
                     }
                     let s = std::mem::replace(s, Stmt::NoOp);
                     if let Some(end) = self.other(s) {
@@ -784,9 +778,6 @@ impl<'h, 's> Forward<'h, 's> {
         irsb.tyenv = self.tyenv;
         let rest = self.rest;
         rest.extent = self.extent.max(irsb.offs_ip.index() + 8);
-        rest.subst = self.subst;
-        rest.def_at = self.def_at;
-        rest.known = self.known;
         (changed, self.settled)
     }
 
@@ -839,7 +830,7 @@ impl<'h, 's> Forward<'h, 's> {
                 // Not a CSE candidate: what `note_def` would do.
                 let k = Known::new(offset, ty, Atom::Tmp(dst));
                 self.extent = self.extent.max(k.end as usize);
-                self.known.push(k);
+                self.rest.known.push(k);
                 self.set_def(dst, at);
                 Quick::Keep
             }
@@ -920,7 +911,7 @@ impl<'h, 's> Forward<'h, 's> {
     /// through definitions).
     #[inline]
     fn set_def(&mut self, dst: Temp, at: usize) {
-        if let Some(slot) = self.def_at.get_mut(dst.index()) {
+        if let Some(slot) = self.rest.def_at.get_mut(dst.index()) {
             *slot = Some(at);
         }
     }
@@ -977,7 +968,9 @@ impl<'h, 's> Forward<'h, 's> {
                     }),
                 ) = (is_get, self.out.get(self.at))
                 {
-                    self.known.push(Known::new(*offset, *ty, Atom::Tmp(dst)));
+                    self.rest
+                        .known
+                        .push(Known::new(*offset, *ty, Atom::Tmp(dst)));
                 }
                 self.note_def(dst, self.at, hash);
             }

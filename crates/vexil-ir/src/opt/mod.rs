@@ -182,8 +182,18 @@ fn confirm_fixpoint(irsb: &Irsb, hooks: &dyn ArchHooks, level: u8, scratch: &mut
 /// Reusable working memory of the passes (see [`optimize`]).
 #[derive(Default)]
 pub(super) struct Scratch {
+    /// The forward pass's replacements: what each temporary's uses are to
+    /// be replaced by. Empty until the first substitution, which sizes it
+    /// to the type environment (many blocks need none, and the sizing is a
+    /// write per temporary); from then on it grows with the environment. A
+    /// lookup past its end finds nothing, as a lookup of an unsubstituted
+    /// temporary.
     pub(super) subst: Vec<Option<Atom>>,
+    /// The forward pass's index in its output of each temporary's
+    /// definition.
     pub(super) def_at: Vec<Option<usize>>,
+    /// The guest-state values the forward pass knows from earlier PUTs and
+    /// GETs.
     pub(super) known: Vec<forward::Known>,
     pub(super) exprs: cse::CseTable,
     state: Vec<backward::Word>,
