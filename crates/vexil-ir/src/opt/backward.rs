@@ -218,6 +218,10 @@ fn read_atom(a: &Atom, used: &mut [bool]) {
 ///
 /// The vectors are taken out of `scratch` for the walk, so that the loop
 /// holds them in registers rather than reaching them through `scratch`.
+///
+/// Not inlined: in the round loop, next to the forward pass, the walk's
+/// loop kept its index and the statements' address on the stack.
+#[inline(never)]
 pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) -> bool {
     let extent = scratch.extent;
     #[cfg(debug_assertions)]
