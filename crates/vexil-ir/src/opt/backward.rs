@@ -79,8 +79,13 @@ impl State<'_> {
         while t != 0 {
             let b = t.trailing_zeros() as usize;
             t &= t - 1;
-            for w in self.words.iter_mut().skip(b).step_by(64) {
-                f(w);
+            // Words `b`, `b + 64`, ... (with at most 64 words, just `b`),
+            // by index: the `skip` and `step_by` adapters cost more than
+            // the work on the one word.
+            let mut w = b;
+            while let Some(word) = self.words.get_mut(w) {
+                f(word);
+                w += 64;
             }
         }
         #[cfg(debug_assertions)]
