@@ -690,10 +690,21 @@ pub struct Order {
     marks: Vec<usize>,
     /// The tokens of the run being ordered by [`Order::run_tokens`].
     cand: Vec<Cand>,
-    /// Per temporary: the run (`stamp`) that last defined it, and the
-    /// tokens its definition depends on (see [`Order::run_tokens`]).
-    tmp_stamp: Vec<u32>,
-    tmp_reach: Vec<(u64, u64)>,
+    /// Per temporary: the run that last defined it and the tokens its
+    /// definition depends on (see [`Order::run_tokens`]).
+    tmp_dep: Vec<TmpDep>,
+    stamp: u32,
+}
+
+/// What [`Order::run_tokens`] knows of a temporary's definition: the run
+/// (`stamp`) it was last defined in, and (valid for that run only) the
+/// run's tokens the definition depends on (`anc`, itself included if it
+/// has a token) and its own token bit (`direct`). One entry, so that a
+/// read looks up one place.
+#[derive(Copy, Clone, Debug, Default)]
+struct TmpDep {
+    anc: u64,
+    direct: u64,
     stamp: u32,
 }
 
@@ -711,6 +722,15 @@ struct Cand {
     /// True if it reads a temporary defined by the last token emitted
     /// before the run.
     follows_last: bool,
+}
+
+/// How a statement of a run takes part in memory order (see
+/// [`Order::run_tokens`]).
+#[derive(Copy, Clone)]
+enum Mem {
+    None,
+    Load,
+    Store,
 }
 
 /// True for the statements that stay where they are in the canonical order.
@@ -893,12 +913,11 @@ impl Order {
         let n_tmp = irsb.tyenv.len();
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
-            self.tmp_stamp.fill(0);
+            self.tmp_dep.fill(TmpDep::default());
             self.stamp = 1;
         }
-        if self.tmp_stamp.len() < n_tmp {
-            self.tmp_stamp.resize(n_tmp, 0);
-            self.tmp_reach.resize(n_tmp, (0, 0));
+        if self.tmp_dep.len() < n_tmp {
+            self.tmp_dep.resize(n_tmp, TmpDep::default());
         }
         let stamp = self.stamp;
         // The temporary the last token before the run defined, unless a
@@ -928,11 +947,12 @@ impl Order {
         self.cand.clear();
         let Order {
             cand,
-            tmp_stamp,
-            tmp_reach,
+            tmp_dep,
             toks,
             ..
         } = self;
+        // Temporaries past the type environment (invalid IR) carry nothing.
+        let tmp_dep = &mut tmp_dep[..n_tmp];
         // (ancestors and self, own bit) of the last store, and of the loads
         // since it.
         let mut store: (u64, u64) = (0, 0);
@@ -944,45 +964,116 @@ impl Order {
                 continue;
             }
             let bit = if k.is_some() { 1u64 << cand.len() } else { 0 };
-            let (mut anc, mut direct, mut follows_last) = (0u64, 0u64, false);
-            stmt_tmps(st, |t| {
-                if tmp_stamp.get(t) == Some(&stamp) {
-                    let (r, d) = tmp_reach[t];
-                    anc |= r;
-                    direct |= d;
-                } else if Some(t) == last_tmp {
-                    follows_last = true;
+            // (ancestors, direct predecessors, reads `last_tmp`) from what
+            // the statement reads.
+            let read = |acc: &mut (u64, u64, bool), a: &Atom| {
+                let Atom::Tmp(t) = a else { return };
+                let t = t.index();
+                match tmp_dep.get(t) {
+                    Some(d) if d.stamp == stamp => {
+                        acc.0 |= d.anc;
+                        acc.1 |= d.direct;
+                    }
+                    _ => acc.2 |= Some(t) == last_tmp,
                 }
-            });
-            match st {
-                Stmt::Store { .. } | Stmt::StoreG { .. } => {
+            };
+            // The statement's reads, whether it loads or stores, and the
+            // temporary it defines, in one match over the statement (a run
+            // has no barrier, so no `Cas`, `Llsc` or `Dirty` defines
+            // anything here; the last arm still asks). The rare shapes go
+            // through `for_each_atom` on a copy of the accumulator, so that
+            // the common ones keep it in registers.
+            let mut acc = (0u64, 0u64, false);
+            let rare = |acc: &mut (u64, u64, bool), st: &Stmt| {
+                let mut copy = *acc;
+                st.for_each_atom(|a| read(&mut copy, a));
+                *acc = copy;
+            };
+            let (mem, dst) = match st {
+                Stmt::WrTmp { dst, expr } => {
+                    let mem = match expr {
+                        Expr::Binop { a, b, .. } => {
+                            read(&mut acc, a);
+                            read(&mut acc, b);
+                            Mem::None
+                        }
+                        Expr::Unop { a, .. } => {
+                            read(&mut acc, a);
+                            Mem::None
+                        }
+                        Expr::Load { addr, .. } => {
+                            read(&mut acc, addr);
+                            Mem::Load
+                        }
+                        Expr::RdTmp(t) => {
+                            read(&mut acc, &Atom::Tmp(*t));
+                            Mem::None
+                        }
+                        Expr::Const(_) | Expr::Get { .. } => Mem::None,
+                        e => {
+                            let mut copy = acc;
+                            e.for_each_atom(|a| read(&mut copy, a));
+                            acc = copy;
+                            Mem::None
+                        }
+                    };
+                    (mem, Some(*dst))
+                }
+                Stmt::Store { addr, data, .. } => {
+                    read(&mut acc, addr);
+                    read(&mut acc, data);
+                    (Mem::Store, None)
+                }
+                Stmt::StoreG { .. } => {
+                    rare(&mut acc, st);
+                    (Mem::Store, None)
+                }
+                Stmt::LoadG { dst, .. } => {
+                    rare(&mut acc, st);
+                    (Mem::Load, Some(*dst))
+                }
+                Stmt::Put { data, .. } | Stmt::Exit { guard: data, .. } => {
+                    read(&mut acc, data);
+                    (Mem::None, None)
+                }
+                Stmt::IMark { .. } | Stmt::NoOp => (Mem::None, None),
+                st => {
+                    rare(&mut acc, st);
+                    (Mem::None, None)
+                }
+            };
+            let (mut anc, mut direct, follows_last) = acc;
+            match mem {
+                Mem::Store => {
                     anc |= store.0 | loads.0;
                     direct |= store.1 | loads.1;
                     store = (anc | bit, bit);
                     loads = (0, 0);
                 }
-                Stmt::WrTmp {
-                    expr: Expr::Load { .. },
-                    ..
-                }
-                | Stmt::LoadG { .. } => {
+                Mem::Load => {
                     anc |= store.0;
                     direct |= store.1;
                     loads.0 |= anc | bit;
                     loads.1 |= bit;
                 }
-                _ => {}
+                Mem::None => {}
             }
-            let mut def = |t: vexil_ir::Temp| {
-                let t = t.index();
-                if t < n_tmp {
-                    tmp_stamp[t] = stamp;
-                    tmp_reach[t] = (anc | bit, bit);
-                }
+            let dep = TmpDep {
+                anc: anc | bit,
+                direct: bit,
+                stamp,
             };
-            match st {
-                Stmt::WrTmp { dst, .. } => def(*dst),
-                st => st.for_each_def(def),
+            match dst {
+                Some(t) => {
+                    if let Some(d) = tmp_dep.get_mut(t.index()) {
+                        *d = dep;
+                    }
+                }
+                None => st.for_each_def(|t| {
+                    if let Some(d) = tmp_dep.get_mut(t.index()) {
+                        *d = dep;
+                    }
+                }),
             }
             if let Some(key) = k {
                 cand.push(Cand {
