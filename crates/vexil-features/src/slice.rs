@@ -204,11 +204,17 @@ impl Slice {
         let mut constlike = std::mem::take(&mut self.constlike);
         self.forward(irsb, layout, opts, &mut constlike);
         self.constlike = constlike;
-        self.backward(irsb, layout, opts, |i, _, d| {
-            if let Some(x) = drop.get_mut(i) {
-                *x = d;
-            }
-        });
+        self.backward(
+            irsb,
+            layout,
+            opts,
+            |_, _| true,
+            |i, _, d| {
+                if let Some(x) = drop.get_mut(i) {
+                    *x = d;
+                }
+            },
+        );
         self.drop = drop;
     }
 
@@ -307,12 +313,19 @@ impl Slice {
     /// statement's token in this pass (see `crate::token`), instead of
     /// walking the block again over the mask, and the canonical order
     /// needs every barrier.
+    ///
+    /// Instruction marks (a quarter of the statements) are always kept
+    /// and read nothing: they go to `imark(i, stmt)` straight from the
+    /// dispatch on the statement's kind, and on to `visit` only if it
+    /// returns true (the token code wants only their addresses and
+    /// lengths when they yield no token).
     #[inline(always)]
     pub(crate) fn backward(
         &mut self,
         irsb: &Irsb,
         layout: Option<&GuestLayout>,
         opts: &SchemeOptions,
+        mut imark: impl FnMut(usize, &Stmt) -> bool,
         mut visit: impl FnMut(usize, &Stmt, bool),
     ) {
         let Slice { tmp, regs, .. } = self;
@@ -387,7 +400,13 @@ impl Slice {
                         }
                     }
                 }
-                Stmt::IMark { .. } | Stmt::NoOp => false,
+                Stmt::IMark { .. } => {
+                    if !imark(i, st) {
+                        continue;
+                    }
+                    false
+                }
+                Stmt::NoOp => false,
                 Stmt::Put { offset, data } => {
                     let plumbing = regs.flag(offset.0, put_want, layout) != 0;
                     set(tmp, *data, if plumbing { T_USED } else { REAL });

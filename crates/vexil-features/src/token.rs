@@ -1113,35 +1113,40 @@ fn sliced_keys(
         ..*ctx
     };
     // Only kept statements and barriers are visited; instruction marks
-    // are always kept.
-    slice.backward(irsb, ctx.layout, &ctx.opts, |i, st, dropped| {
-        if dropped {
-            // A barrier without a token.
-            marks.push(i);
-            return;
-        }
-        let tokened = match st {
-            Stmt::IMark { addr, len, .. } => {
+    // are always kept, and visited for their token only if they have one.
+    slice.backward(
+        irsb,
+        ctx.layout,
+        &ctx.opts,
+        |_, st| {
+            if let Stmt::IMark { addr, len, .. } = st {
                 // Seen last to first: the last one seen is the first.
                 first = Some(*addr);
                 size += u64::from(*len);
-                !drop_imark
             }
-            Stmt::NoOp => false,
-            _ => true,
-        };
-        // One call site, so that `key` (inlined) is not written out twice.
-        let key = if tokened { kctx.key(st, memo) } else { None };
-        if let Some(k) = key {
-            if let Some(x) = keys.get_mut(i) {
-                *x = Some(k);
+            !drop_imark
+        },
+        |i, st, dropped| {
+            if dropped {
+                // A barrier without a token.
+                marks.push(i);
+                return;
             }
-            n_keys += 1;
-            marks.push(i);
-        } else if crate::slice::is_barrier(st) {
-            marks.push(i);
-        }
-    });
+            let tokened = !matches!(st, Stmt::NoOp);
+            // One call site, so that `key` (inlined) is not written out
+            // twice.
+            let key = if tokened { kctx.key(st, memo) } else { None };
+            if let Some(k) = key {
+                if let Some(x) = keys.get_mut(i) {
+                    *x = Some(k);
+                }
+                n_keys += 1;
+                marks.push(i);
+            } else if crate::slice::is_barrier(st) {
+                marks.push(i);
+            }
+        },
+    );
     marks.reverse();
     slice.constlike = constlike;
     #[cfg(debug_assertions)]
