@@ -15,7 +15,7 @@ use crate::LiftOptions;
 use iced_x86::{Decoder, DecoderOptions, Instruction, MemorySize, OpKind, Register};
 use std::sync::OnceLock;
 use vexil_ir::opt::SpecExpr;
-use vexil_ir::{Atom, Cas, Const, Endness, Irsb, IrsbBuilder, JumpKind, Op, Stmt, Type};
+use vexil_ir::{Atom, Cas, Const, Endness, Expr, Irsb, IrsbBuilder, JumpKind, Op, Stmt, Type};
 
 /// The instruction is decoded but this lifter does not support it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -187,6 +187,10 @@ pub(crate) struct Lifter {
     /// general-purpose register slot (by number), for
     /// [`Lifter::reg_value`].
     last_put: [u32; 16],
+    /// The statement index of the last `GET` this lifter made of each
+    /// general-purpose register slot at the word's width (see
+    /// [`Lifter::reg_value`]).
+    last_get: [u32; 16],
     /// Whether registers the block wrote are read back from that `PUT`
     /// ([`Lifter::reg_value`]): only for blocks that will be optimized, so
     /// that the unoptimized IR stays one `GET` per read.
@@ -237,6 +241,7 @@ impl Lifter {
             pending: false,
             flags_undo: None,
             last_put: [u32::MAX; 16],
+            last_get: [u32::MAX; 16],
             forward_regs: false,
             slots: slot_table(m),
         }
@@ -262,19 +267,44 @@ impl Lifter {
     /// block, and nothing written to guest state since overlaps the slot:
     /// reading it back gives that value, and the optimizer would replace
     /// the `GET` by it anyway (so the optimized block is the same, reached
-    /// with less work; a test compares). Repeated reads are left to the
-    /// optimizer: answering those here too changed some blocks at `--opt 1`.
+    /// with less work; a test compares).
+    ///
+    /// Likewise a read of the whole register (`ty` is the word) after a
+    /// `GET` of the whole register, with nothing written over it since, is
+    /// that `GET`'s temporary: the optimizer finds the second `GET` known
+    /// from the first and replaces it the same way (the first `GET` is
+    /// known to it, or reduced to a value that the second reduces to as
+    /// well: no wider value of a whole register can be known, the one case
+    /// in which it would rewrite each read to a narrowing of its own).
+    /// Narrower repeated reads are left to the optimizer: answering those
+    /// here too changed some blocks at `--opt 1`, where two narrowings of
+    /// the same value stay two.
     ///
     /// The record of accesses is only a hint, checked against the
     /// statements themselves: a rolled-back instruction, or a write made
     /// without [`Lifter::note_put`] (helpers, `PutI`, dirty calls), makes
     /// it fail the check, and then the register is read with a `GET`.
     fn reg_value(&self, off: u32, ty: Type) -> Option<Atom> {
-        let at = *self.last_put.get(self.slot_number(off)?)?;
-        let at = usize::try_from(at).ok()?;
+        let k = self.slot_number(off)?;
+        let index = |at: u32| (at != u32::MAX).then(|| usize::try_from(at).ok()).flatten();
+        let put = index(*self.last_put.get(k)?);
+        let get = index(*self.last_get.get(k)?);
         let stmts = &self.b.stmts;
-        let value = match stmts.get(at)? {
-            Stmt::Put { offset, data } if offset.0 == off && self.b.ty(*data) == ty => *data,
+        // From the later of the two accesses.
+        let (at, value) = match (put, get) {
+            (p, Some(g)) if p.is_none_or(|p| g > p) => match stmts.get(g)? {
+                Stmt::WrTmp {
+                    dst,
+                    expr: Expr::Get { offset, ty: gty },
+                } if offset.0 == off && *gty == ty && ty == self.m.word => (g, Atom::Tmp(*dst)),
+                _ => return None,
+            },
+            (Some(p), _) => match stmts.get(p)? {
+                Stmt::Put { offset, data } if offset.0 == off && self.b.ty(*data) == ty => {
+                    (p, *data)
+                }
+                _ => return None,
+            },
             _ => return None,
         };
         let size = ty.bits().div_ceil(8);
@@ -316,10 +346,17 @@ impl Lifter {
     /// Reads register slot `off` as `ty`: the value last written there in
     /// this block if [`Lifter::reg_value`] finds it, else a `GET`.
     pub(crate) fn get_slot(&mut self, off: u32, ty: Type) -> Atom {
-        match self.reg_value(off, ty) {
-            Some(v) => v,
-            None => self.b.get(off, ty),
+        if let Some(v) = self.reg_value(off, ty) {
+            return v;
         }
+        let v = self.b.get(off, ty);
+        if self.forward_regs && ty == self.m.word {
+            let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
+            if let Some(slot) = self.slot_number(off).and_then(|k| self.last_get.get_mut(k)) {
+                *slot = at;
+            }
+        }
+        v
     }
 
     // ------------------------------------------------------------ constants
@@ -1235,18 +1272,21 @@ mod tests {
     /// Reading registers back from the block's own writes leaves
     /// the optimized block exactly as the optimizer alone makes it, for
     /// blocks starting at every byte of code that writes whole registers,
-    /// byte halves (`al`/`ah`), pairs (`mul`), and calls a dirty helper.
+    /// byte halves (`al`/`ah`), pairs (`mul`), reads registers twice
+    /// (`test rbx,rbx`), and calls a dirty helper.
     #[test]
     fn forwarded_register_reads_optimize_to_the_same_block() {
         // push rbp; mov rbp,rsp; push rbx; sub rsp,0x18; mov [rbp-0x10],rdi;
         // mov rax,[rbp-0x10]; add rax,1; mov ebx,eax; mov al,5; mov ah,6;
         // movzx ecx,ax; xchg rax,rcx; imul rcx,rax; mul rcx; add rax,rdx;
-        // cpuid; mov rax,rbx; pop rbx; leave; ret
+        // mov rdx,rsi; add rsi,rsi; test rbx,rbx; cpuid; mov rax,rbx;
+        // pop rbx; leave; ret
         let code64: &[u8] = &[
             0x55, 0x48, 0x89, 0xe5, 0x53, 0x48, 0x83, 0xec, 0x18, 0x48, 0x89, 0x7d, 0xf0, 0x48,
             0x8b, 0x45, 0xf0, 0x48, 0x83, 0xc0, 0x01, 0x89, 0xc3, 0xb0, 0x05, 0xb4, 0x06, 0x0f,
             0xb7, 0xc8, 0x48, 0x91, 0x48, 0x0f, 0xaf, 0xc8, 0x48, 0xf7, 0xe1, 0x48, 0x01, 0xd0,
-            0x0f, 0xa2, 0x48, 0x89, 0xd8, 0x5b, 0xc9, 0xc3,
+            0x48, 0x89, 0xf2, 0x48, 0x01, 0xf6, 0x48, 0x85, 0xdb, 0x0f, 0xa2, 0x48, 0x89, 0xd8,
+            0x5b, 0xc9, 0xc3,
         ];
         // The same without REX.W prefixes (every 0x48 above), for 32-bit mode.
         let code32: Vec<u8> = code64.iter().copied().filter(|&b| b != 0x48).collect();
