@@ -345,6 +345,7 @@ impl Lifter {
 
     /// Reads register slot `off` as `ty`: the value last written there in
     /// this block if [`Lifter::reg_value`] finds it, else a `GET`.
+    #[inline]
     pub(crate) fn get_slot(&mut self, off: u32, ty: Type) -> Atom {
         if let Some(v) = self.reg_value(off, ty) {
             return v;
