@@ -568,10 +568,12 @@ struct Found<T> {
     swept: bool,
     /// The byte limit it was lifted with, to lift it again the same way.
     limit: Option<u64>,
-    /// The lifted IR while it is held back from `keep`.
-    ir: Option<Irsb>,
     /// What `keep` made of it, once handed over.
     kept: Option<T>,
+    /// Its lifted IR is held back from `keep`, in [`Fast::held`]. The IR
+    /// is kept there rather than here: these records are pushed for every
+    /// lift, and without the IR they are less than two thirds the size.
+    held: bool,
     /// Replaced by a swept block at the same address (which only a block of
     /// no bytes can be).
     dead: bool,
@@ -594,9 +596,10 @@ struct Fast<'a, T, F> {
     /// The instruction addresses of every lift, flat.
     insns: Vec<u64>,
     keep: F,
-    /// Blocks whose IR is held back, oldest first (some may have been
-    /// handed over or dropped since: their `ir` is `None`).
-    held: VecDeque<usize>,
+    /// Blocks whose IR is held back, with the IR, oldest first, so by
+    /// block index (some may have been handed over or dropped since: their
+    /// IR is `None`).
+    held: VecDeque<(usize, Option<Irsb>)>,
     held_bytes: usize,
     /// Addresses that start a lifted block.
     found: Bits,
@@ -650,8 +653,8 @@ impl<T, F: FnMut(Irsb) -> T> Fast<'_, T, F> {
             succs,
             swept,
             limit,
-            ir: None,
             kept: None,
+            held: false,
             dead: false,
         });
         self.blocks.len() - 1
@@ -670,33 +673,43 @@ impl<T, F: FnMut(Irsb) -> T> Fast<'_, T, F> {
             return;
         }
         self.held_bytes += ir_bytes(&irsb);
-        self.blocks[i].ir = Some(irsb);
-        self.held.push_back(i);
+        // Blocks are held in the order they are recorded, so `held` stays
+        // sorted by block index (which `unhold` searches by).
+        debug_assert!(self.held.back().is_none_or(|&(j, _)| j < i));
+        self.blocks[i].held = true;
+        self.held.push_back((i, Some(irsb)));
         while self.held_bytes > self.opts.hold_bytes {
-            let Some(j) = self.held.pop_front() else {
+            let Some((j, irsb)) = self.held.pop_front() else {
                 break;
             };
-            self.release(j);
+            if let Some(irsb) = irsb {
+                self.blocks[j].held = false;
+                self.held_bytes -= ir_bytes(&irsb);
+                self.release(j, irsb);
+            }
         }
     }
 
     /// Takes block `i`'s held IR, if it has any.
     fn unhold(&mut self, i: usize) -> Option<Irsb> {
-        let irsb = self.blocks[i].ir.take()?;
+        if !self.blocks[i].held {
+            return None;
+        }
+        self.blocks[i].held = false;
+        let k = self.held.binary_search_by_key(&i, |&(j, _)| j).ok()?;
+        let irsb = self.held[k].1.take()?;
         self.held_bytes -= ir_bytes(&irsb);
         Some(irsb)
     }
 
-    /// Block `i` leaves the hold before discovery ends. If a start is
+    /// Block `i` leaves the hold, with its IR `irsb`, before discovery
+    /// ends. If a start is
     /// expected inside it at an instruction boundary, the split will lift it
     /// again, shorter, and this IR would be handed over for nothing: it is
     /// dropped. Should that split not happen after all (the expected start
     /// did not decode, or a start in the middle of one of its instructions
     /// came first), the end lifts the block again, unchanged.
-    fn release(&mut self, i: usize) {
-        let Some(irsb) = self.unhold(i) else {
-            return;
-        };
+    fn release(&mut self, i: usize, irsb: Irsb) {
         if self.split_expected(i) {
             irsb.recycle();
         } else {
@@ -777,10 +790,10 @@ pub fn discover_with<T>(
         regions,
         layout,
         opts: *opts,
-        // About one block per 16 bytes of code (x86 and MIPS blocks
-        // average 20-odd bytes), so the vector of these large records is
-        // seldom regrown and copied.
-        blocks: Vec::with_capacity(n / 16 + 16),
+        // About one block per 12 bytes of code (x86 blocks average 13 to
+        // 19 bytes, MIPS blocks 16 to 28, and a few are lifted twice), so
+        // the vector of these records is seldom regrown and copied.
+        blocks: Vec::with_capacity(n / 12 + 64),
         insns: INSNS.try_with(|v| v.take()).unwrap_or_default(),
         keep,
         held: VecDeque::new(),
