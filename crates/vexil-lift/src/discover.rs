@@ -930,7 +930,8 @@ pub fn discover_with<T>(
     drop(traversed);
     let order = w.by_address((0..w.blocks.len()).filter(|&i| !w.blocks[i].dead));
     let mut blocks = Vec::with_capacity(order.len());
-    let mut seen_insn: Vec<u64> = Vec::new();
+    // Every instruction of the final blocks (at most every one lifted).
+    let mut seen_insn: Vec<u64> = Vec::with_capacity(w.insns.len());
     for (k, &(addr, i)) in order.iter().enumerate() {
         let next_start = order.get(k + 1).map(|&(n, _)| n);
         let size = w.blocks[i].size;
@@ -960,8 +961,13 @@ pub fn discover_with<T>(
             swept: b.swept,
         });
     }
-    seen_insn.sort_unstable();
-    seen_insn.dedup();
+    // The blocks are in address order and each lists its instructions in
+    // address order, so unless blocks overlap the list is strictly
+    // increasing already: sorted, without duplicates.
+    if !seen_insn.is_sorted_by(|a, b| a < b) {
+        seen_insn.sort_unstable();
+        seen_insn.dedup();
+    }
     out.lifted = seen_insn.len() as u64;
 
     // Undecodable places: decodable-but-unsupported by mnemonic, else nodecode.
