@@ -145,7 +145,21 @@ impl<'a> Lifter<'a> {
     fn op(&self, o32: Op, o64: Op) -> Op {
         if self.is64 { o64 } else { o32 }
     }
+    /// GPR `r`: the cached value when there is one (inlined: most reads
+    /// hit the cache), else [`Lifter::get_miss`].
+    #[inline]
     fn get(&mut self, r: u8) -> Atom {
+        if r != 0 {
+            if let Some(v) = self.gpr[usize::from(r & 31)] {
+                return v;
+            }
+        }
+        self.get_miss(r)
+    }
+    /// GPR `r` when it is not cached: the constant 0 for `$zero`, else a
+    /// `GET`, cached.
+    #[inline(never)]
+    fn get_miss(&mut self, r: u8) -> Atom {
         if r == 0 {
             return self.w(0);
         }
