@@ -183,14 +183,9 @@ pub(crate) struct Lifter {
     /// unsupported. Saving on change rather than copying both before every
     /// instruction: most instructions leave the flags alone.
     flags_undo: Option<(Option<[Atom; 4]>, bool)>,
-    /// The statement index of the last `PUT` this lifter made to each
-    /// general-purpose register slot (by number), for
-    /// [`Lifter::reg_value`].
-    last_put: [u32; 16],
-    /// The statement index of the last `GET` this lifter made of each
-    /// general-purpose register slot at the word's width (see
-    /// [`Lifter::reg_value`]).
-    last_get: [u32; 16],
+    /// The last access this lifter recorded to each general-purpose
+    /// register slot (by number), for [`Lifter::reg_value`].
+    last: [Access; 16],
     /// Whether registers the block wrote are read back from that `PUT`
     /// ([`Lifter::reg_value`]): only for blocks that will be optimized, so
     /// that the unoptimized IR stays one `GET` per read.
@@ -198,6 +193,20 @@ pub(crate) struct Lifter {
     /// The register table of [`Lifter::gpr_slot`] for this mode, looked up
     /// once per block rather than once per register access.
     slots: Option<&'static Slots>,
+}
+
+/// The last recorded access to a general-purpose register slot (see
+/// [`Lifter::reg_value`]): a `PUT` of the slot or a `GET` of the whole
+/// register, by statement index. One record per slot rather than one per
+/// kind: only the later of the two was ever looked at.
+#[derive(Copy, Clone, Debug)]
+enum Access {
+    /// Nothing recorded.
+    None,
+    /// The `PUT` at this statement index (made by [`Lifter::note_put`]).
+    Put(u32),
+    /// The word-wide `GET` at this statement index.
+    Get(u32),
 }
 
 /// Guest-state slot of each general-purpose register, by `Register` value.
@@ -240,8 +249,7 @@ impl Lifter {
             known: None,
             pending: false,
             flags_undo: None,
-            last_put: [u32::MAX; 16],
-            last_get: [u32::MAX; 16],
+            last: [Access::None; 16],
             forward_regs: false,
             slots: slot_table(m),
         }
@@ -286,26 +294,28 @@ impl Lifter {
     /// it fail the check, and then the register is read with a `GET`.
     fn reg_value(&self, off: u32, ty: Type) -> Option<Atom> {
         let k = self.slot_number(off)?;
-        let index = |at: u32| (at != u32::MAX).then(|| usize::try_from(at).ok()).flatten();
-        let put = index(*self.last_put.get(k)?);
-        let get = index(*self.last_get.get(k)?);
         let stmts = &self.b.stmts;
-        // From the later of the two accesses.
-        let (at, value) = match (put, get) {
-            (p, Some(g)) if p.is_none_or(|p| g > p) => match stmts.get(g)? {
-                Stmt::WrTmp {
-                    dst,
-                    expr: Expr::Get { offset, ty: gty },
-                } if offset.0 == off && *gty == ty && ty == self.m.word => (g, Atom::Tmp(*dst)),
-                _ => return None,
-            },
-            (Some(p), _) => match stmts.get(p)? {
-                Stmt::Put { offset, data } if offset.0 == off && self.b.ty(*data) == ty => {
-                    (p, *data)
+        let (at, value) = match *self.last.get(k)? {
+            Access::Get(g) => {
+                let g = usize::try_from(g).ok()?;
+                match stmts.get(g)? {
+                    Stmt::WrTmp {
+                        dst,
+                        expr: Expr::Get { offset, ty: gty },
+                    } if offset.0 == off && *gty == ty && ty == self.m.word => (g, Atom::Tmp(*dst)),
+                    _ => return None,
                 }
-                _ => return None,
-            },
-            _ => return None,
+            }
+            Access::Put(p) => {
+                let p = usize::try_from(p).ok()?;
+                match stmts.get(p)? {
+                    Stmt::Put { offset, data } if offset.0 == off && self.b.ty(*data) == ty => {
+                        (p, *data)
+                    }
+                    _ => return None,
+                }
+            }
+            Access::None => return None,
         };
         let size = ty.bits().div_ceil(8);
         // Only recent writes are looked for (the scan is the cost).
@@ -338,8 +348,8 @@ impl Lifter {
             return;
         }
         let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
-        if let Some(slot) = self.slot_number(off).and_then(|k| self.last_put.get_mut(k)) {
-            *slot = at;
+        if let Some(slot) = self.slot_number(off).and_then(|k| self.last.get_mut(k)) {
+            *slot = Access::Put(at);
         }
     }
 
@@ -353,8 +363,8 @@ impl Lifter {
         let v = self.b.get(off, ty);
         if self.forward_regs && ty == self.m.word {
             let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
-            if let Some(slot) = self.slot_number(off).and_then(|k| self.last_get.get_mut(k)) {
-                *slot = at;
+            if let Some(slot) = self.slot_number(off).and_then(|k| self.last.get_mut(k)) {
+                *slot = Access::Get(at);
             }
         }
         v
