@@ -292,8 +292,9 @@ impl Lifter {
     /// statements themselves: a rolled-back instruction, or a write made
     /// without [`Lifter::note_put`] (helpers, `PutI`, dirty calls), makes
     /// it fail the check, and then the register is read with a `GET`.
-    fn reg_value(&self, off: u32, ty: Type) -> Option<Atom> {
-        let k = self.slot_number(off)?;
+    ///
+    /// `k` is the slot's number ([`Lifter::slot_number`] of `off`).
+    fn reg_value(&self, k: usize, off: u32, ty: Type) -> Option<Atom> {
         let stmts = &self.b.stmts;
         let (at, value) = match *self.last.get(k)? {
             Access::Get(g) => {
@@ -357,13 +358,15 @@ impl Lifter {
     /// this block if [`Lifter::reg_value`] finds it, else a `GET`.
     #[inline]
     pub(crate) fn get_slot(&mut self, off: u32, ty: Type) -> Atom {
-        if let Some(v) = self.reg_value(off, ty) {
+        // The slot number, worked out once for the look-up and the record.
+        let k = self.slot_number(off);
+        if let Some(v) = k.and_then(|k| self.reg_value(k, off, ty)) {
             return v;
         }
         let v = self.b.get(off, ty);
         if self.forward_regs && ty == self.m.word {
             let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
-            if let Some(slot) = self.slot_number(off).and_then(|k| self.last.get_mut(k)) {
+            if let Some(slot) = k.and_then(|k| self.last.get_mut(k)) {
                 *slot = Access::Get(at);
             }
         }
@@ -993,13 +996,28 @@ impl Lifter {
     pub(crate) fn set_sp(&mut self, v: Atom) {
         self.put_gpr(4, v);
     }
+    /// [`Lifter::set_sp`] for a word-typed `v` (what `push` and `pop`
+    /// compute): a word is written as it is, so its type is not looked up.
+    fn set_sp_word(&mut self, v: Atom) {
+        debug_assert_eq!(self.ty(v), self.m.word);
+        let off = self.m.gpr_off(4);
+        self.b.put(off, v);
+        // `note_put`, with the slot number known: the stack pointer is 4.
+        debug_assert_eq!(self.slot_number(off), Some(4));
+        if self.forward_regs {
+            let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
+            if let Some(slot) = self.last.get_mut(4) {
+                *slot = Access::Put(at);
+            }
+        }
+    }
     /// Pushes `v` (its own width).
     pub(crate) fn push(&mut self, v: Atom) {
         let w = self.m.word;
         let sz = u64::from(self.ty(v).bytes());
         let sp = self.sp();
         let nsp = self.wbin(SUB, w, sp, Self::cst(w, sz));
-        self.set_sp(nsp);
+        self.set_sp_word(nsp);
         self.store(nsp, v);
     }
     /// Pops a value of type `ty`.
@@ -1008,7 +1026,7 @@ impl Lifter {
         let sp = self.sp();
         let v = self.load(ty, sp);
         let nsp = self.wbin(ADD, w, sp, Self::cst(w, u64::from(ty.bytes())));
-        self.set_sp(nsp);
+        self.set_sp_word(nsp);
         v
     }
 
