@@ -34,8 +34,41 @@ pub(crate) fn cond_of(i: &Instruction) -> R<Cond> {
 /// Lifts the current instruction.
 pub(crate) fn lift_insn(lf: &mut Lifter) -> R<Flow> {
     let mn = lf.i.mnemonic();
-    if lf.i.is_string_instruction() {
-        return int::string(lf, mn);
+    // String instructions are told apart by mnemonic, which is cheaper to
+    // match than asking iced about the code first for every instruction:
+    // `movsd` and `cmpsd` also name SSE instructions, and only those two
+    // need the question. The string forms of `ins`/`outs` go to
+    // `int::string` too, which does not lift them.
+    match mn {
+        M::Movsb
+        | M::Movsw
+        | M::Movsq
+        | M::Cmpsb
+        | M::Cmpsw
+        | M::Cmpsq
+        | M::Stosb
+        | M::Stosw
+        | M::Stosd
+        | M::Stosq
+        | M::Lodsb
+        | M::Lodsw
+        | M::Lodsd
+        | M::Lodsq
+        | M::Scasb
+        | M::Scasw
+        | M::Scasd
+        | M::Scasq
+        | M::Insb
+        | M::Insw
+        | M::Insd
+        | M::Outsb
+        | M::Outsw
+        | M::Outsd => {
+            debug_assert!(lf.i.is_string_instruction());
+            return int::string(lf, mn);
+        }
+        M::Movsd | M::Cmpsd if lf.i.is_string_instruction() => return int::string(lf, mn),
+        _ => debug_assert!(!lf.i.is_string_instruction()),
     }
     match mn {
         M::Add | M::Or | M::Adc | M::Sbb | M::And | M::Sub | M::Xor | M::Cmp | M::Test => {
@@ -182,17 +215,7 @@ pub(crate) fn lift_insn(lf: &mut Lifter) -> R<Flow> {
         M::Ud2 | M::Ud0 | M::Ud1 => Ok(lf.goto(lf.addr, JumpKind::SigILL)),
         M::Int3 => Ok(lf.goto(lf.next, JumpKind::SigTRAP)),
         M::Int1 => Ok(lf.goto(lf.next, JumpKind::SigTRAP)),
-        M::Hlt
-        | M::In
-        | M::Out
-        | M::Cli
-        | M::Sti
-        | M::Insb
-        | M::Insw
-        | M::Insd
-        | M::Outsb
-        | M::Outsw
-        | M::Outsd => {
+        M::Hlt | M::In | M::Out | M::Cli | M::Sti => {
             // Privileged in user mode: Linux delivers SIGSEGV at the instruction.
             Ok(lf.goto(lf.addr, JumpKind::SigSEGV))
         }
