@@ -214,6 +214,10 @@ pub struct IrsbBuilder {
     pub tyenv: TypeEnv,
     /// Statements emitted so far.
     pub stmts: Vec<Stmt>,
+    /// How many statements that may write guest state (`Put`, `PutI`,
+    /// `Dirty`) the builder's methods have added (see
+    /// [`IrsbBuilder::state_writes`]).
+    writes: u32,
 }
 
 impl IrsbBuilder {
@@ -236,6 +240,7 @@ impl IrsbBuilder {
         IrsbBuilder {
             tyenv: TypeEnv::from(t),
             stmts: s,
+            writes: 0,
         }
     }
 
@@ -265,7 +270,21 @@ impl IrsbBuilder {
 
     /// Appends a statement.
     pub fn push(&mut self, s: Stmt) {
+        if matches!(s, Stmt::Put { .. } | Stmt::PutI { .. } | Stmt::Dirty(_)) {
+            self.writes = self.writes.wrapping_add(1);
+        }
         self.stmts.push(s);
+    }
+
+    /// A count of the statements that may write guest state (`Put`,
+    /// `PutI`, `Dirty`) added through the builder's methods so far. It only
+    /// grows (a rollback leaves it as it is), so a lifter that counts the
+    /// writes it knows about can tell, from the difference at two times,
+    /// whether any other was added in between. Statements pushed onto
+    /// `stmts` directly are not counted.
+    #[inline]
+    pub fn state_writes(&self) -> u32 {
+        self.writes
     }
 
     /// `t = expr` for a fresh `t`; returns `t` as an atom. Constants and
@@ -314,6 +333,7 @@ impl IrsbBuilder {
     /// Writes a guest register.
     #[inline]
     pub fn put(&mut self, offset: u32, data: impl Into<Atom>) {
+        self.writes = self.writes.wrapping_add(1);
         self.stmts.push(Stmt::Put {
             offset: Offset(offset),
             data: data.into(),

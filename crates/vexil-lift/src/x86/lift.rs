@@ -186,6 +186,10 @@ pub(crate) struct Lifter {
     /// The last access this lifter recorded to each general-purpose
     /// register slot (by number), for [`Lifter::reg_value`].
     last: [Access; 16],
+    /// How many of the builder's guest-state writes
+    /// ([`IrsbBuilder::state_writes`]) are register `PUT`s that
+    /// [`Lifter::note_put`] recorded: each stays inside its own slot.
+    noted: u32,
     /// Whether registers the block wrote are read back from that `PUT`
     /// ([`Lifter::reg_value`]): only for blocks that will be optimized, so
     /// that the unoptimized IR stays one `GET` per read.
@@ -197,16 +201,17 @@ pub(crate) struct Lifter {
 
 /// The last recorded access to a general-purpose register slot (see
 /// [`Lifter::reg_value`]): a `PUT` of the slot or a `GET` of the whole
-/// register, by statement index. One record per slot rather than one per
-/// kind: only the later of the two was ever looked at.
+/// register, with its statement index `at` and [`Lifter::other_writes`]
+/// just after it. One record per slot rather than one per kind: only the
+/// later of the two is looked at.
 #[derive(Copy, Clone, Debug)]
 enum Access {
     /// Nothing recorded.
     None,
-    /// The `PUT` at this statement index (made by [`Lifter::note_put`]).
-    Put(u32),
-    /// The word-wide `GET` at this statement index.
-    Get(u32),
+    /// The `PUT` at statement `at` (made by [`Lifter::note_put`]).
+    Put { at: u32, others: u32 },
+    /// The word-wide `GET` at statement `at`.
+    Get { at: u32, others: u32 },
 }
 
 /// Guest-state slot of each general-purpose register, by `Register` value.
@@ -250,6 +255,7 @@ impl Lifter {
             pending: false,
             flags_undo: None,
             last: [Access::None; 16],
+            noted: 0,
             forward_regs: false,
             slots: slot_table(m),
         }
@@ -296,22 +302,24 @@ impl Lifter {
     /// `k` is the slot's number ([`Lifter::slot_number`] of `off`).
     fn reg_value(&self, k: usize, off: u32, ty: Type) -> Option<Atom> {
         let stmts = &self.b.stmts;
-        let (at, value) = match *self.last.get(k)? {
-            Access::Get(g) => {
-                let g = usize::try_from(g).ok()?;
+        let (at, others, value) = match *self.last.get(k)? {
+            Access::Get { at, others } => {
+                let g = usize::try_from(at).ok()?;
                 match stmts.get(g)? {
                     Stmt::WrTmp {
                         dst,
                         expr: Expr::Get { offset, ty: gty },
-                    } if offset.0 == off && *gty == ty && ty == self.m.word => (g, Atom::Tmp(*dst)),
+                    } if offset.0 == off && *gty == ty && ty == self.m.word => {
+                        (g, others, Atom::Tmp(*dst))
+                    }
                     _ => return None,
                 }
             }
-            Access::Put(p) => {
-                let p = usize::try_from(p).ok()?;
+            Access::Put { at, others } => {
+                let p = usize::try_from(at).ok()?;
                 match stmts.get(p)? {
                     Stmt::Put { offset, data } if offset.0 == off && self.b.ty(*data) == ty => {
-                        (p, *data)
+                        (p, others, *data)
                     }
                     _ => return None,
                 }
@@ -324,33 +332,65 @@ impl Lifter {
         if later.len() > 32 {
             return None;
         }
-        for st in later {
-            match st {
-                // No write is wider than 16 bytes (`V128`): the width is
-                // looked up only for writes starting that close below.
-                Stmt::Put { offset, data }
-                    if offset.0 < off + size
-                        && off < offset.0 + 16
-                        && off < offset.0 + self.b.ty(*data).bits().div_ceil(8) =>
-                {
-                    return None;
-                }
-                Stmt::PutI { .. } | Stmt::Dirty(_) => return None,
-                _ => {}
-            }
+        if others == self.other_writes() {
+            // Since the access, only recorded register `PUT`s, each inside
+            // a slot of its own (a later one of this slot would be the
+            // record): the scan would find nothing over this slot. (The
+            // value read is no wider than the slot: a recorded `PUT` is
+            // not, and a recorded `GET` is of the word.)
+            debug_assert!(size <= self.m.gpr_size);
+            debug_assert!(!self.overwritten(later, off, size));
+            return Some(value);
+        }
+        if self.overwritten(later, off, size) {
+            return None;
         }
         Some(value)
     }
 
-    /// Notes that the statement just pushed is a `PUT` to register slot
-    /// `off` (see [`Lifter::reg_value`]).
-    fn note_put(&mut self, off: u32) {
+    /// True if a statement of `later` may write guest state overlapping
+    /// `size` bytes at offset `off` (see [`Lifter::reg_value`]).
+    fn overwritten(&self, later: &[Stmt], off: u32, size: u32) -> bool {
+        later.iter().any(|st| match st {
+            // No write is wider than 16 bytes (`V128`): the width is
+            // looked up only for writes starting that close below.
+            Stmt::Put { offset, data } => {
+                offset.0 < off + size
+                    && off < offset.0 + 16
+                    && off < offset.0 + self.b.ty(*data).bits().div_ceil(8)
+            }
+            Stmt::PutI { .. } | Stmt::Dirty(_) => true,
+            _ => false,
+        })
+    }
+
+    /// The builder's guest-state writes so far that are not recorded
+    /// register `PUT`s ([`Lifter::noted`](Lifter#structfield.noted)): while
+    /// this stays the same, nothing but such `PUT`s was added.
+    #[inline]
+    fn other_writes(&self) -> u32 {
+        self.b.state_writes().wrapping_sub(self.noted)
+    }
+
+    /// Notes that the statement just pushed is a `PUT` of a `ty` value to
+    /// register slot `off` (see [`Lifter::reg_value`]). A `PUT` that is
+    /// not to the start of a slot, or wider than a slot, is not recorded
+    /// and counts among the other writes.
+    fn note_put(&mut self, off: u32, ty: Type) {
         if !self.forward_regs {
             return;
         }
         let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
-        if let Some(slot) = self.slot_number(off).and_then(|k| self.last.get_mut(k)) {
-            *slot = Access::Put(at);
+        let Some(k) = self.slot_number(off) else {
+            return;
+        };
+        if ty.bits() > self.m.gpr_size * 8 || k >= self.last.len() {
+            return;
+        }
+        self.noted = self.noted.wrapping_add(1);
+        let others = self.other_writes();
+        if let Some(slot) = self.last.get_mut(k) {
+            *slot = Access::Put { at, others };
         }
     }
 
@@ -366,8 +406,9 @@ impl Lifter {
         let v = self.b.get(off, ty);
         if self.forward_regs && ty == self.m.word {
             let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
+            let others = self.other_writes();
             if let Some(slot) = k.and_then(|k| self.last.get_mut(k)) {
-                *slot = Access::Get(at);
+                *slot = Access::Get { at, others };
             }
         }
         v
@@ -493,10 +534,11 @@ impl Lifter {
         if ty == Type::I32 && self.m.bits == 64 {
             let w = self.zx(v, Type::I64);
             self.b.put(off, w);
+            self.note_put(off, Type::I64);
         } else {
             self.b.put(off, v);
+            self.note_put(off, ty);
         }
-        self.note_put(off);
     }
     /// Register number `n` at word width.
     pub(crate) fn get_gpr(&mut self, n: u32, ty: Type) -> Atom {
@@ -510,10 +552,11 @@ impl Lifter {
         if ty == Type::I32 && self.m.bits == 64 {
             let w = self.zx(v, Type::I64);
             self.b.put(off, w);
+            self.note_put(off, Type::I64);
         } else {
             self.b.put(off, v);
+            self.note_put(off, ty);
         }
-        self.note_put(off);
     }
 
     // ------------------------------------------------------------ memory
@@ -1006,8 +1049,10 @@ impl Lifter {
         debug_assert_eq!(self.slot_number(off), Some(4));
         if self.forward_regs {
             let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
+            self.noted = self.noted.wrapping_add(1);
+            let others = self.other_writes();
             if let Some(slot) = self.last.get_mut(4) {
-                *slot = Access::Put(at);
+                *slot = Access::Put { at, others };
             }
         }
     }
