@@ -31,46 +31,53 @@ pub(crate) fn cond_of(i: &Instruction) -> R<Cond> {
     })
 }
 
+/// The mnemonics only string instructions have (`movsd` and `cmpsd` also
+/// name SSE instructions, so they are not among them), for patterns.
+macro_rules! string_only_mnemonics {
+    () => {
+        M::Movsb
+            | M::Movsw
+            | M::Movsq
+            | M::Cmpsb
+            | M::Cmpsw
+            | M::Cmpsq
+            | M::Stosb
+            | M::Stosw
+            | M::Stosd
+            | M::Stosq
+            | M::Lodsb
+            | M::Lodsw
+            | M::Lodsd
+            | M::Lodsq
+            | M::Scasb
+            | M::Scasw
+            | M::Scasd
+            | M::Scasq
+            | M::Insb
+            | M::Insw
+            | M::Insd
+            | M::Outsb
+            | M::Outsw
+            | M::Outsd
+    };
+}
+
 /// Lifts the current instruction.
 pub(crate) fn lift_insn(lf: &mut Lifter) -> R<Flow> {
     let mn = lf.i.mnemonic();
-    // String instructions are told apart by mnemonic, which is cheaper to
-    // match than asking iced about the code first for every instruction:
-    // `movsd` and `cmpsd` also name SSE instructions, and only those two
-    // need the question. The string forms of `ins`/`outs` go to
-    // `int::string` too, which does not lift them.
+    // String instructions are told apart by mnemonic in the one match,
+    // which is cheaper than asking iced about the code first for every
+    // instruction: only `movsd` and `cmpsd` need the question. The string
+    // forms of `ins`/`outs` go to `int::string` too, which does not lift
+    // them.
+    debug_assert_eq!(
+        lf.i.is_string_instruction(),
+        matches!(mn, string_only_mnemonics!())
+            || (matches!(mn, M::Movsd | M::Cmpsd) && lf.i.is_string_instruction())
+    );
     match mn {
-        M::Movsb
-        | M::Movsw
-        | M::Movsq
-        | M::Cmpsb
-        | M::Cmpsw
-        | M::Cmpsq
-        | M::Stosb
-        | M::Stosw
-        | M::Stosd
-        | M::Stosq
-        | M::Lodsb
-        | M::Lodsw
-        | M::Lodsd
-        | M::Lodsq
-        | M::Scasb
-        | M::Scasw
-        | M::Scasd
-        | M::Scasq
-        | M::Insb
-        | M::Insw
-        | M::Insd
-        | M::Outsb
-        | M::Outsw
-        | M::Outsd => {
-            debug_assert!(lf.i.is_string_instruction());
-            return int::string(lf, mn);
-        }
-        M::Movsd | M::Cmpsd if lf.i.is_string_instruction() => return int::string(lf, mn),
-        _ => debug_assert!(!lf.i.is_string_instruction()),
-    }
-    match mn {
+        string_only_mnemonics!() => int::string(lf, mn),
+        M::Movsd | M::Cmpsd if lf.i.is_string_instruction() => int::string(lf, mn),
         M::Add | M::Or | M::Adc | M::Sbb | M::And | M::Sub | M::Xor | M::Cmp | M::Test => {
             int::alu(lf, mn)
         }
