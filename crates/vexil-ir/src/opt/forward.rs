@@ -681,33 +681,38 @@ impl<'h, 's> Forward<'h, 's> {
                     // `Forward::quick` and the action on its answer, by the
                     // expression's kind asked once. Each action answers
                     // what `quick` does (debug builds compare).
-                    match *expr {
-                        Expr::Load { .. } => self.wrtmp(move |f, at| {
+                    // The kinds in order of frequency (two-operand
+                    // operations, register reads, loads, one-operand
+                    // operations). The compiler still dispatches through
+                    // one table, but this form measured fewer instructions
+                    // around the arms than a `match` did.
+                    if let Expr::Binop { op, a, b } = *expr {
+                        self.wrtmp(move |f, at| f.wrtmp_binop(dst, at, op, a, b));
+                    } else if let Expr::Get { offset, ty } = *expr {
+                        self.wrtmp(move |f, at| f.wrtmp_get(dst, at, offset, ty));
+                    } else if let Expr::Load { .. } = *expr {
+                        self.wrtmp(move |f, at| {
                             f.set_def(dst, at);
                             Quick::Keep
-                        }),
-                        Expr::GetI { descr, .. } => {
-                            let end = descr.base.index() + descr.size() as usize;
-                            self.wrtmp(move |f, at| {
-                                f.extent = f.extent.max(end);
-                                f.set_def(dst, at);
-                                Quick::Keep
-                            })
-                        }
-                        Expr::Get { offset, ty } => {
-                            self.wrtmp(move |f, at| f.wrtmp_get(dst, at, offset, ty))
-                        }
-                        Expr::Binop { op, a, b } => {
-                            self.wrtmp(move |f, at| f.wrtmp_binop(dst, at, op, a, b))
-                        }
-                        Expr::Unop {
-                            op,
-                            a: a @ Atom::Tmp(_),
-                        } => self.wrtmp(move |f, at| f.wrtmp_unop(dst, at, op, a)),
-                        _ => self.wrtmp(move |f, _| {
+                        });
+                    } else if let Expr::Unop {
+                        op,
+                        a: a @ Atom::Tmp(_),
+                    } = *expr
+                    {
+                        self.wrtmp(move |f, at| f.wrtmp_unop(dst, at, op, a));
+                    } else if let Expr::GetI { descr, .. } = *expr {
+                        let end = descr.base.index() + descr.size() as usize;
+                        self.wrtmp(move |f, at| {
+                            f.extent = f.extent.max(end);
+                            f.set_def(dst, at);
+                            Quick::Keep
+                        });
+                    } else {
+                        self.wrtmp(move |f, _| {
                             f.wrtmp_reduce(dst);
                             Quick::Reduce
-                        }),
+                        });
                     }
                 }
                 Stmt::Put { offset, data } => {
