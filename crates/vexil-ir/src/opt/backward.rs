@@ -66,6 +66,10 @@ struct State<'a> {
     /// at most 64 words (4 KiB of state, every guest here) a bit is exactly
     /// one word.
     touched: u64,
+    /// `touched` bits of earlier words that an exit cleared: with
+    /// `touched`, every word that may hold a set bit of `dead` or `mem`
+    /// (`mem` bits are set only where `dead` bits are).
+    ever: u64,
 }
 
 impl State<'_> {
@@ -104,7 +108,15 @@ impl State<'_> {
     /// An exit: nothing is dead before it.
     fn exit(&mut self) {
         self.for_touched(|w| w.dead = 0);
+        self.ever |= self.touched;
         self.touched = 0;
+    }
+    /// Clears every word the walk may have set, leaving all of them zero
+    /// for the next block (which then need not clear them itself).
+    fn clean(&mut self) {
+        self.touched |= self.ever;
+        self.for_touched(|w| *w = Word::default());
+        debug_assert!(self.words.iter().all(|w| *w == Word::default()));
     }
     /// A read of `[off, off+size)`: not dead before it.
     #[inline]
@@ -234,12 +246,17 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
         extent >= state_extent(irsb),
         "forward pass's extent bound too small"
     );
+    // The words are all zero between blocks (`State::clean`), so they
+    // are only grown here, and the walk sees just the ones it needs.
     let mut words = std::mem::take(&mut scratch.state);
-    words.clear();
-    words.resize(extent.div_ceil(64), Word::default());
+    let need = extent.div_ceil(64);
+    if words.len() < need {
+        words.resize(need, Word::default());
+    }
     let mut st = State {
-        words: &mut words,
+        words: &mut words[..need],
         touched: 0,
+        ever: 0,
     };
     let cap = st.cap();
     let mut used = std::mem::take(&mut scratch.used);
@@ -368,6 +385,7 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
         }
     }
     let any = !removed.is_empty();
+    st.clean();
     scratch.state = words;
     scratch.used = used;
     scratch.removed = removed;

@@ -196,6 +196,7 @@ pub(super) struct Scratch {
     /// GETs.
     pub(super) known: Vec<forward::Known>,
     pub(super) exprs: cse::CseTable,
+    /// The backward pass's guest-state words, all zero between blocks.
     state: Vec<backward::Word>,
     pub(super) used: Vec<bool>,
     /// The statements the backward pass removes, by index, last first.
