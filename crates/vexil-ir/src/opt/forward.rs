@@ -60,8 +60,14 @@ impl DefLookup for Forward<'_, '_> {
     fn def_expr(&self, a: Atom) -> Option<&Expr> {
         let t = a.as_tmp()?;
         let i = (*self.rest.def_at.get(t.index())?)?;
-        match &self.out[i] {
-            Stmt::WrTmp { expr, .. } => Some(expr),
+        // An entry of an earlier block (`Scratch::def_at` is not cleared)
+        // names no statement the pass has done that defines `t`; a temporary
+        // is defined once, so one that does is `t`'s definition.
+        if i >= self.at {
+            return None;
+        }
+        match self.out.get(i)? {
+            Stmt::WrTmp { dst, expr } if *dst == t => Some(expr),
             _ => None,
         }
     }
@@ -128,8 +134,10 @@ impl<'h, 's> Forward<'h, 's> {
         let n = tyenv.len();
         // Sized on the first substitution (see `Scratch::subst`).
         scratch.subst.clear();
-        scratch.def_at.clear();
-        scratch.def_at.resize(n, None);
+        // Not cleared: `Forward::def_expr` checks what an entry names.
+        if scratch.def_at.len() < n {
+            scratch.def_at.resize(n, None);
+        }
         scratch.known.clear();
         scratch.exprs.reset(n);
         Forward {
@@ -279,7 +287,9 @@ impl<'h, 's> Forward<'h, 's> {
         if !self.rest.subst.is_empty() {
             self.rest.subst.push(None);
         }
-        self.rest.def_at.push(None);
+        if self.rest.def_at.len() <= t.index() {
+            self.rest.def_at.push(None);
+        }
         t
     }
 

@@ -190,7 +190,10 @@ pub(super) struct Scratch {
     /// temporary.
     pub(super) subst: Vec<Option<Atom>>,
     /// The forward pass's index in its output of each temporary's
-    /// definition.
+    /// definition. Never cleared: entries of earlier blocks stay, at least
+    /// as long as the type environment, and a lookup checks that the
+    /// statement an entry names is one the pass has done that defines the
+    /// temporary (see `Forward::def_expr`).
     pub(super) def_at: Vec<Option<usize>>,
     /// The guest-state values the forward pass knows from earlier PUTs and
     /// GETs.
