@@ -59,6 +59,8 @@ pub(super) struct Word {
 
 /// The guest-state words of a block and which of them may hold dead bits.
 struct State<'a> {
+    /// The words, all zero between blocks, at least as many as any earlier
+    /// block needed (see [`mark`]).
     words: &'a mut [Word],
     /// Bit `b` set when some word `w` with `w % 64 == b` may have a dead
     /// bit (every word whose `dead` is not zero has its bit set). Loads and
@@ -70,11 +72,21 @@ struct State<'a> {
     /// `touched`, every word that may hold a set bit of `dead` or `mem`
     /// (`mem` bits are set only where `dead` bits are).
     ever: u64,
+    /// The end of the furthest range that reached past the words, or 0.
+    short: usize,
 }
 
 impl State<'_> {
     fn cap(&self) -> usize {
         self.words.len() * 64
+    }
+    /// Notes a range that reaches past the words (every such range comes
+    /// through one of the spanning functions).
+    fn cover(&mut self, off: Offset, size: u32) {
+        let end = off.index() + size as usize;
+        if end > self.cap() {
+            self.short = self.short.max(end);
+        }
     }
     /// The words that may have dead bits, each once.
     #[inline]
@@ -128,6 +140,7 @@ impl State<'_> {
     }
     #[inline(never)]
     fn read_spanning(&mut self, off: Offset, size: u32) {
+        self.cover(off, size);
         for (w, m) in word_masks(self.cap(), off, size) {
             self.words[w].dead &= !m;
         }
@@ -136,17 +149,18 @@ impl State<'_> {
     /// alone: dead before it, with nothing in between.
     #[inline(never)]
     fn write_spanning(&mut self, off: Offset, size: u32) {
+        self.cover(off, size);
         for (w, m) in word_masks(self.cap(), off, size) {
             self.words[w].dead |= m;
             self.words[w].mem &= !m;
             self.touched |= 1 << (w % 64);
         }
     }
-    /// Whether all of `[off, off+size)` is dead (bytes beyond the state
-    /// never are, so a clipped range is not all dead), and whether any of
-    /// it has a statement that may fault before its overwrite.
+    /// Whether all of `[off, off+size)` is dead, and whether any of it has
+    /// a statement that may fault before its overwrite.
     #[inline(never)]
-    fn dead_spanning(&self, off: Offset, size: u32) -> (bool, bool) {
+    fn dead_spanning(&mut self, off: Offset, size: u32) -> (bool, bool) {
+        self.cover(off, size);
         let all = size > 0
             && off.index() + size as usize <= self.cap()
             && word_masks(self.cap(), off, size).all(|(w, m)| self.words[w].dead & m == m);
@@ -169,45 +183,6 @@ fn may_fault(s: &Stmt) -> bool {
         Stmt::Dirty(d) => d.mem.is_some(),
         _ => false,
     }
-}
-
-/// Highest guest-state byte the block touches, plus one. (The forward pass
-/// computes a bound over its output as it goes, `Scratch::extent`; any
-/// bound at least this large gives the same results, as no range the pass
-/// asks about reaches past it. Debug builds check the bound.)
-#[cfg(debug_assertions)]
-fn state_extent(irsb: &Irsb) -> usize {
-    let mut hi = irsb.offs_ip.index() + 8;
-    for s in &irsb.stmts {
-        let end = match s {
-            Stmt::Put { offset, data } => {
-                offset.index()
-                    + irsb
-                        .tyenv
-                        .atom_type(*data)
-                        .map_or(16, |t| t.bytes() as usize)
-            }
-            Stmt::WrTmp {
-                expr: Expr::Get { offset, ty },
-                ..
-            } => offset.index() + ty.bytes() as usize,
-            Stmt::WrTmp {
-                expr: Expr::GetI { descr, .. },
-                ..
-            }
-            | Stmt::PutI { descr, .. } => descr.base.index() + descr.size() as usize,
-            Stmt::Dirty(d) => d
-                .state
-                .iter()
-                .map(|f| f.offset.index() + f.size as usize)
-                .max()
-                .unwrap_or(0),
-            Stmt::Exit { offs_ip, .. } => offs_ip.index() + 8,
-            _ => 0,
-        };
-        hi = hi.max(end);
-    }
-    hi
 }
 
 /// Runs the pass; returns true if anything was removed.
@@ -240,23 +215,20 @@ fn read_atom(a: &Atom, used: &mut [bool]) {
 /// loop kept its index and the statements' address on the stack.
 #[inline(never)]
 pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) -> bool {
-    let extent = scratch.extent;
-    #[cfg(debug_assertions)]
-    assert!(
-        extent >= state_extent(irsb),
-        "forward pass's extent bound too small"
-    );
-    // The words are all zero between blocks (`State::clean`), so they
-    // are only grown here, and the walk sees just the ones it needs.
+    // The words are kept between blocks, all zero (`State::clean`), as
+    // many as the furthest-reaching block so far needed; a block that
+    // reaches further is walked again with more (rarely: a few times per
+    // thread). How far they reach beyond a block's ranges changes nothing:
+    // every range the walk looks at is within them, and exits and faults
+    // change only words with dead bits.
     let mut words = std::mem::take(&mut scratch.state);
-    let need = extent.div_ceil(64);
-    if words.len() < need {
-        words.resize(need, Word::default());
-    }
+    #[cfg(debug_assertions)]
+    assert!(words.iter().all(|w| *w == Word::default()));
     let mut st = State {
-        words: &mut words[..need],
+        words: &mut words,
         touched: 0,
         ever: 0,
+        short: 0,
     };
     let cap = st.cap();
     let mut used = std::mem::take(&mut scratch.used);
@@ -386,6 +358,12 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
     }
     let any = !removed.is_empty();
     st.clean();
+    let short = st.short;
+    if short > 0 {
+        words.resize(short.div_ceil(64), Word::default());
+        scratch.state = words;
+        return mark(irsb, hooks, scratch);
+    }
     scratch.state = words;
     scratch.used = used;
     scratch.removed = removed;

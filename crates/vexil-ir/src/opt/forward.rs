@@ -46,9 +46,6 @@ pub(super) struct Forward<'h, 's> {
     /// False once the pass emits something it did not reduce to a fixpoint
     /// (see [`Forward::run`]).
     settled: bool,
-    /// At least the highest guest-state byte the output touches, plus one
-    /// (for the backward pass's bit sets; see `backward::state_extent`).
-    extent: usize,
     /// The scratch buffers, whose `subst`, `def_at` and `known` the pass
     /// works in where they are (taking them out for the block and putting
     /// them back cost more, per block, than reaching them through this
@@ -151,7 +148,6 @@ impl<'h, 's> Forward<'h, 's> {
             shadow: crate::fxhash::FxHashMap::default(),
             changed: false,
             settled: true,
-            extent: 0,
             rest: scratch,
         }
     }
@@ -303,23 +299,12 @@ impl<'h, 's> Forward<'h, 's> {
     }
 
     /// Records the definition `out[at]`, which is `WrTmp { dst, .. }` and
-    /// stays: where `dst` is defined, how far the guest state it reads
-    /// reaches, and its expression in the CSE table. `hash` is the
+    /// stays: where `dst` is defined, and its expression in the CSE table. `hash` is the
     /// expression's CSE hash if [`Forward::reduce`] computed it, else it is
     /// computed here when needed.
     fn note_def(&mut self, dst: Temp, at: usize, hash: Option<u64>) {
         self.set_def(dst, at);
         if let Some(Stmt::WrTmp { expr, .. }) = self.out.get(at) {
-            match expr {
-                Expr::Get { offset, ty } => {
-                    self.extent = self.extent.max(offset.index() + bytes(*ty) as usize);
-                }
-                Expr::GetI { descr, .. } => {
-                    let end = descr.base.index() + descr.size() as usize;
-                    self.extent = self.extent.max(end);
-                }
-                _ => {}
-            }
             if self.cse && is_cse_candidate(expr) {
                 let h = hash.unwrap_or_else(|| cse_hash(expr));
                 debug_assert_eq!(h, cse_hash(expr), "stale CSE hash");
@@ -700,7 +685,7 @@ impl<'h, 's> Forward<'h, 's> {
                         self.wrtmp(move |f, at| f.wrtmp_binop(dst, at, op, a, b));
                     } else if let Expr::Get { offset, ty } = *expr {
                         self.wrtmp(move |f, at| f.wrtmp_get(dst, at, offset, ty));
-                    } else if let Expr::Load { .. } = *expr {
+                    } else if let Expr::Load { .. } | Expr::GetI { .. } = *expr {
                         self.wrtmp(move |f, at| {
                             f.set_def(dst, at);
                             Quick::Keep
@@ -711,13 +696,6 @@ impl<'h, 's> Forward<'h, 's> {
                     } = *expr
                     {
                         self.wrtmp(move |f, at| f.wrtmp_unop(dst, at, op, a));
-                    } else if let Expr::GetI { descr, .. } = *expr {
-                        let end = descr.base.index() + descr.size() as usize;
-                        self.wrtmp(move |f, at| {
-                            f.extent = f.extent.max(end);
-                            f.set_def(dst, at);
-                            Quick::Keep
-                        });
                     } else {
                         self.wrtmp(move |f, _| {
                             f.wrtmp_reduce(dst);
@@ -730,18 +708,10 @@ impl<'h, 's> Forward<'h, 's> {
                         sub_atom(&self.rest.subst, data);
                     }
                     let (offset, data) = (*offset, *data);
-                    // An operand of unknown type (an ill-typed block)
-                    // reaches 16 bytes for the extent, and is known as an
-                    // `I64`.
-                    let (new, end) = match self.tyenv.atom_type(data) {
-                        Some(ty) => {
-                            let k = Known::new(offset, ty, data);
-                            (k, k.end as usize)
-                        }
-                        None => (Known::new(offset, Type::I64, data), offset.index() + 16),
-                    };
-                    self.extent = self.extent.max(end);
-                    self.put_known(new);
+                    // An operand of unknown type (an ill-typed block) is
+                    // known as an `I64`.
+                    let ty = self.tyenv.atom_type(data).unwrap_or(Type::I64);
+                    self.put_known(Known::new(offset, ty, data));
                 }
                 // Kept as they are (`Forward::other` would put them back):
                 // no need to move them out and in.
@@ -751,15 +721,13 @@ impl<'h, 's> Forward<'h, 's> {
                         sub_atom(&self.rest.subst, data);
                     }
                 }
-                Stmt::Exit { guard, offs_ip, .. } => {
+                Stmt::Exit { guard, .. } => {
                     if self.substituted {
                         sub_atom(&self.rest.subst, guard);
                     }
-                    if let Atom::Tmp(_) = guard {
-                        // What `Forward::other` does with an exit that is
-                        // not decided.
-                        self.extent = self.extent.max(offs_ip.index() + 8);
-                    } else {
+                    // An exit that is not decided stays as it is (what
+                    // `Forward::other` does with it).
+                    if let Atom::Const(_) = guard {
                         let s = std::mem::replace(s, Stmt::NoOp);
                         if let Some(end) = self.other(s) {
                             ended = Some(end);
@@ -791,8 +759,6 @@ impl<'h, 's> Forward<'h, 's> {
         let changed = self.changed || self.out.len() != before;
         irsb.stmts = self.out;
         irsb.tyenv = self.tyenv;
-        let rest = self.rest;
-        rest.extent = self.extent.max(irsb.offs_ip.index() + 8);
         (changed, self.settled)
     }
 
@@ -806,7 +772,7 @@ impl<'h, 's> Forward<'h, 's> {
     /// The kinds [`Forward::quick`] settles are finished without the
     /// general path (`reduce`, then `note_def`, which looks the statement
     /// up again and asks its kind again): a kept register read or load only
-    /// records its definition (and a register read its value and extent);
+    /// records its definition (and a register read its value);
     /// a CSE candidate that the rules leave as it is is looked up and, on a
     /// miss, entered at the slot the lookup ended on. `act` answers what
     /// it did as `quick` would; debug builds compare.
@@ -843,9 +809,7 @@ impl<'h, 's> Forward<'h, 's> {
             }
             None => {
                 // Not a CSE candidate: what `note_def` would do.
-                let k = Known::new(offset, ty, Atom::Tmp(dst));
-                self.extent = self.extent.max(k.end as usize);
-                self.rest.known.push(k);
+                self.rest.known.push(Known::new(offset, ty, Atom::Tmp(dst)));
                 self.set_def(dst, at);
                 Quick::Keep
             }
@@ -998,15 +962,11 @@ impl<'h, 's> Forward<'h, 's> {
     fn other(&mut self, s: Stmt) -> Option<(Const, crate::JumpKind)> {
         let keep = match s {
             Stmt::PutI { descr, .. } => {
-                let end = descr.base.index() + descr.size() as usize;
-                self.extent = self.extent.max(end);
                 self.forget(descr.base, descr.size());
                 Some(s)
             }
             Stmt::Dirty(ref d) => {
                 for fx in &d.state {
-                    let end = fx.offset.index() + fx.size as usize;
-                    self.extent = self.extent.max(end);
                     if fx.fx != crate::Effect::Read {
                         self.forget(fx.offset, fx.size);
                     }
@@ -1018,12 +978,7 @@ impl<'h, 's> Forward<'h, 's> {
                     Some(s)
                 }
             }
-            Stmt::Exit {
-                guard,
-                dst,
-                jk,
-                offs_ip,
-            } => match guard.as_const() {
+            Stmt::Exit { guard, dst, jk, .. } => match guard.as_const() {
                 Some(c) if c.bits() == 0 => {
                     self.changed = true;
                     None
@@ -1033,10 +988,7 @@ impl<'h, 's> Forward<'h, 's> {
                     self.changed = true;
                     return Some((dst, jk));
                 }
-                None => {
-                    self.extent = self.extent.max(offs_ip.index() + 8);
-                    Some(s)
-                }
+                None => Some(s),
             },
             Stmt::StoreG {
                 end,

@@ -199,7 +199,8 @@ pub(super) struct Scratch {
     /// GETs.
     pub(super) known: Vec<forward::Known>,
     pub(super) exprs: cse::CseTable,
-    /// The backward pass's guest-state words, all zero between blocks.
+    /// The backward pass's guest-state words, all zero between blocks
+    /// (see `backward::State`).
     state: Vec<backward::Word>,
     pub(super) used: Vec<bool>,
     /// The statements the backward pass removes, by index, last first.
@@ -209,9 +210,6 @@ pub(super) struct Scratch {
     /// The temporaries defined by the statements the backward pass keeps,
     /// last first.
     pub(super) defs: Vec<Temp>,
-    /// At least the highest guest-state byte the forward pass's output
-    /// touches, plus one.
-    pub(super) extent: usize,
 }
 
 thread_local! {
