@@ -208,8 +208,9 @@ fn read_atom(a: &Atom, used: &mut [bool]) {
 /// any. Also lists the temporaries the kept statements define, last first,
 /// in `scratch.defs` (for renumbering without another pass).
 ///
-/// The vectors are taken out of `scratch` for the walk, so that the loop
-/// holds them in registers rather than reaching them through `scratch`.
+/// The vectors are borrowed where they are in `scratch` (the read marks
+/// as a slice): taking them out for the walk and putting them back cost
+/// more per block than the walk saved.
 ///
 /// Not inlined: in the round loop, next to the forward pass, the walk's
 /// loop kept its index and the statements' address on the stack.
@@ -221,25 +222,24 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
     // thread). How far they reach beyond a block's ranges changes nothing:
     // every range the walk looks at is within them, and exits and faults
     // change only words with dead bits.
-    let mut words = std::mem::take(&mut scratch.state);
     #[cfg(debug_assertions)]
-    assert!(words.iter().all(|w| *w == Word::default()));
+    assert!(scratch.state.iter().all(|w| *w == Word::default()));
     let mut st = State {
-        words: &mut words,
+        words: &mut scratch.state,
         touched: 0,
         ever: 0,
         short: 0,
     };
     let cap = st.cap();
-    let mut used = std::mem::take(&mut scratch.used);
-    used.clear();
-    used.resize(irsb.tyenv.len(), false);
-    let mut removed = std::mem::take(&mut scratch.removed);
+    scratch.used.clear();
+    scratch.used.resize(irsb.tyenv.len(), false);
+    let used = &mut scratch.used[..];
+    let removed = &mut scratch.removed;
     removed.clear();
-    let mut defs = std::mem::take(&mut scratch.defs);
+    let defs = &mut scratch.defs;
     defs.clear();
     let types = irsb.tyenv.types();
-    read_atom(&irsb.next, &mut used);
+    read_atom(&irsb.next, used);
     // Per kept statement, in this order: its effect on the dead bytes, then
     // (if it may fault) on `mem`, then marking its operands used and
     // listing its definitions. The common kinds do all of it in their arm.
@@ -277,7 +277,7 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                     }
                     st.write_spanning(*offset, size);
                 }
-                read_atom(data, &mut used);
+                read_atom(data, used);
             }
             Stmt::WrTmp { dst, expr } => {
                 // A load is kept unread (it may fault); anything else goes
@@ -296,19 +296,19 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                             removed.push(i);
                             continue;
                         }
-                        read_atom(a, &mut used);
+                        read_atom(a, used);
                     }
                     Expr::Binop { a, b, .. } => {
                         if unread() {
                             removed.push(i);
                             continue;
                         }
-                        read_atom(a, &mut used);
-                        read_atom(b, &mut used);
+                        read_atom(a, used);
+                        read_atom(b, used);
                     }
                     Expr::Load { addr, .. } => {
                         st.fault();
-                        read_atom(addr, &mut used);
+                        read_atom(addr, used);
                     }
                     _ => {
                         if unread() {
@@ -318,19 +318,19 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                         if let Expr::GetI { descr, .. } = expr {
                             st.read(descr.base, descr.size());
                         }
-                        expr.for_each_atom(|a| read_atom(a, &mut used));
+                        expr.for_each_atom(|a| read_atom(a, used));
                     }
                 }
                 defs.push(*dst);
             }
             Stmt::Store { addr, data, .. } => {
                 st.fault();
-                read_atom(addr, &mut used);
-                read_atom(data, &mut used);
+                read_atom(addr, used);
+                read_atom(data, used);
             }
             Stmt::Exit { guard, .. } => {
                 st.exit();
-                read_atom(guard, &mut used);
+                read_atom(guard, used);
             }
             Stmt::NoOp => removed.push(i),
             _ => {
@@ -344,7 +344,7 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                 if may_fault(s) {
                     st.fault();
                 }
-                s.for_each_atom(|a| read_atom(a, &mut used));
+                s.for_each_atom(|a| read_atom(a, used));
                 if matches!(
                     s,
                     Stmt::LoadG { .. } | Stmt::Cas(_) | Stmt::Llsc { .. } | Stmt::Dirty(_)
@@ -360,14 +360,9 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
     st.clean();
     let short = st.short;
     if short > 0 {
-        words.resize(short.div_ceil(64), Word::default());
-        scratch.state = words;
+        scratch.state.resize(short.div_ceil(64), Word::default());
         return mark(irsb, hooks, scratch);
     }
-    scratch.state = words;
-    scratch.used = used;
-    scratch.removed = removed;
-    scratch.defs = defs;
     any
 }
 
