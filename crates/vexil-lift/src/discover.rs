@@ -621,7 +621,7 @@ impl<T, F: FnMut(Irsb) -> T> Fast<'_, T, F> {
     }
 
     /// Reads what discovery needs from a block lifted at `start` (the IR
-    /// goes to [`Fast::hold`] next).
+    /// goes to [`Fast::hold`] or, for a swept block, to `keep` next).
     fn record(
         &mut self,
         start: Start,
@@ -768,11 +768,12 @@ impl<T, F: FnMut(Irsb) -> T> Fast<'_, T, F> {
 
 /// Like [`discover`], but hands every lifted block to `keep` and keeps only
 /// what `keep` returns, so a caller that needs less than the IR (tokens,
-/// counts) never holds every block of a binary in memory. Blocks are held
-/// back (up to `hold_bytes` of IR) before they are handed over, so that
-/// most blocks a later split replaces never reach `keep`; `keep` may still
-/// see some (they are lifted again, shorter, and handed over again), and
-/// sees blocks in no particular order. Only the results for the final
+/// counts) never holds every block of a binary in memory. Blocks found by
+/// traversal are held back (up to `hold_bytes` of IR) before they are
+/// handed over, so that most blocks a later split replaces never reach
+/// `keep` (swept blocks are never split, and go over at once); `keep` may
+/// still see some (they are lifted again, shorter, and handed over again),
+/// and sees blocks in no particular order. Only the results for the final
 /// blocks are returned.
 pub fn discover_with<T>(
     guest: &dyn Guest,
@@ -919,7 +920,14 @@ pub fn discover_with<T>(
                 w.wanted.set(bit);
                 let size = w.blocks[i].size;
                 last = Some((a, size));
-                w.hold(i, irsb);
+                // Final as lifted, so handed over at once: no later start
+                // can split a swept block. Its limit stops it before the
+                // next traversal block, later swept blocks start after its
+                // end, and the lifter keeps every instruction but the first
+                // inside the limit (a first instruction that runs past a
+                // start is no split: that start is not one of its
+                // instructions).
+                w.blocks[i].kept = Some((w.keep)(irsb));
                 a += size.max(1);
             }
         }
@@ -938,6 +946,7 @@ pub fn discover_with<T>(
         let mut j = i;
         if let Some(n) = next_start.filter(|&n| n < addr + size && w.insns_of(i).contains(&n)) {
             let (start, bit, swept) = (w.blocks[i].start, w.blocks[i].bit, w.blocks[i].swept);
+            debug_assert!(!swept, "a swept block is split at {n:#x}");
             if let Some(ir) = w.unhold(i) {
                 ir.recycle();
             }
