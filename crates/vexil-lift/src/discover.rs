@@ -851,6 +851,8 @@ pub fn discover_with<T>(
 
     // Traversal's blocks by address (each address starts one block).
     let traversed = w.by_address(0..w.blocks.len());
+    // Swept blocks as lifted: by address within each region.
+    let mut swept: Vec<(u64, usize)> = Vec::new();
 
     // Phase 2: sweep the gaps between what traversal covered. Regions do
     // not overlap, and no block extends past its region (it is lifted from
@@ -907,6 +909,7 @@ pub fn discover_with<T>(
                     continue;
                 }
                 let i = w.record(s, bit, &irsb, true, Some(limit));
+                swept.push((a, i));
                 match t.checked_sub(1).map(|k| traversed[k]) {
                     Some((b, old)) if b == a => {
                         w.blocks[old].dead = true;
@@ -935,8 +938,15 @@ pub fn discover_with<T>(
 
     // Phase 3: split blocks that contain another block's start.
     // `found` now holds the start of every block not replaced.
-    drop(traversed);
-    let order = w.by_address((0..w.blocks.len()).filter(|&i| !w.blocks[i].dead));
+    // The traversal blocks not replaced and the swept ones, by address:
+    // both lists are sorted already (the swept one unless regions were
+    // given out of address order), so they are merged.
+    if !swept.is_sorted_by_key(|&(a, _)| a) {
+        swept.sort_unstable_by_key(|&(a, _)| a);
+    }
+    let order = merge_by_address(&traversed, &swept, |i| w.blocks[i].dead);
+    debug_assert!(order == w.by_address((0..w.blocks.len()).filter(|&i| !w.blocks[i].dead)));
+    drop((traversed, swept));
     let mut blocks = Vec::with_capacity(order.len());
     // Every instruction of the final blocks (at most every one lifted).
     let mut seen_insn: Vec<u64> = Vec::with_capacity(w.insns.len());
@@ -996,6 +1006,32 @@ pub fn discover_with<T>(
     out.blocks = blocks;
     let insns = std::mem::take(&mut w.insns);
     let _ = INSNS.try_with(|v| v.set(insns));
+    out
+}
+
+/// The blocks of `traversed` that are not `dead` and those of `swept`, by
+/// address; both lists are by address, and a swept block's address is the
+/// address of no live traversal block (it replaced the one there).
+fn merge_by_address(
+    traversed: &[(u64, usize)],
+    swept: &[(u64, usize)],
+    dead: impl Fn(usize) -> bool,
+) -> Vec<(u64, usize)> {
+    let mut out = Vec::with_capacity(traversed.len() + swept.len());
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&t), Some(&s)) = (traversed.get(i), swept.get(j)) {
+        if t.0 < s.0 {
+            if !dead(t.1) {
+                out.push(t);
+            }
+            i += 1;
+        } else {
+            out.push(s);
+            j += 1;
+        }
+    }
+    out.extend(traversed[i..].iter().filter(|&&(_, k)| !dead(k)));
+    out.extend_from_slice(&swept[j..]);
     out
 }
 
