@@ -612,6 +612,10 @@ struct Fast<'a, T, F> {
 }
 
 impl<T, F: FnMut(Irsb) -> T> Fast<'_, T, F> {
+    /// Lifts the block at `start`, with the byte limit `max_bytes` if
+    /// given. Inlined, so that the block is not copied out through one
+    /// more return slot (it is most of a hundred bytes).
+    #[inline]
     fn lift(&self, start: Start, max_bytes: Option<u64>) -> Option<Irsb> {
         let s = self.layout.span(start.addr)?;
         let r = &self.regions[s.region];
