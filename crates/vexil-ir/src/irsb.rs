@@ -162,32 +162,6 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The result type of every operation, by operation number: what
-/// [`Op::result_type`] answers, read from a table made at compile time
-/// rather than found by the out-of-line match over the whole operation
-/// table (the builder asks for every operation statement it makes).
-const RESULT_TYPES: [Type; Op::ALL.len()] = {
-    let mut t = [Type::I1; Op::ALL.len()];
-    let mut i = 0;
-    while i < t.len() {
-        t[i] = Op::ALL[i].result_type();
-        i += 1;
-    }
-    t
-};
-
-/// `op`'s result type, from [`RESULT_TYPES`] (`Op::ALL` lists the
-/// operations in declaration order, so an operation's number is its index).
-#[inline]
-fn result_type(op: Op) -> Type {
-    let ty = RESULT_TYPES
-        .get(op as usize)
-        .copied()
-        .unwrap_or_else(|| op.result_type());
-    debug_assert_eq!(ty, op.result_type());
-    ty
-}
-
 /// `t = expr` for a fresh `t` of type `ty`, which the caller knows to be
 /// `expr`'s type (what [`IrsbBuilder::assign`] would find for an operation,
 /// a read or a call). Skipping the type lookup matters: the lifters build
@@ -367,7 +341,7 @@ impl IrsbBuilder {
     /// A one-argument operation.
     #[inline]
     pub fn unop(&mut self, op: Op, a: impl Into<Atom>) -> Atom {
-        wrtmp!(self, result_type(op), Expr::Unop { op, a: a.into() })
+        wrtmp!(self, op.result_type(), Expr::Unop { op, a: a.into() })
     }
 
     /// A two-argument operation.
@@ -375,7 +349,7 @@ impl IrsbBuilder {
     pub fn binop(&mut self, op: Op, a: impl Into<Atom>, b: impl Into<Atom>) -> Atom {
         wrtmp!(
             self,
-            result_type(op),
+            op.result_type(),
             Expr::Binop {
                 op,
                 a: a.into(),
@@ -388,7 +362,7 @@ impl IrsbBuilder {
     pub fn triop(&mut self, op: Op, a: Atom, b: Atom, c: Atom) -> Atom {
         wrtmp!(
             self,
-            result_type(op),
+            op.result_type(),
             Expr::Triop {
                 op,
                 args: [a, b, c],
@@ -400,7 +374,7 @@ impl IrsbBuilder {
     pub fn qop(&mut self, op: Op, a: Atom, b: Atom, c: Atom, d: Atom) -> Atom {
         wrtmp!(
             self,
-            result_type(op),
+            op.result_type(),
             Expr::Qop {
                 op,
                 args: Box::new([a, b, c, d]),
@@ -533,14 +507,6 @@ mod tests {
     fn owns_heap_names_the_boxed_and_vector_payloads() {
         assert!(heap_stmts().iter().all(Stmt::owns_heap));
         assert!(!plain_stmts().iter().any(Stmt::owns_heap));
-    }
-
-    /// The result-type table answers what the operation table does.
-    #[test]
-    fn result_type_table_matches_signatures() {
-        for &op in Op::ALL {
-            assert_eq!(RESULT_TYPES[op as usize], op.result_type(), "{op}");
-        }
     }
 
     /// A recycled block's vectors come back empty, whatever it held.

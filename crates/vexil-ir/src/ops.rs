@@ -43,6 +43,12 @@ macro_rules! define_ops {
                 match s { $($name => Some(Op::$var),)* _ => None }
             }
 
+            /// Every operation's result type, by operation number (variants
+            /// are numbered in table order from 0): [`Op::result_type`]
+            /// reads it instead of matching over the whole table, since the
+            /// lifters and the optimizer ask for millions of statements.
+            const RESULT_TYPES: [Type; Op::ALL.len()] = [$(Type::$ret),*];
+
             /// The operation's argument and result types.
             pub const fn signature(self) -> Signature {
                 match self {
@@ -61,9 +67,10 @@ impl Op {
         self.signature().args.len()
     }
 
-    /// The result type.
+    /// The result type (what [`Op::signature`] says, from a table).
+    #[inline]
     pub const fn result_type(self) -> Type {
-        self.signature().ret
+        Op::RESULT_TYPES[self as usize]
     }
 }
 
@@ -87,6 +94,16 @@ mod tests {
             assert_eq!(Op::from_name(&format!("Iop_{}", op.name())), Some(op));
         }
         assert_eq!(Op::from_name("NoSuchOp"), None);
+    }
+
+    /// The result-type table is numbered as the variants are, and says
+    /// what the signatures say.
+    #[test]
+    fn result_types_match_signatures() {
+        for (i, &op) in Op::ALL.iter().enumerate() {
+            assert_eq!(op as usize, i, "{op}");
+            assert_eq!(op.result_type(), op.signature().ret, "{op}");
+        }
     }
 
     #[test]
