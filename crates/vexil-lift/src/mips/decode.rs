@@ -110,7 +110,10 @@ macro_rules! mips_ops {
             pub const fn form(self) -> Form {
                 match self { Opc::Invalid => Form::None, $(Opc::$v => Form::$form,)* }
             }
-            /// Flags (see [`flag`]).
+            /// Flags (see [`flag`]). Always inlined: it is a table lookup,
+            /// read for every instruction decoded and lifted, which the
+            /// compiler kept out of line (the match has a case per opcode).
+            #[inline(always)]
             pub const fn flags(self) -> u8 {
                 match self { Opc::Invalid => 0, $(Opc::$v => $flags,)* }
             }
