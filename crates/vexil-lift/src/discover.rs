@@ -775,8 +775,8 @@ impl<T, F: FnMut(Irsb) -> T> Fast<'_, T, F> {
 /// counts) never holds every block of a binary in memory. Blocks found by
 /// traversal are held back (up to `hold_bytes` of IR) before they are
 /// handed over, so that most blocks a later split replaces never reach
-/// `keep` (swept blocks are never split, and go over at once); `keep` may
-/// still see some (they are lifted again, shorter, and handed over again),
+/// `keep` (swept blocks are practically never split, and go over at
+/// once); `keep` may still see some (they are lifted again, shorter, and handed over again),
 /// and sees blocks in no particular order. Only the results for the final
 /// blocks are returned.
 pub fn discover_with<T>(
@@ -927,13 +927,16 @@ pub fn discover_with<T>(
                 w.wanted.set(bit);
                 let size = w.blocks[i].size;
                 last = Some((a, size));
-                // Final as lifted, so handed over at once: no later start
-                // can split a swept block. Its limit stops it before the
-                // next traversal block, later swept blocks start after its
-                // end, and the lifter keeps every instruction but the first
+                // Handed over at once: a later start practically never
+                // splits a swept block. Its limit stops it before the next
+                // traversal block, later swept blocks start after its end,
+                // and the lifters keep every instruction but the first
                 // inside the limit (a first instruction that runs past a
                 // start is no split: that start is not one of its
-                // instructions).
+                // instructions). The exception is a MIPS branch lifted
+                // first, which keeps its delay slot past the limit; a block
+                // split there is lifted again in phase 3 like any other,
+                // and this hand-over was only wasted work.
                 w.blocks[i].kept = Some((w.keep)(irsb));
                 a += size.max(1);
             }
@@ -960,7 +963,6 @@ pub fn discover_with<T>(
         let mut j = i;
         if let Some(n) = next_start.filter(|&n| n < addr + size && w.insns_of(i).contains(&n)) {
             let (start, bit, swept) = (w.blocks[i].start, w.blocks[i].bit, w.blocks[i].swept);
-            debug_assert!(!swept, "a swept block is split at {n:#x}");
             if let Some(ir) = w.unhold(i) {
                 ir.recycle();
             }
