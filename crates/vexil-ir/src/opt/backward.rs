@@ -333,7 +333,15 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                 read_atom(guard, used);
             }
             Stmt::NoOp => removed.push(i),
-            _ => {
+            // The rarer kinds, listed rather than matched by `_`: with every
+            // kind named, the dispatch needs no range check of the kind.
+            Stmt::PutI { .. }
+            | Stmt::StoreG { .. }
+            | Stmt::LoadG { .. }
+            | Stmt::Cas(_)
+            | Stmt::Llsc { .. }
+            | Stmt::Mbe(_)
+            | Stmt::Dirty(_) => {
                 if let Stmt::Dirty(d) = s {
                     for fx in &d.state {
                         if fx.fx != Effect::Write {

@@ -735,7 +735,16 @@ impl<'h, 's> Forward<'h, 's> {
                         }
                     }
                 }
-                _ => {
+                // The rarer kinds, listed rather than matched by `_`: with
+                // every kind named, the dispatch needs no range check of the
+                // kind.
+                Stmt::PutI { .. }
+                | Stmt::StoreG { .. }
+                | Stmt::LoadG { .. }
+                | Stmt::Cas(_)
+                | Stmt::Llsc { .. }
+                | Stmt::Mbe(_)
+                | Stmt::Dirty(_) => {
                     if self.substituted {
                         substitute(&self.rest.subst, s);
                     }
