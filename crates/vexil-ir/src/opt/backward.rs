@@ -310,7 +310,13 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                         st.fault();
                         read_atom(addr, used);
                     }
-                    _ => {
+                    Expr::Const(_)
+                    | Expr::RdTmp(_)
+                    | Expr::GetI { .. }
+                    | Expr::Triop { .. }
+                    | Expr::Qop { .. }
+                    | Expr::Ite { .. }
+                    | Expr::CCall { .. } => {
                         if unread() {
                             removed.push(i);
                             continue;

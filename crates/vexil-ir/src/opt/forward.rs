@@ -676,31 +676,33 @@ impl<'h, 's> Forward<'h, 's> {
                     // `Forward::quick` and the action on its answer, by the
                     // expression's kind asked once. Each action answers
                     // what `quick` does (debug builds compare).
-                    // The kinds in order of frequency (two-operand
-                    // operations, register reads, loads, one-operand
-                    // operations). The compiler still dispatches through
-                    // one table, but this form measured fewer instructions
-                    // around the arms than a `match` did.
-                    if let Expr::Binop { op, a, b } = *expr {
-                        self.wrtmp(move |f, at| f.wrtmp_binop(dst, at, op, a, b));
-                    } else if let Expr::Get { offset, ty } = *expr {
-                        self.wrtmp(move |f, at| f.wrtmp_get(dst, at, offset, ty));
-                    } else if let Expr::Load { .. } | Expr::GetI { .. } = *expr {
-                        self.wrtmp(move |f, at| {
+                    // Every kind named (no `_`), so that the dispatch
+                    // needs no range check of the kind.
+                    match *expr {
+                        Expr::Binop { op, a, b } => {
+                            self.wrtmp(move |f, at| f.wrtmp_binop(dst, at, op, a, b))
+                        }
+                        Expr::Get { offset, ty } => {
+                            self.wrtmp(move |f, at| f.wrtmp_get(dst, at, offset, ty))
+                        }
+                        Expr::Load { .. } | Expr::GetI { .. } => self.wrtmp(move |f, at| {
                             f.set_def(dst, at);
                             Quick::Keep
-                        });
-                    } else if let Expr::Unop {
-                        op,
-                        a: a @ Atom::Tmp(_),
-                    } = *expr
-                    {
-                        self.wrtmp(move |f, at| f.wrtmp_unop(dst, at, op, a));
-                    } else {
-                        self.wrtmp(move |f, _| {
+                        }),
+                        Expr::Unop {
+                            op,
+                            a: a @ Atom::Tmp(_),
+                        } => self.wrtmp(move |f, at| f.wrtmp_unop(dst, at, op, a)),
+                        Expr::Unop { .. }
+                        | Expr::Const(_)
+                        | Expr::RdTmp(_)
+                        | Expr::Triop { .. }
+                        | Expr::Qop { .. }
+                        | Expr::Ite { .. }
+                        | Expr::CCall { .. } => self.wrtmp(move |f, _| {
                             f.wrtmp_reduce(dst);
                             Quick::Reduce
-                        });
+                        }),
                     }
                 }
                 Stmt::Put { offset, data } => {
@@ -1099,7 +1101,17 @@ fn substitute(subst: &[Option<Atom>], s: &mut Stmt) {
             sub_atom(subst, addr);
             sub_atom(subst, data);
         }
-        _ => s.for_each_atom_mut(|a| sub_atom(subst, a)),
+        // Named rather than `_` (here and below): with every kind named,
+        // the dispatch needs no range check of the kind.
+        Stmt::NoOp
+        | Stmt::IMark { .. }
+        | Stmt::PutI { .. }
+        | Stmt::StoreG { .. }
+        | Stmt::LoadG { .. }
+        | Stmt::Cas(_)
+        | Stmt::Llsc { .. }
+        | Stmt::Mbe(_)
+        | Stmt::Dirty(_) => s.for_each_atom_mut(|a| sub_atom(subst, a)),
     }
     #[cfg(debug_assertions)]
     debug_assert_eq!(*s, want, "substitution differs");
@@ -1121,7 +1133,13 @@ fn substitute_expr(subst: &[Option<Atom>], expr: &mut Expr) {
             sub_atom(subst, a);
             sub_atom(subst, b);
         }
-        _ => expr.for_each_atom_mut(|a| sub_atom(subst, a)),
+        Expr::Const(_)
+        | Expr::RdTmp(_)
+        | Expr::GetI { .. }
+        | Expr::Triop { .. }
+        | Expr::Qop { .. }
+        | Expr::Ite { .. }
+        | Expr::CCall { .. } => expr.for_each_atom_mut(|a| sub_atom(subst, a)),
     }
     #[cfg(debug_assertions)]
     debug_assert_eq!(*expr, want, "substitution differs");

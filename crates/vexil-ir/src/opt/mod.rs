@@ -395,7 +395,16 @@ fn renames_def(s: &Stmt, map: &[Option<Temp>]) -> bool {
     match s {
         Stmt::IMark { .. } | Stmt::NoOp | Stmt::Put { .. } | Stmt::Store { .. } => false,
         Stmt::WrTmp { dst, .. } => renamed(*dst),
-        _ => {
+        // Named rather than `_` (here and below): with every kind named,
+        // the dispatch needs no range check of the kind.
+        Stmt::PutI { .. }
+        | Stmt::StoreG { .. }
+        | Stmt::LoadG { .. }
+        | Stmt::Cas(_)
+        | Stmt::Llsc { .. }
+        | Stmt::Mbe(_)
+        | Stmt::Dirty(_)
+        | Stmt::Exit { .. } => {
             let mut r = false;
             s.for_each_def(|t| r |= renamed(t));
             r
@@ -441,7 +450,13 @@ fn renumber_stmt(s: &mut Stmt, map: &[Option<Temp>]) {
                     remap(a, map);
                     remap(b, map);
                 }
-                _ => expr.for_each_atom_mut(|a| remap(a, map)),
+                Expr::Const(_)
+                | Expr::RdTmp(_)
+                | Expr::GetI { .. }
+                | Expr::Triop { .. }
+                | Expr::Qop { .. }
+                | Expr::Ite { .. }
+                | Expr::CCall { .. } => expr.for_each_atom_mut(|a| remap(a, map)),
             }
         }
         Stmt::Put { data, .. } | Stmt::Exit { guard: data, .. } => remap(data, map),
@@ -449,7 +464,13 @@ fn renumber_stmt(s: &mut Stmt, map: &[Option<Temp>]) {
             remap(addr, map);
             remap(data, map);
         }
-        _ => {
+        Stmt::PutI { .. }
+        | Stmt::StoreG { .. }
+        | Stmt::LoadG { .. }
+        | Stmt::Cas(_)
+        | Stmt::Llsc { .. }
+        | Stmt::Mbe(_)
+        | Stmt::Dirty(_) => {
             s.for_each_atom_mut(|a| remap(a, map));
             rename_defs(s, map);
         }
