@@ -375,10 +375,19 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
     let short = st.short;
     if short > 0 {
         scratch.state.resize(short.div_ceil(64), Word::default());
-        return mark(irsb, hooks, scratch);
+        let any = mark(irsb, hooks, scratch);
+        // A block that reached past the state of every guest here (an odd
+        // indexed range, say) does not leave later blocks a longer row of
+        // words to step through at each exit and fault.
+        scratch.state.truncate(KEEP_WORDS);
+        return any;
     }
     any
 }
+
+/// The most guest-state words kept between blocks: 4 KiB of state, more
+/// than any guest here has.
+const KEEP_WORDS: usize = 64;
 
 #[cfg(test)]
 mod bits_tests {
