@@ -434,7 +434,8 @@ impl<'h, 's> Forward<'h, 's> {
                     }
                     None
                 }
-                _ => None,
+                // Named rather than `_`: no range check of the kind.
+                Expr::GetI { .. } | Expr::Load { .. } => None,
             };
             match simple {
                 Some(Simple::Atom(a)) => return Some(a),
