@@ -53,6 +53,17 @@ impl TokenBuf {
         opts: SchemeOptions,
         irsb: &Irsb,
     ) -> (usize, usize) {
+        self.add_scanned(layout, opts, irsb).0
+    }
+
+    /// [`TokenBuf::add`], also returning whether some statement of `irsb`
+    /// may own heap memory (see [`block_tokens`]), for recycling it.
+    pub fn add_scanned(
+        &mut self,
+        layout: Option<&GuestLayout>,
+        opts: SchemeOptions,
+        irsb: &Irsb,
+    ) -> ((usize, usize), bool) {
         let ctx = TokenCtx {
             opts,
             layout,
@@ -60,8 +71,8 @@ impl TokenBuf {
             constlike: &[],
         };
         let start = self.toks.len();
-        block_tokens(&ctx, irsb, &mut self.toks, self.texts.as_mut());
-        (start, self.toks.len())
+        let heap = block_tokens(&ctx, irsb, &mut self.toks, self.texts.as_mut());
+        ((start, self.toks.len()), heap)
     }
 }
 

@@ -116,10 +116,15 @@ fn discover_tokens(
         &discover_options(opt_level),
         |irsb| {
             let id = ranges.len() / k;
+            // One scheme's pass that found no statement owning heap memory
+            // is enough to recycle the block without looking again.
+            let mut heap = true;
             for (spec, buf) in specs.iter().zip(bufs.iter_mut()) {
-                ranges.push(buf.add(layout, spec.scheme.options(), &irsb));
+                let (range, h) = buf.add_scanned(layout, spec.scheme.options(), &irsb);
+                ranges.push(range);
+                heap &= h;
             }
-            irsb.recycle();
+            irsb.recycle_known(heap);
             id
         },
     ))

@@ -319,6 +319,11 @@ impl Slice {
     /// dispatch on the statement's kind, and on to `visit` only if it
     /// returns true (the token code wants only their addresses and
     /// lengths when they yield no token).
+    ///
+    /// Returns false if no statement of the block owns heap memory (see
+    /// [`Irsb::recycle_known`]), true if some may: the pass looks at every
+    /// statement's kind anyway, so the block's recycling need not look
+    /// again. Rare statement kinds count as owning some.
     #[inline(always)]
     pub(crate) fn backward(
         &mut self,
@@ -327,7 +332,7 @@ impl Slice {
         opts: &SchemeOptions,
         mut imark: impl FnMut(usize, &Stmt) -> bool,
         mut visit: impl FnMut(usize, &Stmt, bool),
-    ) {
+    ) -> bool {
         let Slice { tmp, regs, .. } = self;
         let flag = |tmp: &[u8], a: Atom| match a {
             Atom::Tmp(t) => tmp.get(t.index()).copied().unwrap_or(0),
@@ -363,6 +368,7 @@ impl Slice {
             | (if opts.slice_abi_regs { R_PLUMB } else { 0 })
             | if opts.drop_bookkeeping { R_BOOK } else { 0 };
         let slice_stack = opts.slice_stack;
+        let mut heap = false;
         for (i, st) in irsb.stmts.iter().enumerate().rev() {
             // A statement is plumbing when nothing real depends on it; then
             // it yields no token and marks what it reads as used only.
@@ -389,6 +395,7 @@ impl Slice {
                             // saved on the stack.
                             let plumbing = f & T_USED != 0 && (f & T_REAL == 0 || f & T_VIA != 0);
                             let mark = if plumbing { T_USED } else { REAL };
+                            heap |= matches!(e, Expr::Qop { .. } | Expr::CCall { .. });
                             expr_tmps(e, |t| {
                                 if let Some(x) = tmp.get_mut(t) {
                                     *x |= mark;
@@ -449,6 +456,7 @@ impl Slice {
                 }
                 other => {
                     other.for_each_atom(|a| set(tmp, *a, REAL));
+                    heap = true;
                     false
                 }
             };
@@ -456,6 +464,7 @@ impl Slice {
                 visit(i, st, d);
             }
         }
+        heap
     }
 
     /// [`Slice::compute`]'s first version, kept as the reference the faster

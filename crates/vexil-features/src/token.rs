@@ -924,17 +924,22 @@ thread_local! {
 }
 
 /// The tokens of one block, as hashes (and, if `text` is given, as text).
+///
+/// Returns whether some statement of the block may own heap memory: false
+/// only if the pass saw every statement and none does, so that the caller
+/// can recycle the block with [`Irsb::recycle_known`] without another look
+/// (schemes that slice nothing do not check, and answer true).
 pub fn block_tokens(
     ctx: &TokenCtx<'_>,
     irsb: &Irsb,
     out: &mut Vec<u64>,
     text: Option<&mut Vec<String>>,
-) {
+) -> bool {
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
         Ok(mut scratch) => block_tokens_with(ctx, irsb, out, text, &mut scratch),
         // Re-entered on this thread (not expected): fresh storage.
         Err(_) => block_tokens_with(ctx, irsb, out, text, &mut Scratch::default()),
-    });
+    })
 }
 
 fn block_tokens_with(
@@ -943,7 +948,7 @@ fn block_tokens_with(
     out: &mut Vec<u64>,
     mut text: Option<&mut Vec<String>>,
     scratch: &mut Scratch,
-) {
+) -> bool {
     let Scratch {
         slice,
         order,
@@ -958,13 +963,14 @@ fn block_tokens_with(
     // The block's first address and size (what `Irsb::addr` and
     // `Irsb::size` would find by scanning the statements again), for the
     // fall-through address, and how many statements have a token.
-    let (first, size, mut n_keys) = if sliced {
+    let (first, size, mut n_keys, heap) = if sliced {
         sliced_keys(ctx, irsb, slice, memo, keys, marks, keys_marked)
     } else {
         *keys_marked = false;
         // Nothing is sliced away, and no temporary is constant-like.
         slice.constlike.clear();
-        plain_keys(ctx, irsb, memo, keys)
+        let (first, size, n_keys) = plain_keys(ctx, irsb, memo, keys);
+        (first, size, n_keys, true)
     };
     let ctx = &TokenCtx {
         constlike: &slice.constlike,
@@ -1031,6 +1037,7 @@ fn block_tokens_with(
             t.push(s);
         }
     }
+    heap
 }
 
 /// The token hashes of `irsb`'s statements into `keys` (`None` for a
@@ -1084,7 +1091,7 @@ fn sliced_keys(
     keys: &mut Vec<Option<u64>>,
     marks: &mut Vec<usize>,
     keys_marked: &mut bool,
-) -> (Option<u64>, u64, usize) {
+) -> (Option<u64>, u64, usize, bool) {
     // `keys` becomes all `None`, `irsb.stmts.len()` long: by clearing the
     // few entries the last block set, if it came this way, and writing
     // only the entries past the last block's length.
@@ -1114,7 +1121,7 @@ fn sliced_keys(
     };
     // Only kept statements and barriers are visited; instruction marks
     // are always kept, and visited for their token only if they have one.
-    slice.backward(
+    let heap = slice.backward(
         irsb,
         ctx.layout,
         &ctx.opts,
@@ -1179,7 +1186,7 @@ fn sliced_keys(
             .collect();
         debug_assert_eq!(*marks, want_marks, "fused marks differ");
     }
-    (first, size, n_keys)
+    (first, size, n_keys, heap)
 }
 
 #[cfg(test)]

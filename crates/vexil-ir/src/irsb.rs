@@ -118,9 +118,24 @@ impl Irsb {
     /// then reuses the same few warm buffers instead of asking the
     /// allocator for two fresh ones per block.
     pub fn recycle(self) {
+        self.recycle_known(true);
+    }
+
+    /// [`Irsb::recycle`] for a caller that has already looked at every
+    /// statement: `may_own_heap` false says that none of them owns heap
+    /// memory (no helper call's arguments, no four-operand operation, no
+    /// dirty call or compare-and-swap), so the look `recycle` takes is
+    /// skipped and the statements are forgotten at once. A wrong `false`
+    /// leaks the memory those statements own (checked in debug builds);
+    /// `true` is always correct.
+    pub fn recycle_known(self, may_own_heap: bool) {
         let Irsb {
             mut stmts, tyenv, ..
         } = self;
+        debug_assert!(
+            may_own_heap || !stmts.iter().any(Stmt::owns_heap),
+            "a block said to own no heap memory owns some"
+        );
         // Emptied without `clear` where possible: its drop glue, a call per
         // statement, made up most of the cost of recycling. Nearly every
         // block owns no heap memory in its statements; one read-only look
@@ -129,7 +144,7 @@ impl Irsb {
         // it, and costs nothing on an empty vector). Forgetting statements
         // that own nothing frees exactly what dropping them would: nothing.
         // A block that does own some drops those and forgets the rest.
-        if stmts.iter().any(Stmt::owns_heap) {
+        if may_own_heap && stmts.iter().any(Stmt::owns_heap) {
             while let Some(s) = stmts.pop() {
                 if s.owns_heap() {
                     drop(s);
@@ -520,5 +535,18 @@ mod tests {
         b.finish(Atom::u32(0), JumpKind::Boring, 68).recycle();
         let b = IrsbBuilder::recycled(0, 0);
         assert!(b.stmts.is_empty() && b.tyenv.is_empty());
+        // Told that nothing owns heap memory (true of these statements),
+        // and told that something may: empty either way.
+        for may_own_heap in [false, true] {
+            let mut b = IrsbBuilder::recycled(0, 0);
+            for s in plain_stmts() {
+                b.push(s);
+            }
+            b.new_temp(Type::I32);
+            b.finish(Atom::u32(0), JumpKind::Boring, 68)
+                .recycle_known(may_own_heap);
+            let b = IrsbBuilder::recycled(0, 0);
+            assert!(b.stmts.is_empty() && b.tyenv.is_empty());
+        }
     }
 }
