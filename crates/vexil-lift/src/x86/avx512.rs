@@ -212,7 +212,7 @@ pub(crate) fn kmov(lf: &mut Lifter, mn: M) -> R<Flow> {
             } else {
                 ty
             };
-            let v = lf.read(l, sty)?;
+            let v = lf.read(l, sty);
             lf.zx(v, ty)
         }
     };

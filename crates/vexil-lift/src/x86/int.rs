@@ -28,11 +28,11 @@ pub(crate) const RDI: u32 = 7;
 pub(crate) fn alu(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
     let slot = lf.dst_slot()?;
     let (ty, dst) = match slot {
-        Some((_, ty)) => (ty, Loc::Reg(lf.i.op0_register())),
+        Some((off, ty)) => (ty, Loc::Reg(lf.i.op0_register(), off, ty)),
         None => (lf.op_ty(0, Type::I32)?, lf.loc(0)?),
     };
     let src = lf.loc(1)?;
-    let same_reg = matches!((dst, src), (Loc::Reg(a), Loc::Reg(b)) if a == b);
+    let same_reg = matches!((dst, src), (Loc::Reg(a, ..), Loc::Reg(b, ..)) if a == b);
     if same_reg && matches!(mn, Mnemonic::Xor | Mnemonic::Sub) {
         // Zeroing idiom: the result and flags do not depend on the register.
         let z = Lifter::cst(ty, 0);
@@ -49,9 +49,9 @@ pub(crate) fn alu(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
     // `read` and `write_rmw` do for it after looking the slot up).
     let a = match slot {
         Some((off, ty)) => lf.get_slot(off, ty),
-        None => lf.read(dst, ty)?,
+        None => lf.read(dst, ty),
     };
-    let b = lf.read(src, ty)?;
+    let b = lf.read(src, ty);
     let (res, write) = match mn {
         Mnemonic::Add => {
             let r = lf.wbin(ADD, ty, a, b);
@@ -111,7 +111,7 @@ pub(crate) fn alu(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
 pub(crate) fn inc_dec(lf: &mut Lifter, inc: bool) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let dst = lf.loc(0)?;
-    let a = lf.read(dst, ty)?;
+    let a = lf.read(dst, ty);
     let r = lf.wbin(if inc { ADD } else { SUB }, ty, a, Lifter::cst(ty, 1));
     let c = lf.carry();
     let fam = if inc { Family::Inc } else { Family::Dec };
@@ -124,7 +124,7 @@ pub(crate) fn inc_dec(lf: &mut Lifter, inc: bool) -> R<Flow> {
 pub(crate) fn neg_not(lf: &mut Lifter, neg: bool) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let dst = lf.loc(0)?;
-    let a = lf.read(dst, ty)?;
+    let a = lf.read(dst, ty);
     let r = if neg {
         let z = Lifter::cst(ty, 0);
         lf.thunk(Family::Sub, ty, z, a, None);
@@ -152,13 +152,13 @@ pub(crate) fn mov(lf: &mut Lifter) -> R<Flow> {
         let (off, ty) = lf.gpr_slot(lf.i.op0_register())?;
         debug_assert_eq!(lf.op_ty(0, Type::I32), Ok(ty));
         let src = lf.loc(1)?;
-        let v = lf.read(src, ty)?;
+        let v = lf.read(src, ty);
         lf.put_slot(off, ty, v);
         return Ok(Flow::Next);
     }
     let ty = lf.op_ty(0, Type::I32)?;
     let src = lf.loc(1)?;
-    let v = lf.read(src, ty)?;
+    let v = lf.read(src, ty);
     let dst = lf.loc(0)?;
     lf.write(dst, v)?;
     Ok(Flow::Next)
@@ -175,14 +175,14 @@ fn mov_sreg(lf: &mut Lifter, n: u32) -> R<Flow> {
             return Err(Unsupported); // #UD
         }
         let l = lf.loc(1)?;
-        let v = lf.read(l, Type::I16)?;
+        let v = lf.read(l, Type::I16);
         lf.b.put(off, v);
     } else {
         let v = lf.b.get(off, Type::I16);
         let l = lf.loc(0)?;
         // A register destination gets the selector zero-extended.
         let v = match l {
-            Loc::Reg(r) => lf.zx(v, ity(super::bits::small(r.size()))),
+            Loc::Reg(_, _, rty) => lf.zx(v, rty),
             _ => v,
         };
         lf.write(l, v)?;
@@ -199,7 +199,7 @@ pub(crate) fn movx(lf: &mut Lifter, signed: bool) -> R<Flow> {
     };
     let sty = lf.op_ty(1, Type::I32)?;
     let src = lf.loc(1)?;
-    let v = lf.read(src, sty)?;
+    let v = lf.read(src, sty);
     let v = if signed { lf.sx(v, dty) } else { lf.zx(v, dty) };
     match slot {
         Some((off, ty)) => lf.put_slot(off, ty, v),
@@ -243,8 +243,8 @@ pub(crate) fn xchg(lf: &mut Lifter) -> R<Flow> {
     } else {
         (a, b)
     };
-    let va = lf.read(a, ty)?;
-    let vb = lf.read(b, ty)?;
+    let va = lf.read(a, ty);
+    let vb = lf.read(b, ty);
     match a {
         Loc::Mem(addr) => {
             lf.cas(addr, va, vb);
@@ -261,7 +261,7 @@ pub(crate) fn cmpxchg(lf: &mut Lifter) -> R<Flow> {
     let dst = lf.loc(0)?;
     let src = lf.loc(1)?;
     let acc = lf.get_gpr(RAX, ty);
-    let new = lf.read(src, ty)?;
+    let new = lf.read(src, ty);
     let (old, eq) = match dst {
         Loc::Mem(addr) if lf.i.has_lock_prefix() => {
             let old = lf.b.new_temp(ty);
@@ -287,19 +287,18 @@ pub(crate) fn cmpxchg(lf: &mut Lifter) -> R<Flow> {
             lf.store(addr, v);
             (old, eq)
         }
-        Loc::Reg(r) => {
-            let old = lf.get_reg(r)?;
+        Loc::Reg(_, off, rty) => {
+            let old = lf.get_slot(off, rty);
             let eq = lf.wbin(CMPEQ, ty, old, acc);
             if ty == Type::I32 && lf.m.bits == 64 {
                 // Only the register actually written is zero-extended.
-                let (off, _) = lf.gpr_slot(r)?;
                 let full = lf.b.get(off, Type::I64);
                 let nz = lf.zx(new, Type::I64);
                 let v = lf.ite(eq, nz, full);
                 lf.b.put(off, v);
             } else {
                 let v = lf.ite(eq, new, old);
-                lf.put_reg(r, v)?;
+                lf.put_slot(off, rty, v);
             }
             (old, eq)
         }
@@ -383,8 +382,8 @@ pub(crate) fn xadd(lf: &mut Lifter) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let dst = lf.loc(0)?;
     let src = lf.loc(1)?;
-    let a = lf.read(dst, ty)?;
-    let b = lf.read(src, ty)?;
+    let a = lf.read(dst, ty);
+    let b = lf.read(src, ty);
     let r = lf.wbin(ADD, ty, a, b);
     lf.thunk(Family::Add, ty, a, b, None);
     // Source first: when both name the same register the sum wins.
@@ -397,7 +396,7 @@ pub(crate) fn xadd(lf: &mut Lifter) -> R<Flow> {
 pub(crate) fn bswap(lf: &mut Lifter) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let dst = lf.loc(0)?;
-    let a = lf.read(dst, ty)?;
+    let a = lf.read(dst, ty);
     let r = match ty {
         Type::I32 => lf.un(Op::Reverse8sIn32_x1, a),
         Type::I64 => lf.un(Op::Reverse8sIn64_x1, a),
@@ -420,7 +419,7 @@ fn byteswap(lf: &mut Lifter, a: Atom) -> Atom {
 pub(crate) fn movbe(lf: &mut Lifter) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let src = lf.loc(1)?;
-    let v = lf.read(src, ty)?;
+    let v = lf.read(src, ty);
     let v = byteswap(lf, v);
     let dst = lf.loc(0)?;
     lf.write(dst, v)?;
@@ -480,7 +479,7 @@ fn concat(lf: &mut Lifter, hi: Atom, lo: Atom) -> Atom {
 pub(crate) fn mul_wide(lf: &mut Lifter, signed: bool) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let src = lf.loc(0)?;
-    let b = lf.read(src, ty)?;
+    let b = lf.read(src, ty);
     let a = lf.get_gpr(RAX, ty);
     let p = lf.bin(mull_op(ty, signed), a, b);
     lf.thunk(
@@ -507,9 +506,9 @@ pub(crate) fn imul_trunc(lf: &mut Lifter) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let (sa, sb) = if lf.i.op_count() == 3 { (1, 2) } else { (0, 1) };
     let la = lf.loc(sa)?;
-    let a = lf.read(la, ty)?;
+    let a = lf.read(la, ty);
     let lb = lf.loc(sb)?;
-    let b = lf.read(lb, ty)?;
+    let b = lf.read(lb, ty);
     let r = lf.wbin(MUL, ty, a, b);
     lf.thunk(Family::Smul, ty, a, b, None);
     let dst = lf.loc(0)?;
@@ -521,7 +520,7 @@ pub(crate) fn imul_trunc(lf: &mut Lifter) -> R<Flow> {
 pub(crate) fn div(lf: &mut Lifter, signed: bool) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let src = lf.loc(0)?;
-    let d = lf.read(src, ty)?;
+    let d = lf.read(src, ty);
     let (hi, lo) = if ty == Type::I8 {
         let ax = lf.get_gpr(RAX, Type::I16);
         let (l, h) = split(lf, ax, Type::I8);
@@ -576,7 +575,7 @@ fn shift_count(lf: &mut Lifter, n: u32, ty: Type) -> R<(Atom, Option<u64>)> {
     match lf.loc(n)? {
         Loc::Imm(v) => Ok((Lifter::u8v(v & m), Some(v & m))),
         l => {
-            let c = lf.read(l, Type::I8)?;
+            let c = lf.read(l, Type::I8);
             Ok((lf.bin(Op::And8, c, Lifter::u8v(m)), None))
         }
     }
@@ -608,7 +607,7 @@ pub(crate) fn shift(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let dst = lf.loc(0)?;
     let (cnt, known) = shift_count(lf, 1, ty)?;
-    let a = lf.read(dst, ty)?;
+    let a = lf.read(dst, ty);
     if known == Some(0) {
         // No effect at all, but a 32-bit register operand is still written.
         lf.write(dst, a)?;
@@ -633,7 +632,7 @@ pub(crate) fn rotate(lf: &mut Lifter, left: bool) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let dst = lf.loc(0)?;
     let (cnt, known) = shift_count(lf, 1, ty)?;
-    let a = lf.read(dst, ty)?;
+    let a = lf.read(dst, ty);
     if known == Some(0) {
         lf.write(dst, a)?;
         return Ok(Flow::Next);
@@ -663,7 +662,7 @@ pub(crate) fn rotate_carry(lf: &mut Lifter, left: bool) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let dst = lf.loc(0)?;
     let (cnt, known) = shift_count(lf, 1, ty)?;
-    let a = lf.read(dst, ty)?;
+    let a = lf.read(dst, ty);
     if known == Some(0) {
         lf.write(dst, a)?;
         return Ok(Flow::Next);
@@ -691,8 +690,8 @@ pub(crate) fn shift_double(lf: &mut Lifter, left: bool) -> R<Flow> {
     let dst = lf.loc(0)?;
     let src = lf.loc(1)?;
     let (cnt, known) = shift_count(lf, 2, ty)?;
-    let d = lf.read(dst, ty)?;
-    let s = lf.read(src, ty)?;
+    let d = lf.read(dst, ty);
+    let s = lf.read(src, ty);
     if known == Some(0) {
         lf.write(dst, d)?;
         return Ok(Flow::Next);
@@ -758,9 +757,9 @@ pub(crate) fn bit_test(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
     let off = lf.loc(1)?;
     // (location of the byte/word holding the bit, its type, bit index I8)
     let (loc, lty, bitno) = match (dst, off) {
-        (Loc::Mem(base), Loc::Reg(r)) => {
+        (Loc::Mem(base), Loc::Reg(_, roff, rty)) => {
             // Register offsets address memory bitwise: a signed byte offset.
-            let o = lf.get_reg(r)?;
+            let o = lf.get_slot(roff, rty);
             let ow = lf.sx(o, w);
             let byte = lf.wbin(SAR, w, ow, Atom::u8(3));
             let addr = lf.wbin(ADD, w, base, byte);
@@ -772,15 +771,15 @@ pub(crate) fn bit_test(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
             let b = Lifter::u8v(v & u64::from(ty.bits() - 1));
             (dst, ty, b)
         }
-        (Loc::Reg(_), Loc::Reg(r)) => {
-            let o = lf.get_reg(r)?;
+        (Loc::Reg(..), Loc::Reg(_, roff, rty)) => {
+            let o = lf.get_slot(roff, rty);
             let o8 = lf.zx(o, Type::I8);
             let b = lf.bin(Op::And8, o8, Lifter::u8c(ty.bits() - 1));
             (dst, ty, b)
         }
         _ => return Err(Unsupported),
     };
-    let v = lf.read(loc, lty)?;
+    let v = lf.read(loc, lty);
     let one = Lifter::cst(lty, 1);
     let m = lf.wbin(SHL, lty, one, bitno);
     let sh = lf.wbin(SHR, lty, v, bitno);
@@ -814,7 +813,7 @@ fn count_op(ty: Type, lead: bool) -> Op {
 pub(crate) fn bit_scan(lf: &mut Lifter, reverse: bool) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let src = lf.loc(1)?;
-    let s = lf.read(src, ty)?;
+    let s = lf.read(src, ty);
     let z = lf.is_zero(s);
     let cty = if ty == Type::I64 {
         Type::I64
@@ -830,10 +829,9 @@ pub(crate) fn bit_scan(lf: &mut Lifter, reverse: bool) -> R<Flow> {
     };
     let idx = lf.zx(idx, ty);
     let dst = lf.loc(0)?;
-    let Loc::Reg(r) = dst else {
+    let Loc::Reg(_, off, rty) = dst else {
         return Err(Unsupported);
     };
-    let (off, rty) = lf.gpr_slot(r)?;
     // A zero source leaves the whole register as it was (AMD and Intel both).
     let full_ty = if rty == Type::I32 && lf.m.bits == 64 {
         Type::I64
@@ -854,7 +852,7 @@ pub(crate) fn bit_scan(lf: &mut Lifter, reverse: bool) -> R<Flow> {
 pub(crate) fn count_bits(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let src = lf.loc(1)?;
-    let s = lf.read(src, ty)?;
+    let s = lf.read(src, ty);
     let cty = if ty == Type::I64 {
         Type::I64
     } else {
@@ -913,9 +911,9 @@ pub(crate) fn cmovcc(lf: &mut Lifter) -> R<Flow> {
     let c = super::dispatch::cond_of(&lf.i)?;
     let ty = lf.op_ty(0, Type::I32)?;
     let src = lf.loc(1)?;
-    let s = lf.read(src, ty)?;
+    let s = lf.read(src, ty);
     let dst = lf.loc(0)?;
-    let d = lf.read(dst, ty)?;
+    let d = lf.read(dst, ty);
     let b = lf.cond(c);
     let v = lf.ite(b, s, d);
     lf.write(dst, v)?;
@@ -1000,7 +998,7 @@ pub(crate) fn jmp(lf: &mut Lifter) -> R<Flow> {
 fn indirect_target(lf: &mut Lifter) -> R<Atom> {
     let ty = lf.op_ty(0, lf.m.word)?;
     let l = lf.loc(0)?;
-    let v = lf.read(l, ty)?;
+    let v = lf.read(l, ty);
     let w = lf.m.word;
     Ok(lf.zx(v, w))
 }
@@ -1054,14 +1052,7 @@ pub(crate) fn push(lf: &mut Lifter) -> R<Flow> {
         }
         None => lf.loc(0)?,
     };
-    let v = match l {
-        Loc::Imm(x) => Lifter::cst(ty, x),
-        Loc::Reg(r) => {
-            let v = lf.get_reg(r)?;
-            lf.zx(v, ty)
-        }
-        Loc::Mem(a) => lf.load(ty, a),
-    };
+    let v = lf.read(l, ty);
     lf.push(v);
     Ok(Flow::Next)
 }
@@ -1321,9 +1312,9 @@ pub(crate) fn sahf(lf: &mut Lifter) -> R<Flow> {
 pub(crate) fn andn(lf: &mut Lifter) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let l1 = lf.loc(1)?;
-    let a = lf.read(l1, ty)?;
+    let a = lf.read(l1, ty);
     let l2 = lf.loc(2)?;
-    let b = lf.read(l2, ty)?;
+    let b = lf.read(l2, ty);
     let na = lf.un(super::lift::wop(NOT, ty), a);
     let r = lf.wbin(AND, ty, na, b);
     lf.thunk(Family::Andn, ty, r, Lifter::cst(ty, 0), None);
@@ -1336,7 +1327,7 @@ pub(crate) fn andn(lf: &mut Lifter) -> R<Flow> {
 pub(crate) fn bls(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let l1 = lf.loc(1)?;
-    let s = lf.read(l1, ty)?;
+    let s = lf.read(l1, ty);
     let one = Lifter::cst(ty, 1);
     let (r, fam) = match mn {
         Mnemonic::Blsi => {
@@ -1362,7 +1353,7 @@ pub(crate) fn bls(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
 pub(crate) fn shift_x(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let l1 = lf.loc(1)?;
-    let a = lf.read(l1, ty)?;
+    let a = lf.read(l1, ty);
     let m = if ty == Type::I64 { 0x3f } else { 0x1f };
     let r = if mn == Mnemonic::Rorx {
         let Loc::Imm(c) = lf.loc(2)? else {
@@ -1372,7 +1363,7 @@ pub(crate) fn shift_x(lf: &mut Lifter, mn: Mnemonic) -> R<Flow> {
         rot(lf, ty, a, c, false, ty.bits())
     } else {
         let l2 = lf.loc(2)?;
-        let c = lf.read(l2, Type::I8)?;
+        let c = lf.read(l2, Type::I8);
         let c = lf.bin(Op::And8, c, Lifter::u8v(m));
         let t = match mn {
             Mnemonic::Shlx => SHL,
@@ -1391,9 +1382,9 @@ pub(crate) fn bzhi(lf: &mut Lifter) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let w = lf.m.word;
     let l1 = lf.loc(1)?;
-    let a = lf.read(l1, ty)?;
+    let a = lf.read(l1, ty);
     let l2 = lf.loc(2)?;
-    let idx = lf.read(l2, Type::I8)?;
+    let idx = lf.read(l2, Type::I8);
     let nb = ty.bits();
     // in range: idx < width
     let inr = lf.bin(Op::CmpLT8U, idx, Lifter::u8c(nb));
@@ -1422,9 +1413,9 @@ pub(crate) fn bextr(lf: &mut Lifter) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let w = lf.m.word;
     let l1 = lf.loc(1)?;
-    let a = lf.read(l1, ty)?;
+    let a = lf.read(l1, ty);
     let l2 = lf.loc(2)?;
-    let ctl = lf.read(l2, ty)?;
+    let ctl = lf.read(l2, ty);
     let start = lf.zx(ctl, Type::I8);
     let sh = lf.wbin(SHR, ty, ctl, Atom::u8(8));
     let len = lf.zx(sh, Type::I8);
@@ -1445,7 +1436,7 @@ pub(crate) fn bextr(lf: &mut Lifter) -> R<Flow> {
 pub(crate) fn mulx(lf: &mut Lifter) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let l2 = lf.loc(2)?;
-    let b = lf.read(l2, ty)?;
+    let b = lf.read(l2, ty);
     let a = lf.get_gpr(RDX, ty);
     let p = lf.bin(mull_op(ty, false), a, b);
     let (lo, hi) = split(lf, p, ty);
@@ -1461,9 +1452,9 @@ pub(crate) fn pdep_pext(lf: &mut Lifter, dep: bool) -> R<Flow> {
     let ty = lf.op_ty(0, Type::I32)?;
     let w = lf.m.word;
     let l1 = lf.loc(1)?;
-    let a = lf.read(l1, ty)?;
+    let a = lf.read(l1, ty);
     let l2 = lf.loc(2)?;
-    let m = lf.read(l2, ty)?;
+    let m = lf.read(l2, ty);
     let aw = lf.zx(a, w);
     let mw = lf.zx(m, w);
     let name = if dep { "x86g_pdep" } else { "x86g_pext" };
@@ -1483,8 +1474,8 @@ pub(crate) fn adcx_adox(lf: &mut Lifter, overflow: bool) -> R<Flow> {
     let w = lf.m.word;
     let dst = lf.loc(0)?;
     let src = lf.loc(1)?;
-    let a = lf.read(dst, ty)?;
-    let b = lf.read(src, ty)?;
+    let a = lf.read(dst, ty);
+    let b = lf.read(src, ty);
     let f = lf.flags_all();
     let bitpos = if overflow { 11 } else { 0 };
     let cin = lf.wbin(SHR, w, f, Lifter::u8c(bitpos));
@@ -1512,7 +1503,7 @@ pub(crate) fn adcx_adox(lf: &mut Lifter, overflow: bool) -> R<Flow> {
 pub(crate) fn crc32(lf: &mut Lifter) -> R<Flow> {
     let sty = lf.op_ty(1, Type::I32)?;
     let src = lf.loc(1)?;
-    let d = lf.read(src, sty)?;
+    let d = lf.read(src, sty);
     let crc = lf.get_reg(lf.i.op0_register())?;
     let crc = lf.zx(crc, Type::I64);
     let d64 = lf.zx(d, Type::I64);
@@ -1521,7 +1512,7 @@ pub(crate) fn crc32(lf: &mut Lifter) -> R<Flow> {
     let r32 = lf.zx(r, Type::I32);
     let dst = lf.loc(0)?;
     let v = match dst {
-        Loc::Reg(reg) if reg.size() == 8 => lf.zx(r32, Type::I64),
+        Loc::Reg(_, _, Type::I64) => lf.zx(r32, Type::I64),
         _ => r32,
     };
     lf.write(dst, v)?;

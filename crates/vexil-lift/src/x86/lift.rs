@@ -150,8 +150,10 @@ fn gpr_slot_of(m: &Mode, r: Register) -> R<(u32, Type)> {
 /// Where an integer operand lives.
 #[derive(Copy, Clone, Debug)]
 pub(crate) enum Loc {
-    /// A general-purpose register (any width).
-    Reg(Register),
+    /// A general-purpose register (any width), with its guest-state slot
+    /// (offset and type, as [`Lifter::gpr_slot`] gives), looked up once by
+    /// [`Lifter::loc`] so that reading or writing it cannot fail.
+    Reg(Register, u32, Type),
     /// Memory at an address.
     Mem(Atom),
     /// An immediate.
@@ -712,11 +714,10 @@ impl Lifter {
         // Reads the instruction in place (no copy of it per operand).
         match self.i.try_op_kind(n).map_err(|_| Unsupported)? {
             OpKind::Register => {
+                // Only general-purpose registers have a slot.
                 let r = self.i.op_register(n);
-                if !r.is_gpr() {
-                    return Err(Unsupported);
-                }
-                Ok(Loc::Reg(r))
+                let (off, ty) = self.gpr_slot(r)?;
+                Ok(Loc::Reg(r, off, ty))
             }
             OpKind::Memory => Ok(Loc::Mem(self.ea())),
             k if is_imm(k) => Ok(Loc::Imm(self.i.try_immediate(n).map_err(|_| Unsupported)?)),
@@ -755,22 +756,26 @@ impl Lifter {
         }
     }
 
-    /// Reads a location at type `ty`.
-    pub(crate) fn read(&mut self, l: Loc, ty: Type) -> R<Atom> {
-        Ok(match l {
-            Loc::Reg(r) => {
-                let v = self.get_reg(r)?;
+    /// Reads a location at type `ty`. This cannot fail: a register
+    /// location carries its slot.
+    pub(crate) fn read(&mut self, l: Loc, ty: Type) -> Atom {
+        match l {
+            Loc::Reg(_, off, rty) => {
+                let v = self.get_slot(off, rty);
                 self.zx(v, ty)
             }
             Loc::Mem(a) => self.load(ty, a),
             Loc::Imm(v) => Self::cst(ty, v),
-        })
+        }
     }
 
     /// Writes a location.
     pub(crate) fn write(&mut self, l: Loc, v: Atom) -> R<()> {
         match l {
-            Loc::Reg(r) => self.put_reg(r, v),
+            Loc::Reg(_, off, ty) => {
+                self.put_slot(off, ty, v);
+                Ok(())
+            }
             Loc::Mem(a) => {
                 self.store(a, v);
                 Ok(())

@@ -811,7 +811,7 @@ fn movd_q(lf: &mut Lifter, size: u32) -> R<Flow> {
             }
             _ => {
                 let l = lf.loc(1)?;
-                let x = lf.read(l, ty)?;
+                let x = lf.read(l, ty);
                 to_v128(lf, x)
             }
         };
@@ -1375,7 +1375,7 @@ fn cvt_int_to_float(lf: &mut Lifter, mn: M) -> R<Flow> {
     let (sa, sb) = sources(lf);
     let sty = lf.op_ty(sb, Type::I32)?;
     let l = lf.loc(sb)?;
-    let x = lf.read(l, sty)?;
+    let x = lf.read(l, sty);
     let base = scalar_src(lf, sa, 16)?;
     let to_double = matches!(mn, M::Cvtsi2sd | M::Vcvtsi2sd);
     let r = if to_double {
@@ -1582,13 +1582,7 @@ fn pinsr(lf: &mut Lifter, mn: M) -> R<Flow> {
     let lanes = u64::from(16 / es);
     let base = scalar_src(lf, sa, 16)?;
     let l = lf.loc(sb)?;
-    let x = match l {
-        Loc::Reg(r) => {
-            let v = lf.get_reg(r)?;
-            lf.zx(v, ity(es))
-        }
-        _ => lf.read(l, ity(es))?,
-    };
+    let x = lf.read(l, ity(es));
     let r = lf.b.triop(set, base, Lifter::u8v(imm % lanes), x);
     let mut v = Vec4::new(1);
     v.p[0] = r;
