@@ -1035,23 +1035,23 @@ pub(crate) fn ret(lf: &mut Lifter) -> R<Flow> {
 
 /// `push`.
 pub(crate) fn push(lf: &mut Lifter) -> R<Flow> {
-    let size = lf.i.stack_pointer_increment().unsigned_abs();
-    let ty = ity(size);
     if let OpKind::Register = lf.i.op0_kind() {
-        if lf.i.op0_register().is_segment_register() {
+        let r = lf.i.op0_register();
+        if r.is_segment_register() {
             return Err(Unsupported);
         }
+        // A general-purpose register (its slot looked up once, as
+        // `get_reg` does) is pushed at its own width, which is the
+        // operand size: no need to ask the decoder for it.
+        let (off, sty) = lf.gpr_slot(r)?;
+        debug_assert_eq!(ity(lf.i.stack_pointer_increment().unsigned_abs()), sty);
+        let v = lf.get_slot(off, sty);
+        lf.push(v);
+        return Ok(Flow::Next);
     }
-    let l = match lf.dst_slot()? {
-        Some((off, sty)) => {
-            // A register (its slot looked up once, as `get_reg` does).
-            let v = lf.get_slot(off, sty);
-            let v = lf.zx(v, ty);
-            lf.push(v);
-            return Ok(Flow::Next);
-        }
-        None => lf.loc(0)?,
-    };
+    let size = lf.i.stack_pointer_increment().unsigned_abs();
+    let ty = ity(size);
+    let l = lf.loc(0)?;
     let v = lf.read(l, ty);
     lf.push(v);
     Ok(Flow::Next)
@@ -1059,21 +1059,24 @@ pub(crate) fn push(lf: &mut Lifter) -> R<Flow> {
 
 /// `pop`: the destination's address is computed after the stack moves.
 pub(crate) fn pop(lf: &mut Lifter) -> R<Flow> {
-    let size = lf.i.stack_pointer_increment().unsigned_abs();
-    let ty = ity(size);
     if let OpKind::Register = lf.i.op0_kind() {
-        if lf.i.op0_register().is_segment_register() {
+        let r = lf.i.op0_register();
+        if r.is_segment_register() {
             return Err(Unsupported);
         }
+        // A general-purpose register is popped at its own width, the
+        // operand size (as in `push`).
+        let (off, ty) = lf.gpr_slot(r)?;
+        debug_assert_eq!(ity(lf.i.stack_pointer_increment().unsigned_abs()), ty);
+        let v = lf.pop(ty);
+        lf.put_slot(off, ty, v);
+        return Ok(Flow::Next);
     }
+    let size = lf.i.stack_pointer_increment().unsigned_abs();
+    let ty = ity(size);
     let v = lf.pop(ty);
-    match lf.dst_slot()? {
-        Some((off, ty)) => lf.put_slot(off, ty, v),
-        None => {
-            let dst = lf.loc(0)?;
-            lf.write(dst, v)?;
-        }
-    }
+    let dst = lf.loc(0)?;
+    lf.write(dst, v)?;
     Ok(Flow::Next)
 }
 

@@ -605,12 +605,17 @@ impl Lifter {
             return Atom::Const(self.addr_const(disp));
         };
         let aty = ity(small(asz));
+        // Registers read through their slots (`get_reg` without its
+        // `Result`).
         let mut acc: Option<Atom> = None;
         if base != Register::None {
-            acc = self.get_reg(base).ok();
+            if let Ok((off, ty)) = self.gpr_slot(base) {
+                acc = Some(self.get_slot(off, ty));
+            }
         }
         if index != Register::None && !index.is_vector_register() {
-            if let Ok(ix) = self.get_reg(index) {
+            if let Ok((off, ty)) = self.gpr_slot(index) {
+                let ix = self.get_slot(off, ty);
                 let ix = if scale > 1 {
                     let sh = Self::u8c(scale.trailing_zeros());
                     self.wbin(SHL, aty, ix, sh)
