@@ -179,12 +179,16 @@ pub(crate) struct Lifter {
     /// cost). The flags are not precise at memory faults, as VEX allows for
     /// them.
     pending: bool,
-    /// `(known, pending)` as they were when the current instruction began,
-    /// saved by the first change to either during the instruction (`None`
-    /// until then), for rolling back an instruction that turns out
-    /// unsupported. Saving on change rather than copying both before every
-    /// instruction: most instructions leave the flags alone.
-    flags_undo: Option<(Option<[Atom; 4]>, bool)>,
+    /// `known` as it was when the current instruction began, saved by the
+    /// first change to it during the instruction (`None` until then), for
+    /// rolling back an instruction that turns out unsupported. Saving on
+    /// change rather than copying it before every instruction: most
+    /// instructions leave the flags alone.
+    flags_undo: Option<Option<[Atom; 4]>>,
+    /// `pending` as it was when the current instruction began, saved apart
+    /// from `known` (as `flags_undo` saves that): a flush changes only
+    /// `pending`, and saving it does not copy the thunk.
+    pending_undo: Option<bool>,
     /// The last access this lifter recorded to each general-purpose
     /// register slot (by number), for [`Lifter::reg_value`].
     last: [Access; 16],
@@ -256,6 +260,7 @@ impl Lifter {
             known: None,
             pending: false,
             flags_undo: None,
+            pending_undo: None,
             last: [Access::None; 16],
             noted: 0,
             forward_regs: false,
@@ -851,6 +856,7 @@ impl Lifter {
     /// forgets the previous instruction's flag state.
     fn begin_insn(&mut self) -> (usize, usize) {
         self.flags_undo = None;
+        self.pending_undo = None;
         self.b.mark()
     }
 
@@ -859,22 +865,34 @@ impl Lifter {
     /// flag changes.
     fn undo_insn(&mut self, mark: (usize, usize)) {
         self.b.rollback(mark);
-        if let Some((known, pending)) = self.flags_undo.take() {
-            (self.known, self.pending) = (known, pending);
+        if let Some(known) = self.flags_undo.take() {
+            self.known = known;
+        }
+        if let Some(pending) = self.pending_undo.take() {
+            self.pending = pending;
         }
     }
 
-    /// Records the state of the flags before the current instruction's
-    /// first change to them (see `flags_undo`).
-    fn save_flags(&mut self) {
+    /// Records the thunk before the current instruction's first change to
+    /// it (see `flags_undo`).
+    fn save_known(&mut self) {
         if self.flags_undo.is_none() {
-            self.flags_undo = Some((self.known, self.pending));
+            self.flags_undo = Some(self.known);
+        }
+    }
+
+    /// Records `pending` before the current instruction's first change to
+    /// it (see `pending_undo`).
+    fn save_pending(&mut self) {
+        if self.pending_undo.is_none() {
+            self.pending_undo = Some(self.pending);
         }
     }
 
     /// Makes `k` the thunk, to be written to guest state later.
     fn set_thunk(&mut self, k: [Atom; 4]) {
-        self.save_flags();
+        self.save_known();
+        self.save_pending();
         self.known = Some(k);
         self.pending = true;
     }
@@ -891,12 +909,13 @@ impl Lifter {
 
     /// [`Lifter::flush_flags`] with a thunk pending.
     fn write_flags(&mut self) {
-        self.save_flags();
+        self.save_pending();
         self.pending = false;
-        if let Some(k) = self.known {
+        // The thunk by reference, not copied out.
+        if let Some(k) = &self.known {
             let offs = [self.m.cc_op, self.m.cc_dep1, self.m.cc_dep2, self.m.cc_ndep];
             for (off, v) in offs.into_iter().zip(k) {
-                self.b.put(off, v);
+                self.b.put(off, *v);
             }
         }
     }
@@ -945,7 +964,7 @@ impl Lifter {
             self.b.get(self.m.cc_dep2, w),
             self.b.get(self.m.cc_ndep, w),
         ];
-        self.save_flags();
+        self.save_known();
         self.known = Some(k);
         k
     }
