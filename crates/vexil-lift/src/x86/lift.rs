@@ -384,6 +384,15 @@ impl Lifter {
     /// not to the start of a slot, or wider than a slot, is not recorded
     /// and counts among the other writes.
     fn note_put(&mut self, off: u32, ty: Type) {
+        if ty.bits() > self.m.gpr_size * 8 {
+            return;
+        }
+        self.note_slot_put(off);
+    }
+
+    /// [`Lifter::note_put`] for a `PUT` known to be no wider than a slot
+    /// (a register's own type, or the word): without the width test.
+    fn note_slot_put(&mut self, off: u32) {
         if !self.forward_regs {
             return;
         }
@@ -391,7 +400,7 @@ impl Lifter {
         let Some(k) = self.slot_number(off) else {
             return;
         };
-        if ty.bits() > self.m.gpr_size * 8 || k >= self.last.len() {
+        if k >= self.last.len() {
             return;
         }
         self.noted = self.noted.wrapping_add(1);
@@ -537,15 +546,16 @@ impl Lifter {
     /// [`Lifter::put_reg`] once the register's slot is known: writes `v`
     /// to the register at offset `off` whose type is `ty`.
     pub(crate) fn put_slot(&mut self, off: u32, ty: Type, v: Atom) {
+        // A register's type is no wider than its slot: `note_slot_put`.
+        debug_assert!(ty.bits() <= self.m.gpr_size * 8);
         let v = self.zx(v, ty);
         if ty == Type::I32 && self.m.bits == 64 {
             let w = self.zx(v, Type::I64);
             self.b.put(off, w);
-            self.note_put(off, Type::I64);
         } else {
             self.b.put(off, v);
-            self.note_put(off, ty);
         }
+        self.note_slot_put(off);
     }
     /// Register number `n` at word width.
     pub(crate) fn get_gpr(&mut self, n: u32, ty: Type) -> Atom {
