@@ -28,18 +28,19 @@ fn word_masks(cap: usize, off: Offset, size: u32) -> impl Iterator<Item = (usize
 }
 
 /// The single word and mask covering `[off, off+size)` when the range is
-/// non-empty, lies inside a set of `cap` bits and does not cross a word
-/// boundary, as nearly every register access does. It is then exactly the
-/// one pair [`word_masks`] would yield (no clipping, one word), computed
-/// without the iterator; otherwise `None`, and callers take the general path.
+/// non-empty and does not cross a word boundary, as nearly every register
+/// access does. Where that word is one of a set's (`w` below its length of
+/// words), it is exactly the one pair [`word_masks`] would yield (no
+/// clipping, one word), computed without the iterator; otherwise callers
+/// take the general path. The bound is left to the caller's `get` of the
+/// word, which checks it anyway.
 #[inline]
-fn one_word(cap: usize, off: Offset, size: u32) -> Option<(usize, u64)> {
+fn one_word(off: Offset, size: u32) -> Option<(usize, u64)> {
     let lo = off.index();
     let n = size as usize;
-    let hi = lo + n;
     // `n` in 1..=64, and the first and last byte in the same word (equal
     // above bit 5).
-    if n.wrapping_sub(1) >= 64 || hi > cap || (lo ^ (hi - 1)) >= 64 {
+    if n.wrapping_sub(1) >= 64 || (lo ^ (lo + n - 1)) >= 64 {
         return None;
     }
     // `n` bits from bit `lo % 64` (a 64-byte range starts at bit 0).
@@ -133,8 +134,8 @@ impl State<'_> {
     /// A read of `[off, off+size)`: not dead before it.
     #[inline]
     fn read(&mut self, off: Offset, size: u32) {
-        match one_word(self.cap(), off, size) {
-            Some((w, m)) => self.words[w].dead &= !m,
+        match one_word(off, size).and_then(|(w, m)| Some((self.words.get_mut(w)?, m))) {
+            Some((word, m)) => word.dead &= !m,
             None => self.read_spanning(off, size),
         }
     }
@@ -230,7 +231,6 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
         ever: 0,
         short: 0,
     };
-    let cap = st.cap();
     scratch.used.clear();
     scratch.used.resize(irsb.tyenv.len(), false);
     let used = &mut scratch.used[..];
@@ -258,8 +258,9 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                 };
                 // The register fits in a word (nearly always): one word
                 // and mask serve all four uses.
-                if let Some((w, m)) = one_word(cap, *offset, size) {
-                    let word = &mut st.words[w];
+                if let Some((w, word, m)) =
+                    one_word(*offset, size).and_then(|(w, m)| Some((w, st.words.get_mut(w)?, m)))
+                {
                     if word.dead & m == m
                         && !(word.mem & m != 0 && hooks.precise_at_mem(*offset, size))
                     {
@@ -414,7 +415,7 @@ mod bits_tests {
                     assert_eq!(got, want, "cap {cap} off {off} size {size}");
                     // The one-word shortcut, where it applies, is the same
                     // single pair.
-                    if let Some(one) = one_word(cap, o, size) {
+                    if let Some(one) = one_word(o, size).filter(|&(w, _)| w < cap_words) {
                         assert_eq!(
                             word_masks(cap, o, size).collect::<Vec<_>>(),
                             vec![one],
