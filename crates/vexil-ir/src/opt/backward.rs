@@ -96,13 +96,19 @@ impl State<'_> {
         while t != 0 {
             let b = t.trailing_zeros() as usize;
             t &= t - 1;
-            // Words `b`, `b + 64`, ... (with at most 64 words, just `b`),
-            // by index: the `skip` and `step_by` adapters cost more than
-            // the work on the one word.
-            let mut w = b;
-            while let Some(word) = self.words.get_mut(w) {
+            // Words `b`, `b + 64`, ... by index: the `skip` and `step_by`
+            // adapters cost more than the work on the one word. Word `b`
+            // exists (a bit is set only for a word written); the others
+            // only when a block reaches past 64 words (see [`mark`]).
+            if let Some(word) = self.words.get_mut(b) {
                 f(word);
-                w += 64;
+            }
+            if self.words.len() > 64 {
+                let mut w = b + 64;
+                while let Some(word) = self.words.get_mut(w) {
+                    f(word);
+                    w += 64;
+                }
             }
         }
         #[cfg(debug_assertions)]
