@@ -317,13 +317,7 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                         st.fault();
                         read_atom(addr, used);
                     }
-                    Expr::Const(_)
-                    | Expr::RdTmp(_)
-                    | Expr::GetI { .. }
-                    | Expr::Triop { .. }
-                    | Expr::Qop { .. }
-                    | Expr::Ite { .. }
-                    | Expr::CCall { .. } => {
+                    rare_exprs!() => {
                         if unread() {
                             removed.push(i);
                             continue;
@@ -348,13 +342,7 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
             Stmt::NoOp => removed.push(i),
             // The rarer kinds, listed rather than matched by `_`: with every
             // kind named, the dispatch needs no range check of the kind.
-            Stmt::PutI { .. }
-            | Stmt::StoreG { .. }
-            | Stmt::LoadG { .. }
-            | Stmt::Cas(_)
-            | Stmt::Llsc { .. }
-            | Stmt::Mbe(_)
-            | Stmt::Dirty(_) => {
+            rare_stmts!() => {
                 if let Stmt::Dirty(d) = s {
                     for fx in &d.state {
                         if fx.fx != Effect::Write {

@@ -741,13 +741,7 @@ impl<'h, 's> Forward<'h, 's> {
                 // The rarer kinds, listed rather than matched by `_`: with
                 // every kind named, the dispatch needs no range check of the
                 // kind.
-                Stmt::PutI { .. }
-                | Stmt::StoreG { .. }
-                | Stmt::LoadG { .. }
-                | Stmt::Cas(_)
-                | Stmt::Llsc { .. }
-                | Stmt::Mbe(_)
-                | Stmt::Dirty(_) => {
+                rare_stmts!() => {
                     if self.substituted {
                         substitute(&self.rest.subst, s);
                     }
@@ -1104,15 +1098,9 @@ fn substitute(subst: &[Option<Atom>], s: &mut Stmt) {
         }
         // Named rather than `_` (here and below): with every kind named,
         // the dispatch needs no range check of the kind.
-        Stmt::NoOp
-        | Stmt::IMark { .. }
-        | Stmt::PutI { .. }
-        | Stmt::StoreG { .. }
-        | Stmt::LoadG { .. }
-        | Stmt::Cas(_)
-        | Stmt::Llsc { .. }
-        | Stmt::Mbe(_)
-        | Stmt::Dirty(_) => s.for_each_atom_mut(|a| sub_atom(subst, a)),
+        Stmt::NoOp | Stmt::IMark { .. } | rare_stmts!() => {
+            s.for_each_atom_mut(|a| sub_atom(subst, a))
+        }
     }
     #[cfg(debug_assertions)]
     debug_assert_eq!(*s, want, "substitution differs");
@@ -1134,13 +1122,7 @@ fn substitute_expr(subst: &[Option<Atom>], expr: &mut Expr) {
             sub_atom(subst, a);
             sub_atom(subst, b);
         }
-        Expr::Const(_)
-        | Expr::RdTmp(_)
-        | Expr::GetI { .. }
-        | Expr::Triop { .. }
-        | Expr::Qop { .. }
-        | Expr::Ite { .. }
-        | Expr::CCall { .. } => expr.for_each_atom_mut(|a| sub_atom(subst, a)),
+        rare_exprs!() => expr.for_each_atom_mut(|a| sub_atom(subst, a)),
     }
     #[cfg(debug_assertions)]
     debug_assert_eq!(*expr, want, "substitution differs");

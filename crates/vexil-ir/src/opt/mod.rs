@@ -11,6 +11,39 @@
 
 use crate::{Atom, Expr, Irsb, Offset, Op, Stmt, Temp, Type, TypeEnv};
 
+// The passes name every statement and expression kind in their dispatches
+// instead of ending a `match` in `_`: with every kind named, the compiler's
+// jump table needs no range check of the kind. The rare kinds, which each
+// pass handles the general way, are these two patterns.
+
+/// The statement kinds other than `IMark`, `NoOp`, `WrTmp`, `Put`, `Store`
+/// and `Exit`, as a pattern.
+macro_rules! rare_stmts {
+    () => {
+        Stmt::PutI { .. }
+            | Stmt::StoreG { .. }
+            | Stmt::LoadG { .. }
+            | Stmt::Cas(_)
+            | Stmt::Llsc { .. }
+            | Stmt::Mbe(_)
+            | Stmt::Dirty(_)
+    };
+}
+
+/// The expression kinds other than `Get`, `Load`, `Unop` and `Binop`, as a
+/// pattern.
+macro_rules! rare_exprs {
+    () => {
+        Expr::Const(_)
+            | Expr::RdTmp(_)
+            | Expr::GetI { .. }
+            | Expr::Triop { .. }
+            | Expr::Qop { .. }
+            | Expr::Ite { .. }
+            | Expr::CCall { .. }
+    };
+}
+
 mod backward;
 mod cse;
 mod forward;
@@ -397,14 +430,7 @@ fn renames_def(s: &Stmt, map: &[Option<Temp>]) -> bool {
         Stmt::WrTmp { dst, .. } => renamed(*dst),
         // Named rather than `_` (here and below): with every kind named,
         // the dispatch needs no range check of the kind.
-        Stmt::PutI { .. }
-        | Stmt::StoreG { .. }
-        | Stmt::LoadG { .. }
-        | Stmt::Cas(_)
-        | Stmt::Llsc { .. }
-        | Stmt::Mbe(_)
-        | Stmt::Dirty(_)
-        | Stmt::Exit { .. } => {
+        rare_stmts!() | Stmt::Exit { .. } => {
             let mut r = false;
             s.for_each_def(|t| r |= renamed(t));
             r
@@ -450,13 +476,7 @@ fn renumber_stmt(s: &mut Stmt, map: &[Option<Temp>]) {
                     remap(a, map);
                     remap(b, map);
                 }
-                Expr::Const(_)
-                | Expr::RdTmp(_)
-                | Expr::GetI { .. }
-                | Expr::Triop { .. }
-                | Expr::Qop { .. }
-                | Expr::Ite { .. }
-                | Expr::CCall { .. } => expr.for_each_atom_mut(|a| remap(a, map)),
+                rare_exprs!() => expr.for_each_atom_mut(|a| remap(a, map)),
             }
         }
         Stmt::Put { data, .. } | Stmt::Exit { guard: data, .. } => remap(data, map),
@@ -464,13 +484,7 @@ fn renumber_stmt(s: &mut Stmt, map: &[Option<Temp>]) {
             remap(addr, map);
             remap(data, map);
         }
-        Stmt::PutI { .. }
-        | Stmt::StoreG { .. }
-        | Stmt::LoadG { .. }
-        | Stmt::Cas(_)
-        | Stmt::Llsc { .. }
-        | Stmt::Mbe(_)
-        | Stmt::Dirty(_) => {
+        rare_stmts!() => {
             s.for_each_atom_mut(|a| remap(a, map));
             rename_defs(s, map);
         }
