@@ -396,14 +396,20 @@ impl Lifter {
         if !self.forward_regs {
             return;
         }
-        let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
-        let Some(k) = self.slot_number(off) else {
-            return;
-        };
+        if let Some(k) = self.slot_number(off) {
+            self.record_put(k);
+        }
+    }
+
+    /// Records the statement just pushed, a `PUT` to register slot number
+    /// `k` no wider than the slot, as the slot's last access (for blocks
+    /// that forward register reads; slots past the table are not recorded).
+    fn record_put(&mut self, k: usize) {
         if k >= self.last.len() {
             return;
         }
         self.noted = self.noted.wrapping_add(1);
+        let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
         let others = self.other_writes();
         if let Some(slot) = self.last.get_mut(k) {
             *slot = Access::Put { at, others };
@@ -1093,12 +1099,7 @@ impl Lifter {
         // `note_put`, with the slot number known: the stack pointer is 4.
         debug_assert_eq!(self.slot_number(off), Some(4));
         if self.forward_regs {
-            let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
-            self.noted = self.noted.wrapping_add(1);
-            let others = self.other_writes();
-            if let Some(slot) = self.last.get_mut(4) {
-                *slot = Access::Put { at, others };
-            }
+            self.record_put(4);
         }
     }
     /// Pushes `v` (its own width).
