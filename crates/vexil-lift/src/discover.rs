@@ -24,6 +24,7 @@
 //! compare the two, and it still handles the one layout the bitsets do not
 //! (regions that overlap).
 
+use crate::guest::RegionLifter;
 use crate::{Guest, LiftOptions};
 use std::collections::{BTreeMap, VecDeque};
 use vexil_ir::{Arch, Irsb, IsaMode, JumpKind, Stmt};
@@ -589,6 +590,8 @@ fn ir_bytes(irsb: &Irsb) -> usize {
 struct Fast<'a, T, F> {
     guest: &'a dyn Guest,
     regions: &'a [CodeRegion<'a>],
+    /// Each region's lifter ([`Guest::region`]), made at its first block.
+    lifters: Vec<Option<Box<dyn RegionLifter + 'a>>>,
     layout: Layout,
     opts: DiscoverOptions,
     /// Every lifted block, in the order lifted.
@@ -616,12 +619,12 @@ impl<T, F: FnMut(Irsb) -> T> Fast<'_, T, F> {
     /// given. Inlined, so that the block is not copied out through one
     /// more return slot (it is most of a hundred bytes).
     #[inline]
-    fn lift(&self, start: Start, max_bytes: Option<u64>) -> Option<Irsb> {
+    fn lift(&mut self, start: Start, max_bytes: Option<u64>) -> Option<Irsb> {
         let s = self.layout.span(start.addr)?;
         let r = &self.regions[s.region];
-        let code = &r.bytes[usize::try_from(start.addr - r.addr).ok()?..];
         let lift = limited(&self.opts.lift, max_bytes);
-        Some(self.guest.lift(code, start.addr, start.mode, &lift))
+        let l = self.lifters[s.region].get_or_insert_with(|| self.guest.region(r.bytes, r.addr));
+        Some(l.lift(start.addr, start.mode, &lift))
     }
 
     /// Reads what discovery needs from a block lifted at `start` (the IR
@@ -793,6 +796,7 @@ pub fn discover_with<T>(
     let mut w = Fast {
         guest,
         regions,
+        lifters: regions.iter().map(|_| None).collect(),
         layout,
         opts: *opts,
         // About one block per 12 bytes of code (x86 blocks average 13 to

@@ -1191,8 +1191,6 @@ fn lift_block_with(
     opts: &LiftOptions,
     forward_regs: bool,
 ) -> Irsb {
-    let mut lf = Lifter::new(m);
-    lf.forward_regs = forward_regs;
     // The decoder is used where `try_with_ip` built it, inside its
     // `Result`: `Decoder::with_ip` unwraps that `Result`, a copy of the
     // whole decoder (hundreds of bytes) for every block. `try_with_ip`
@@ -1204,10 +1202,31 @@ fn lift_block_with(
     let dec = match &mut made {
         Ok(dec) => dec,
         Err(_) => {
-            empty = Decoder::with_ip(m.bits, &[], addr, DecoderOptions::NONE);
+            empty = empty_decoder(m, addr);
             &mut empty
         }
     };
+    lift_decoded(m, dec, addr, opts, forward_regs)
+}
+
+/// A decoder with nothing to decode, at `addr`.
+pub(crate) fn empty_decoder<'a>(m: &Mode, addr: u64) -> Decoder<'a> {
+    Decoder::with_ip(m.bits, &[], addr, DecoderOptions::NONE)
+}
+
+/// [`lift_block_with`] of the bytes `dec` decodes from its position on,
+/// `dec`'s instruction pointer being `addr`: a decoder can serve many
+/// blocks of the same bytes (see [`X86Region`](super::X86Region)).
+pub(crate) fn lift_decoded(
+    m: &'static Mode,
+    dec: &mut Decoder<'_>,
+    addr: u64,
+    opts: &LiftOptions,
+    forward_regs: bool,
+) -> Irsb {
+    debug_assert_eq!(dec.ip(), addr);
+    let mut lf = Lifter::new(m);
+    lf.forward_regs = forward_regs;
     let mut count = 0u32;
     let mut bytes = 0u32;
     let mut pc = addr;

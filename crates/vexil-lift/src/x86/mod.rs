@@ -1,8 +1,8 @@
 //! The x86 and x86-64 lifter: one module tree for both bitnesses.
 //!
-//! Decoding is iced-x86's (one `Decoder` per block, instructions decoded in
-//! place); this module turns each decoded instruction into VEX-style IR.
-//! The main design decisions:
+//! Decoding is iced-x86's (one `Decoder` per block, or per region of code
+//! for [`Guest::region`], instructions decoded in place); this module turns
+//! each decoded instruction into VEX-style IR. The main design decisions:
 //!
 //! - **Guest state** uses VEX's AMD64 and X86 offsets (`layout.rs`), with
 //!   AVX-512 and x86 `ymm` state appended after VEX's end.
@@ -29,7 +29,7 @@ mod sse;
 mod sse_helpers;
 mod x87;
 
-use crate::guest::{Guest, GuestLayout, InsnInfo, LiftOptions};
+use crate::guest::{Guest, GuestLayout, InsnInfo, LiftOptions, RegionLifter, region_from};
 use crate::helpers::{DirtyFn, HelperFn};
 use bits::{lo64, mask};
 use iced_x86::{Decoder, DecoderOptions, FastFormatter, Instruction};
@@ -63,6 +63,13 @@ pub static GUEST64: X86Guest = X86Guest {
 };
 
 impl X86Guest {
+    /// The block for an instruction-set mode x86 does not have: a
+    /// `NoDecode` jump to `addr`.
+    fn no_mode(&self, addr: u64) -> Irsb {
+        let a = vexil_ir::Const::int(self.m.word, addr & mask(self.m.bits));
+        vexil_ir::IrsbBuilder::new().finish(Atom::Const(a), JumpKind::NoDecode, self.m.ip)
+    }
+
     fn state_word(&self, state: &[u8], off: u32, size: u32) -> Option<u128> {
         let o = usize::try_from(off).ok()?;
         let n = usize::try_from(size).ok()?;
@@ -215,6 +222,48 @@ impl X86Guest {
     }
 }
 
+/// The blocks of one region of code, decoded by one decoder that each
+/// block moves to its start (setting up an iced decoder costs about as much
+/// as decoding a few instructions; blocks average four or five).
+struct X86Region<'a> {
+    guest: &'a X86Guest,
+    /// Decodes `code`.
+    dec: Decoder<'a>,
+    code: &'a [u8],
+    /// The address of `code`'s first byte.
+    addr: u64,
+}
+
+impl RegionLifter for X86Region<'_> {
+    fn lift(&mut self, addr: u64, mode: IsaMode, opts: &LiftOptions) -> Irsb {
+        let g = self.guest;
+        if mode != IsaMode::Default {
+            return g.no_mode(addr);
+        }
+        let at = addr
+            .checked_sub(self.addr)
+            .and_then(|off| usize::try_from(off).ok());
+        let mut empty;
+        let dec = match at.map(|at| self.dec.set_position(at)) {
+            Some(Ok(())) => {
+                self.dec.set_ip(addr);
+                &mut self.dec
+            }
+            _ => {
+                empty = lift::empty_decoder(g.m, addr);
+                &mut empty
+            }
+        };
+        let mut irsb = lift::lift_decoded(g.m, dec, addr, opts, opts.opt_level > 0);
+        vexil_ir::opt::optimize(&mut irsb, opts.opt_level, &g.hooks);
+        debug_assert!(
+            irsb == g.lift(region_from(self.code, self.addr, addr), addr, mode, opts),
+            "region lift differs at {addr:#x}"
+        );
+        irsb
+    }
+}
+
 /// `stN` as N.
 fn st_number(name: &str) -> Option<u8> {
     let n = name.strip_prefix("st")?;
@@ -237,16 +286,24 @@ impl Guest for X86Guest {
 
     fn lift(&self, code: &[u8], addr: u64, mode: IsaMode, opts: &LiftOptions) -> Irsb {
         if mode != IsaMode::Default {
-            let a = vexil_ir::Const::int(self.m.word, addr & mask(self.m.bits));
-            return vexil_ir::IrsbBuilder::new().finish(
-                Atom::Const(a),
-                JumpKind::NoDecode,
-                self.m.ip,
-            );
+            return self.no_mode(addr);
         }
         let mut irsb = lift::lift_block(self.m, code, addr, opts);
         vexil_ir::opt::optimize(&mut irsb, opts.opt_level, &self.hooks);
         irsb
+    }
+
+    fn region<'a>(&'a self, code: &'a [u8], addr: u64) -> Box<dyn RegionLifter + 'a> {
+        // As in `lift::lift_block`: `try_with_ip` fails only where there
+        // is nothing to decode.
+        let dec = Decoder::try_with_ip(self.m.bits, code, addr, DecoderOptions::NONE)
+            .unwrap_or_else(|_| lift::empty_decoder(self.m, addr));
+        Box::new(X86Region {
+            guest: self,
+            dec,
+            code,
+            addr,
+        })
     }
 
     fn decode(&self, code: &[u8], addr: u64, mode: IsaMode) -> Option<InsnInfo> {
