@@ -83,7 +83,7 @@ const fn fcc_bit(cc: u8) -> u8 {
     if cc == 0 { 23 } else { 24 + cc }
 }
 
-/// Lifts one block.
+/// Lifts one block, or one block after another ([`Lifter::lift_next`]).
 #[derive(Debug)]
 pub struct Lifter<'a> {
     b: IrsbBuilder,
@@ -95,36 +95,47 @@ pub struct Lifter<'a> {
     /// The current value of each GPR, once read or written in this block, so
     /// a register is read with one `GET` per block and a written value is
     /// reused directly (fewer statements for the optimizer to remove).
-    gpr: [Option<Atom>; 32],
+    /// Only the entries named by `cached` hold one: a new block clears
+    /// that bit set, not 64 entries.
+    gpr: [Atom; 32],
     /// The low 32 bits of each GPR, on MIPS64.
-    gpr32: [Option<Atom>; 32],
+    gpr32: [Atom; 32],
+    /// Bit `r` set: `gpr[r]` holds GPR `r`'s value (never bit 0: `$zero`
+    /// is not cached); bit `32 + r`: `gpr32[r]` holds its low half. One
+    /// word, so a write updates both with one change.
+    cached: u64,
     /// FCSR's current value.
     fcsr_v: Option<Atom>,
 }
 
 impl<'a> Lifter<'a> {
-    /// A lifter for one block.
+    /// A lifter for one block, or for blocks one after another.
     pub fn new(is64: bool, end: Endness, o: &'a Offsets) -> Lifter<'a> {
         Lifter {
-            b: IrsbBuilder::recycled(64, 64),
+            b: IrsbBuilder::new(),
             is64,
             end,
             o,
             rm: None,
-            gpr: [None; 32],
-            gpr32: [None; 32],
+            gpr: [Atom::u32(0); 32],
+            gpr32: [Atom::u32(0); 32],
+            cached: 0,
             fcsr_v: None,
         }
     }
 
-    /// Undoes statements after `mark`; the register caches may name removed
-    /// temporaries or unwritten values, so they are dropped.
-    fn rollback(&mut self, mark: (usize, usize)) {
-        self.b.rollback(mark);
-        self.gpr = [None; 32];
-        self.gpr32 = [None; 32];
+    /// Forgets every cached value: the register caches may name removed
+    /// temporaries or unwritten values.
+    fn forget(&mut self) {
+        self.cached = 0;
         self.fcsr_v = None;
         self.rm = None;
+    }
+
+    /// Undoes statements after `mark`, and forgets the cached values.
+    fn rollback(&mut self, mark: (usize, usize)) {
+        self.b.rollback(mark);
+        self.forget();
     }
 
     // ---- words, registers, constants ----
@@ -149,10 +160,9 @@ impl<'a> Lifter<'a> {
     /// hit the cache), else [`Lifter::get_miss`].
     #[inline]
     fn get(&mut self, r: u8) -> Atom {
-        if r != 0 {
-            if let Some(v) = self.gpr[usize::from(r & 31)] {
-                return v;
-            }
+        let i = usize::from(r & 31);
+        if self.cached & (1 << i) != 0 {
+            return self.gpr[i];
         }
         self.get_miss(r)
     }
@@ -164,20 +174,21 @@ impl<'a> Lifter<'a> {
             return self.w(0);
         }
         let i = usize::from(r & 31);
-        if let Some(v) = self.gpr[i] {
-            return v;
+        if self.cached & (1 << i) != 0 {
+            return self.gpr[i];
         }
         let ty = self.wty();
         let v = self.b.get(self.o.gpr(r), ty);
-        self.gpr[i] = Some(v);
+        self.gpr[i] = v;
+        self.cached |= 1 << i;
         v
     }
     fn put(&mut self, r: u8, v: Atom) {
         if r != 0 {
             self.b.put(self.o.gpr(r), v);
             let i = usize::from(r & 31);
-            self.gpr[i] = Some(v);
-            self.gpr32[i] = None;
+            self.gpr[i] = v;
+            self.cached = (self.cached | 1 << i) & !(1 << (32 + i));
         }
     }
     /// The low 32 bits of GPR `r`.
@@ -186,12 +197,13 @@ impl<'a> Lifter<'a> {
             Atom::u32(0)
         } else if self.is64 {
             let i = usize::from(r & 31);
-            if let Some(v) = self.gpr32[i] {
-                return v;
+            if self.cached & (1 << (32 + i)) != 0 {
+                return self.gpr32[i];
             }
             let v = self.get(r);
             let v = self.un(Op::I64to32, v);
-            self.gpr32[i] = Some(v);
+            self.gpr32[i] = v;
+            self.cached |= 1 << (32 + i);
             v
         } else {
             self.get(r)
@@ -211,7 +223,9 @@ impl<'a> Lifter<'a> {
             let w = self.sx32(v);
             self.put(r, w);
             if self.is64 {
-                self.gpr32[usize::from(r & 31)] = Some(v);
+                let i = usize::from(r & 31);
+                self.gpr32[i] = v;
+                self.cached |= 1 << (32 + i);
             }
         }
     }
@@ -397,6 +411,15 @@ impl<'a> Lifter<'a> {
 
     /// Lifts one block.
     pub fn lift_block(mut self, code: &[u8], addr: u64, max_insns: u32, max_bytes: u32) -> Irsb {
+        self.lift_next(code, addr, max_insns, max_bytes)
+    }
+
+    /// Lifts one block, as a new lifter's [`Lifter::lift_block`] would: a
+    /// lifter kept for the blocks of a region lifts them one after another
+    /// without setting up its register caches again.
+    pub fn lift_next(&mut self, code: &[u8], addr: u64, max_insns: u32, max_bytes: u32) -> Irsb {
+        self.b = IrsbBuilder::recycled(64, 64);
+        self.forget();
         let pc = self.o.pc;
         let big = self.end == Endness::Be;
         let fetch = |off: usize| -> Option<u32> {
@@ -417,7 +440,7 @@ impl<'a> Lifter<'a> {
                 ($jk_first:expr) => {{
                     let next = self.w(cur);
                     let jk = if n == 0 { $jk_first } else { JumpKind::Boring };
-                    return self.b.finish(next, jk, pc);
+                    return self.finish(next, jk, pc);
                 }};
             }
             let bytes = u32::try_from(off).unwrap_or(u32::MAX);
@@ -444,7 +467,7 @@ impl<'a> Lifter<'a> {
                     stop_before!(JumpKind::NoDecode)
                 }
                 Ok(Flow::Next) => {}
-                Ok(Flow::End(next, jk)) => return self.b.finish(next, jk, pc),
+                Ok(Flow::End(next, jk)) => return self.finish(next, jk, pc),
                 Ok(Flow::Branch(br)) => {
                     let slot_addr = cur.wrapping_add(4);
                     let slot = fetch(off + 4).and_then(|w| decode(w, self.is64));
@@ -480,9 +503,9 @@ impl<'a> Lifter<'a> {
                                 stop_before!(JumpKind::NoDecode)
                             };
                             self.b.exit(c, t, br.jk, pc);
-                            self.b.finish(fall, JumpKind::Boring, pc)
+                            self.finish(fall, JumpKind::Boring, pc)
                         }
-                        _ => self.b.finish(br.target, br.jk, pc),
+                        _ => self.finish(br.target, br.jk, pc),
                     };
                 }
             }
@@ -490,6 +513,11 @@ impl<'a> Lifter<'a> {
             off += 4;
             cur = cur.wrapping_add(4);
         }
+    }
+
+    /// The block built, leaving an empty builder.
+    fn finish(&mut self, next: Atom, jk: JumpKind, pc: u32) -> Irsb {
+        std::mem::take(&mut self.b).finish(next, jk, pc)
     }
 
     /// Lifts one instruction at `a`.

@@ -23,7 +23,7 @@ pub mod disasm;
 pub mod lift;
 pub mod regs;
 
-use crate::guest::{Guest, GuestLayout, InsnInfo, LiftOptions};
+use crate::guest::{Guest, GuestLayout, InsnInfo, LiftOptions, RegionLifter, region_from};
 use crate::helpers::{DirtyFn, HelperFn};
 use regs::Offsets;
 use std::sync::LazyLock;
@@ -159,6 +159,56 @@ fn write_le(state: &mut [u8], off: u32, size: u32, value: u128) -> bool {
     true
 }
 
+impl MipsGuest {
+    /// A lifter for this guest's blocks.
+    fn lifter(&self) -> lift::Lifter<'static> {
+        lift::Lifter::new(self.is64(), self.endian.endness(), self.offs)
+    }
+
+    /// [`Guest::lift`] with the lifter `l` (made by [`MipsGuest::lifter`]).
+    fn lift_with(
+        &self,
+        l: &mut lift::Lifter<'_>,
+        code: &[u8],
+        addr: u64,
+        opts: &LiftOptions,
+    ) -> Irsb {
+        let addr = if self.is64() {
+            addr
+        } else {
+            addr & 0xffff_ffff
+        };
+        let mut irsb = l.lift_next(code, addr, opts.max_insns, opts.max_bytes);
+        if opts.opt_level > 0 {
+            vexil_ir::opt::optimize(&mut irsb, opts.opt_level, self.hooks());
+        }
+        irsb
+    }
+}
+
+/// The blocks of one region of code, lifted by one lifter one after
+/// another (its register caches are set up once, not per block).
+struct MipsRegion<'a> {
+    guest: &'a MipsGuest,
+    lifter: lift::Lifter<'static>,
+    code: &'a [u8],
+    /// The address of `code`'s first byte.
+    addr: u64,
+}
+
+impl RegionLifter for MipsRegion<'_> {
+    fn lift(&mut self, addr: u64, mode: IsaMode, opts: &LiftOptions) -> Irsb {
+        let g = self.guest;
+        let code = region_from(self.code, self.addr, addr);
+        let irsb = g.lift_with(&mut self.lifter, code, addr, opts);
+        debug_assert!(
+            irsb == g.lift(code, addr, mode, opts),
+            "region lift differs at {addr:#x}"
+        );
+        irsb
+    }
+}
+
 impl Guest for MipsGuest {
     fn arch(&self) -> Arch {
         self.arch
@@ -173,17 +223,16 @@ impl Guest for MipsGuest {
     }
 
     fn lift(&self, code: &[u8], addr: u64, _mode: IsaMode, opts: &LiftOptions) -> Irsb {
-        let addr = if self.is64() {
-            addr
-        } else {
-            addr & 0xffff_ffff
-        };
-        let l = lift::Lifter::new(self.is64(), self.endian.endness(), self.offs);
-        let mut irsb = l.lift_block(code, addr, opts.max_insns, opts.max_bytes);
-        if opts.opt_level > 0 {
-            vexil_ir::opt::optimize(&mut irsb, opts.opt_level, self.hooks());
-        }
-        irsb
+        self.lift_with(&mut self.lifter(), code, addr, opts)
+    }
+
+    fn region<'a>(&'a self, code: &'a [u8], addr: u64) -> Box<dyn RegionLifter + 'a> {
+        Box::new(MipsRegion {
+            guest: self,
+            lifter: self.lifter(),
+            code,
+            addr,
+        })
     }
 
     fn decode(&self, code: &[u8], addr: u64, _mode: IsaMode) -> Option<InsnInfo> {
