@@ -520,24 +520,25 @@ impl<'a> Lifter<'a> {
         std::mem::take(&mut self.b).finish(next, jk, pc)
     }
 
-    /// Lifts one instruction at `a`.
+    /// Lifts one instruction at `a`. Register and shift fields are
+    /// extracted where an arm uses them (`i.rs()`, ...), not all four up
+    /// front: each is a shift and a mask, and most arms need two or three.
     pub fn insn(&mut self, i: Insn, a: u64) -> R<Flow> {
         use Opc::*;
-        let (rs, rt, rd, sa) = (i.rs(), i.rt(), i.rd(), i.sa());
         match i.op {
             Invalid => return Err(Unsupported),
             // ---- shifts ----
             Sll | Srl | Sra | Rotr => {
-                if rd == 0 {
+                if i.rd() == 0 {
                     return Ok(Flow::Next); // nop, ssnop, ehb, pause
                 }
-                let x = self.get32(rt);
-                let r = self.shift32(i.op, x, ShAmt::Const(sa))?;
-                self.put32(rd, r);
+                let x = self.get32(i.rt());
+                let r = self.shift32(i.op, x, ShAmt::Const(i.sa()))?;
+                self.put32(i.rd(), r);
             }
             Sllv | Srlv | Srav | Rotrv => {
-                let x = self.get32(rt);
-                let s = self.get32(rs);
+                let x = self.get32(i.rt());
+                let s = self.get32(i.rs());
                 let s8 = self.un(Op::I32to8, s);
                 let n = self.bin(Op::And8, s8, Atom::u8(31));
                 let op = match i.op {
@@ -547,11 +548,11 @@ impl<'a> Lifter<'a> {
                     _ => Rotr,
                 };
                 let r = self.shift32(op, x, ShAmt::Var(n))?;
-                self.put32(rd, r);
+                self.put32(i.rd(), r);
             }
             Dsll | Dsrl | Dsra | Drotr | Dsll32 | Dsrl32 | Dsra32 | Drotr32 => {
-                let x = self.get(rt);
-                let n = u32::from(sa)
+                let x = self.get(i.rt());
+                let n = u32::from(i.sa())
                     + if matches!(i.op, Dsll | Dsrl | Dsra | Drotr) {
                         0
                     } else {
@@ -568,11 +569,11 @@ impl<'a> Lifter<'a> {
                         self.bin(Op::Or64, r, l)
                     }
                 };
-                self.put(rd, r);
+                self.put(i.rd(), r);
             }
             Dsllv | Dsrlv | Dsrav | Drotrv => {
-                let x = self.get(rt);
-                let s = self.get(rs);
+                let x = self.get(i.rt());
+                let s = self.get(i.rs());
                 let s8 = self.un(Op::I64to8, s);
                 let n = self.bin(Op::And8, s8, Atom::u8(63));
                 let r = match i.op {
@@ -586,55 +587,55 @@ impl<'a> Lifter<'a> {
                         self.bin(Op::Or64, r, l)
                     }
                 };
-                self.put(rd, r);
+                self.put(i.rd(), r);
             }
             // ---- arithmetic ----
             Add | Addu | Sub | Subu => {
-                let x = self.get32(rs);
-                let y = self.get32(rt);
+                let x = self.get32(i.rs());
+                let y = self.get32(i.rt());
                 let sub = matches!(i.op, Sub | Subu);
                 let r = self.bin(if sub { Op::Sub32 } else { Op::Add32 }, x, y);
                 if matches!(i.op, Add | Sub) {
                     self.ovf_trap(false, sub, x, y, r, a);
                 }
-                self.put32(rd, r);
+                self.put32(i.rd(), r);
             }
             Addi | Addiu => {
-                let x = self.get32(rs);
+                let x = self.get32(i.rs());
                 let y = Atom::u32(trunc32(i2u(i.simm())));
                 let r = self.bin(Op::Add32, x, y);
                 if i.op == Addi {
                     self.ovf_trap(false, false, x, y, r, a);
                 }
-                self.put32(rt, r);
+                self.put32(i.rt(), r);
             }
             Dadd | Daddu | Dsub | Dsubu => {
-                let x = self.get(rs);
-                let y = self.get(rt);
+                let x = self.get(i.rs());
+                let y = self.get(i.rt());
                 let sub = matches!(i.op, Dsub | Dsubu);
                 let r = self.bin(if sub { Op::Sub64 } else { Op::Add64 }, x, y);
                 if matches!(i.op, Dadd | Dsub) {
                     self.ovf_trap(true, sub, x, y, r, a);
                 }
-                self.put(rd, r);
+                self.put(i.rd(), r);
             }
             Daddi | Daddiu => {
-                let x = self.get(rs);
+                let x = self.get(i.rs());
                 let y = Atom::u64(i2u(i.simm()));
                 let r = self.bin(Op::Add64, x, y);
                 if i.op == Daddi {
                     self.ovf_trap(true, false, x, y, r, a);
                 }
-                self.put(rt, r);
+                self.put(i.rt(), r);
             }
             And | Or | Xor | Nor => {
-                let x = self.get(rs);
-                let y = self.get(rt);
+                let x = self.get(i.rs());
+                let y = self.get(i.rt());
                 let r = match i.op {
                     And => self.bin(self.op(Op::And32, Op::And64), x, y),
                     Xor => self.bin(self.op(Op::Xor32, Op::Xor64), x, y),
                     Or => {
-                        if rt == 0 {
+                        if i.rt() == 0 {
                             x // move
                         } else {
                             self.bin(self.op(Op::Or32, Op::Or64), x, y)
@@ -645,29 +646,29 @@ impl<'a> Lifter<'a> {
                         self.un(self.op(Op::Not32, Op::Not64), o)
                     }
                 };
-                self.put(rd, r);
+                self.put(i.rd(), r);
             }
             Andi | Ori | Xori => {
-                let x = self.get(rs);
+                let x = self.get(i.rs());
                 let y = self.w(u64::from(i.uimm()));
                 let r = match i.op {
                     Andi => self.bin(self.op(Op::And32, Op::And64), x, y),
-                    Ori if rs == 0 => y,
+                    Ori if i.rs() == 0 => y,
                     Ori => self.bin(self.op(Op::Or32, Op::Or64), x, y),
                     _ => self.bin(self.op(Op::Xor32, Op::Xor64), x, y),
                 };
-                self.put(rt, r);
+                self.put(i.rt(), r);
             }
             Lui => {
                 let v = self.w(i2u(i.simm() << 16));
-                self.put(rt, v);
+                self.put(i.rt(), v);
             }
             Slt | Sltu | Slti | Sltiu => {
-                let x = self.get(rs);
+                let x = self.get(i.rs());
                 let (y, dst) = if matches!(i.op, Slt | Sltu) {
-                    (self.get(rt), rd)
+                    (self.get(i.rt()), i.rd())
                 } else {
-                    (self.w(i2u(i.simm())), rt)
+                    (self.w(i2u(i.simm())), i.rt())
                 };
                 let o = if matches!(i.op, Slt | Slti) {
                     self.op(Op::CmpLT32S, Op::CmpLT64S)
@@ -679,42 +680,42 @@ impl<'a> Lifter<'a> {
                 self.put(dst, r);
             }
             Movz | Movn => {
-                let t = self.get(rt);
+                let t = self.get(i.rt());
                 let c = self.bin(self.op(Op::CmpEQ32, Op::CmpEQ64), t, self.w(0));
-                let s = self.get(rs);
-                let d = self.get(rd);
+                let s = self.get(i.rs());
+                let d = self.get(i.rd());
                 let r = if i.op == Movz {
                     self.b.ite(c, s, d)
                 } else {
                     self.b.ite(c, d, s)
                 };
-                self.put(rd, r);
+                self.put(i.rd(), r);
             }
             Movci => {
                 let c = self.fcc(i.cc_hi());
-                let s = self.get(rs);
-                let d = self.get(rd);
+                let s = self.get(i.rs());
+                let d = self.get(i.rd());
                 let r = if i.tf() {
                     self.b.ite(c, s, d)
                 } else {
                     self.b.ite(c, d, s)
                 };
-                self.put(rd, r);
+                self.put(i.rd(), r);
             }
             // ---- HI/LO ----
             Mfhi | Mflo => {
                 let off = if i.op == Mfhi { self.o.hi } else { self.o.lo };
                 let v = self.b.get(off, self.wty());
-                self.put(rd, v);
+                self.put(i.rd(), v);
             }
             Mthi | Mtlo => {
                 let off = if i.op == Mthi { self.o.hi } else { self.o.lo };
-                let v = self.get(rs);
+                let v = self.get(i.rs());
                 self.b.put(off, v);
             }
             Mult | Multu => {
-                let x = self.get32(rs);
-                let y = self.get32(rt);
+                let x = self.get32(i.rs());
+                let y = self.get32(i.rt());
                 let p = self.bin(
                     if i.op == Mult {
                         Op::MullS32
@@ -727,8 +728,8 @@ impl<'a> Lifter<'a> {
                 self.put_hilo64(p);
             }
             Madd | Maddu | Msub | Msubu => {
-                let x = self.get32(rs);
-                let y = self.get32(rt);
+                let x = self.get32(i.rs());
+                let y = self.get32(i.rt());
                 let signed = matches!(i.op, Madd | Msub);
                 let p = self.bin(if signed { Op::MullS32 } else { Op::MullU32 }, x, y);
                 let hi = self.b.get(self.o.hi, self.wty());
@@ -747,8 +748,8 @@ impl<'a> Lifter<'a> {
                 self.put_hilo64(r);
             }
             Div | Divu => {
-                let x = self.get32(rs);
-                let y = self.get32(rt);
+                let x = self.get32(i.rs());
+                let y = self.get32(i.rt());
                 let q = self.bin(
                     if i.op == Div {
                         Op::DivModS32to32
@@ -768,8 +769,8 @@ impl<'a> Lifter<'a> {
                     Ddiv => Op::DivModS64to64,
                     _ => Op::DivModU64to64,
                 };
-                let x = self.get(rs);
-                let y = self.get(rt);
+                let x = self.get(i.rs());
+                let y = self.get(i.rt());
                 let p = self.bin(op, x, y);
                 let hi = self.un(Op::I128HIto64, p);
                 let lo = self.un(Op::I128to64, p);
@@ -777,92 +778,92 @@ impl<'a> Lifter<'a> {
                 self.b.put(self.o.lo, lo);
             }
             Mul => {
-                let x = self.get32(rs);
-                let y = self.get32(rt);
+                let x = self.get32(i.rs());
+                let y = self.get32(i.rt());
                 let r = self.bin(Op::Mul32, x, y);
-                self.put32(rd, r);
+                self.put32(i.rd(), r);
             }
             Clz | Clo => {
-                let mut x = self.get32(rs);
+                let mut x = self.get32(i.rs());
                 if i.op == Clo {
                     x = self.un(Op::Not32, x);
                 }
                 let r = self.un(Op::Clz32, x);
-                self.put32(rd, r);
+                self.put32(i.rd(), r);
             }
             Dclz | Dclo => {
-                let mut x = self.get(rs);
+                let mut x = self.get(i.rs());
                 if i.op == Dclo {
                     x = self.un(Op::Not64, x);
                 }
                 let r = self.un(Op::Clz64, x);
-                self.put(rd, r);
+                self.put(i.rd(), r);
             }
             // ---- bit fields and byte shuffles ----
             Ext => {
-                let (pos, size) = (u32::from(sa), u32::from(rd) + 1);
+                let (pos, size) = (u32::from(i.sa()), u32::from(i.rd()) + 1);
                 if pos + size > 32 {
                     return Err(Unsupported);
                 }
-                let x = self.get32(rs);
+                let x = self.get32(i.rs());
                 let r = self.extract(x, pos, size, false);
-                self.put32(rt, r);
+                self.put32(i.rt(), r);
             }
             Dext | Dextm | Dextu => {
                 let (pos, size) = match i.op {
-                    Dext => (u32::from(sa), u32::from(rd) + 1),
-                    Dextm => (u32::from(sa), u32::from(rd) + 33),
-                    _ => (u32::from(sa) + 32, u32::from(rd) + 1),
+                    Dext => (u32::from(i.sa()), u32::from(i.rd()) + 1),
+                    Dextm => (u32::from(i.sa()), u32::from(i.rd()) + 33),
+                    _ => (u32::from(i.sa()) + 32, u32::from(i.rd()) + 1),
                 };
                 if pos + size > 64 {
                     return Err(Unsupported);
                 }
-                let x = self.get(rs);
+                let x = self.get(i.rs());
                 let r = self.extract(x, pos, size, true);
-                self.put(rt, r);
+                self.put(i.rt(), r);
             }
             Ins => {
-                let (pos, msb) = (u32::from(sa), u32::from(rd));
+                let (pos, msb) = (u32::from(i.sa()), u32::from(i.rd()));
                 if msb < pos {
                     return Err(Unsupported);
                 }
-                let x = self.get32(rs);
-                let t = self.get32(rt);
+                let x = self.get32(i.rs());
+                let t = self.get32(i.rt());
                 let r = self.insert(t, x, pos, msb - pos + 1, false);
-                self.put32(rt, r);
+                self.put32(i.rt(), r);
             }
             Dins | Dinsm | Dinsu => {
                 let (pos, msb) = match i.op {
-                    Dins => (u32::from(sa), u32::from(rd)),
-                    Dinsm => (u32::from(sa), u32::from(rd) + 32),
-                    _ => (u32::from(sa) + 32, u32::from(rd) + 32),
+                    Dins => (u32::from(i.sa()), u32::from(i.rd())),
+                    Dinsm => (u32::from(i.sa()), u32::from(i.rd()) + 32),
+                    _ => (u32::from(i.sa()) + 32, u32::from(i.rd()) + 32),
                 };
                 if msb < pos {
                     return Err(Unsupported);
                 }
-                let x = self.get(rs);
-                let t = self.get(rt);
+                let x = self.get(i.rs());
+                let t = self.get(i.rt());
                 let r = self.insert(t, x, pos, msb - pos + 1, true);
-                self.put(rt, r);
+                self.put(i.rt(), r);
             }
             Wsbh => {
-                let x = self.get32(rt);
+                let x = self.get32(i.rt());
                 let r = self.swap_lanes(x, false, 0x00ff_00ff, 8);
-                self.put32(rd, r);
+                self.put32(i.rd(), r);
             }
             Dsbh => {
-                let x = self.get(rt);
+                let x = self.get(i.rt());
                 let r = self.swap_lanes(x, true, 0x00ff_00ff_00ff_00ff, 8);
-                self.put(rd, r);
+                self.put(i.rd(), r);
             }
             Dshd => {
-                let x = self.get(rt);
+                let x = self.get(i.rt());
                 let h = self.swap_lanes(x, true, 0x0000_ffff_0000_ffff, 16);
                 let r = self.swap_lanes(h, true, 0x0000_0000_ffff_ffff, 32);
-                self.put(rd, r);
+                self.put(i.rd(), r);
             }
             Seb | Seh => {
-                let x = self.get(rt);
+                let x = self.get(i.rt());
                 let r = match (i.op, self.is64) {
                     (Seb, false) => {
                         let n = self.un(Op::I32to8, x);
@@ -881,14 +882,14 @@ impl<'a> Lifter<'a> {
                         self.un(Op::I16Sto64, n)
                     }
                 };
-                self.put(rd, r);
+                self.put(i.rd(), r);
             }
             Rdhwr => {
-                if rd != 29 {
+                if i.rd() != 29 {
                     return Err(Unsupported);
                 }
                 let v = self.b.get(self.o.ulr, self.wty());
-                self.put(rt, v);
+                self.put(i.rt(), v);
             }
             // ---- memory ----
             Lb | Lbu | Lh | Lhu | Lw | Lwu | Ld => {
@@ -912,11 +913,11 @@ impl<'a> Lifter<'a> {
                     Some(o) => self.un(o, v),
                     None => v,
                 };
-                self.put(rt, v);
+                self.put(i.rt(), v);
             }
             Sb | Sh | Sw | Sd => {
                 let ad = self.ea(i);
-                let v = self.get(rt);
+                let v = self.get(i.rt());
                 let v = match (i.op, self.is64) {
                     (Sb, false) => self.un(Op::I32to8, v),
                     (Sb, true) => self.un(Op::I64to8, v),
@@ -940,17 +941,17 @@ impl<'a> Lifter<'a> {
                     store_data: None,
                 });
                 if i.op == Ll {
-                    self.put32(rt, Atom::Tmp(t));
+                    self.put32(i.rt(), Atom::Tmp(t));
                 } else {
-                    self.put(rt, Atom::Tmp(t));
+                    self.put(i.rt(), Atom::Tmp(t));
                 }
             }
             Sc | Scd => {
                 let ad = self.ea(i);
                 let v = if i.op == Sc {
-                    self.get32(rt)
+                    self.get32(i.rt())
                 } else {
-                    self.get(rt)
+                    self.get(i.rt())
                 };
                 let t = self.b.new_temp(Type::I1);
                 self.b.push(Stmt::Llsc {
@@ -960,7 +961,7 @@ impl<'a> Lifter<'a> {
                     store_data: Some(v),
                 });
                 let r = self.bool_w(Atom::Tmp(t));
-                self.put(rt, r);
+                self.put(i.rt(), r);
             }
             Sync => self.b.push(Stmt::Mbe(MemBusEvent::Fence)),
             Pref | Synci | Prefx => {}
@@ -987,8 +988,8 @@ impl<'a> Lifter<'a> {
                 }
             }
             Lwxc1 | Ldxc1 | Swxc1 | Sdxc1 => {
-                let base = self.get(rs);
-                let idx = self.get(rt);
+                let base = self.get(i.rs());
+                let idx = self.get(i.rt());
                 let ad = self.bin(self.op(Op::Add32, Op::Add64), base, idx);
                 match i.op {
                     Lwxc1 => {
@@ -1022,14 +1023,14 @@ impl<'a> Lifter<'a> {
                 return Ok(Flow::End(self.w(a), trap_kind(code)));
             }
             Teq | Tne | Tge | Tgeu | Tlt | Tltu => {
-                let x = self.get(rs);
-                let y = self.get(rt);
+                let x = self.get(i.rs());
+                let y = self.get(i.rt());
                 let c = self.trap_cond(i.op, x, y);
                 let t = self.wc(a);
                 self.b.exit(c, t, trap_kind(i.trap_code()), self.o.pc);
             }
             Teqi | Tnei | Tgei | Tgeiu | Tlti | Tltiu => {
-                let x = self.get(rs);
+                let x = self.get(i.rs());
                 let y = self.w(i2u(i.simm()));
                 let op = match i.op {
                     Teqi => Teq,
@@ -1061,17 +1062,17 @@ impl<'a> Lifter<'a> {
                 }));
             }
             Jr | Jalr => {
-                let t = self.get(rs);
+                let t = self.get(i.rs());
                 let jk = if i.op == Jalr {
-                    self.link(rd, a);
+                    self.link(i.rd(), a);
                     JumpKind::Call
-                } else if rs == 31 {
+                } else if i.rs() == 31 {
                     JumpKind::Ret
                 } else {
                     JumpKind::Boring
                 };
-                // A temporary, so a slot that overwrites rs does not change the target.
-                let t = if rs == 0 { self.w(0) } else { t };
+                // A temporary, so a slot that overwrites i.rs() does not change the target.
+                let t = if i.rs() == 0 { self.w(0) } else { t };
                 return Ok(Flow::Branch(Branch {
                     cond: None,
                     likely: false,
@@ -1086,17 +1087,17 @@ impl<'a> Lifter<'a> {
                     i.op,
                     Beql | Bnel | Blezl | Bgtzl | Bltzl | Bgezl | Bltzall | Bgezall
                 );
-                let x = self.get(rs);
+                let x = self.get(i.rs());
                 let zero = self.w(0);
                 let cond = match i.op {
-                    Beq | Beql if rs == rt => None,
-                    Bgez | Bgezl | Bgezal | Bgezall if rs == 0 => None,
+                    Beq | Beql if i.rs() == i.rt() => None,
+                    Bgez | Bgezl | Bgezal | Bgezall if i.rs() == 0 => None,
                     Beq | Beql => {
-                        let y = self.get(rt);
+                        let y = self.get(i.rt());
                         Some(self.bin(self.op(Op::CmpEQ32, Op::CmpEQ64), x, y))
                     }
                     Bne | Bnel => {
-                        let y = self.get(rt);
+                        let y = self.get(i.rt());
                         Some(self.bin(self.op(Op::CmpNE32, Op::CmpNE64), x, y))
                     }
                     Blez | Blezl => Some(self.bin(self.op(Op::CmpLE32S, Op::CmpLE64S), x, zero)),
@@ -1138,10 +1139,10 @@ impl<'a> Lifter<'a> {
             // ---- FPU moves ----
             Mfc1 => {
                 let v = self.fpr32(i.fs());
-                self.put32(rt, v);
+                self.put32(i.rt(), v);
             }
             Mtc1 => {
-                let v = self.get32(rt);
+                let v = self.get32(i.rt());
                 self.put_f32(i.fs(), v);
             }
             Mfhc1 => {
@@ -1150,10 +1151,10 @@ impl<'a> Lifter<'a> {
                 } else {
                     self.fpr32(i.fs() | 1)
                 };
-                self.put32(rt, v);
+                self.put32(i.rt(), v);
             }
             Mthc1 => {
-                let v = self.get32(rt);
+                let v = self.get32(i.rt());
                 if self.is64 {
                     self.b.put(self.o.fpr(i.fs()) + 4, v);
                 } else {
@@ -1162,10 +1163,10 @@ impl<'a> Lifter<'a> {
             }
             Dmfc1 => {
                 let v = self.b.get(self.o.fpr(i.fs()), Type::I64);
-                self.put(rt, v);
+                self.put(i.rt(), v);
             }
             Dmtc1 => {
-                let v = self.get(rt);
+                let v = self.get(i.rt());
                 self.b.put(self.o.fpr(i.fs()), v);
             }
             Cfc1 => {
@@ -1183,13 +1184,13 @@ impl<'a> Lifter<'a> {
                     }
                     _ => return Err(Unsupported),
                 };
-                self.put32(rt, v);
+                self.put32(i.rt(), v);
             }
             Ctc1 => {
                 if i.fs() != 31 {
                     return Err(Unsupported);
                 }
-                let v = self.get32(rt);
+                let v = self.get32(i.rt());
                 // Bits 18..22 are read-only (QEMU's fcr31_rw_bitmask for these CPUs).
                 let v = self.bin(Op::And32, v, Atom::u32(0xff83_ffff));
                 self.put_fcsr(v);
@@ -1274,7 +1275,7 @@ impl<'a> Lifter<'a> {
                         if i.tf() { c } else { self.un(Op::Not1, c) }
                     }
                     _ => {
-                        let t = self.get(rt);
+                        let t = self.get(i.rt());
                         let z = self.bin(self.op(Op::CmpEQ32, Op::CmpEQ64), t, self.w(0));
                         if i.op == FMovz {
                             z
