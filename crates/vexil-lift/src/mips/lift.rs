@@ -83,6 +83,10 @@ const fn fcc_bit(cc: u8) -> u8 {
     if cc == 0 { 23 } else { 24 + cc }
 }
 
+/// [`Lifter::cached`](Lifter#structfield.cached) with nothing cached but
+/// `$zero`.
+const ZERO_CACHED: u64 = 1;
+
 /// Lifts one block, or one block after another ([`Lifter::lift_next`]).
 #[derive(Debug)]
 pub struct Lifter<'a> {
@@ -100,9 +104,10 @@ pub struct Lifter<'a> {
     gpr: [Atom; 32],
     /// The low 32 bits of each GPR, on MIPS64.
     gpr32: [Atom; 32],
-    /// Bit `r` set: `gpr[r]` holds GPR `r`'s value (never bit 0: `$zero`
-    /// is not cached); bit `32 + r`: `gpr32[r]` holds its low half. One
-    /// word, so a write updates both with one change.
+    /// Bit `r` set: `gpr[r]` holds GPR `r`'s value; bit `32 + r`:
+    /// `gpr32[r]` holds its low half. One word, so a write updates both
+    /// with one change. Bit 0 is always set: `gpr[0]` is `$zero`'s
+    /// constant 0 (never written), so reading `$zero` hits the cache.
     cached: u64,
     /// FCSR's current value.
     fcsr_v: Option<Atom>,
@@ -111,7 +116,7 @@ pub struct Lifter<'a> {
 impl<'a> Lifter<'a> {
     /// A lifter for one block, or for blocks one after another.
     pub fn new(is64: bool, end: Endness, o: &'a Offsets) -> Lifter<'a> {
-        Lifter {
+        let mut l = Lifter {
             b: IrsbBuilder::new(),
             is64,
             end,
@@ -119,15 +124,17 @@ impl<'a> Lifter<'a> {
             rm: None,
             gpr: [Atom::u32(0); 32],
             gpr32: [Atom::u32(0); 32],
-            cached: 0,
+            cached: ZERO_CACHED,
             fcsr_v: None,
-        }
+        };
+        l.gpr[0] = l.w(0);
+        l
     }
 
     /// Forgets every cached value: the register caches may name removed
     /// temporaries or unwritten values.
     fn forget(&mut self) {
-        self.cached = 0;
+        self.cached = ZERO_CACHED;
         self.fcsr_v = None;
         self.rm = None;
     }
@@ -166,13 +173,11 @@ impl<'a> Lifter<'a> {
         }
         self.get_miss(r)
     }
-    /// GPR `r` when it is not cached: the constant 0 for `$zero`, else a
+    /// GPR `r` when it is not cached (never `$zero`, which always is): a
     /// `GET`, cached.
     #[inline(never)]
     fn get_miss(&mut self, r: u8) -> Atom {
-        if r == 0 {
-            return self.w(0);
-        }
+        debug_assert_ne!(r & 31, 0);
         let i = usize::from(r & 31);
         if self.cached & (1 << i) != 0 {
             return self.gpr[i];
