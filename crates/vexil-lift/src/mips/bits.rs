@@ -19,6 +19,16 @@ pub const fn sext16(v: u32) -> i64 {
     (v & 0xffff) as u16 as i16 as i64
 }
 
+/// Sign-extends the low 32 bits to 64 (a MIPS64 32-bit result).
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss
+)]
+pub const fn sext32(v: u64) -> u64 {
+    v as u32 as i32 as i64 as u64
+}
+
 /// A small index (a register or table number, < 2^32) as `u32`.
 #[allow(clippy::cast_possible_truncation)]
 pub const fn idx32(i: usize) -> u32 {

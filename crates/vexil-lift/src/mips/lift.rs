@@ -42,7 +42,7 @@
 //! the low 32 bits and sign-extends its result to 64 bits (`Lifter::put32`
 //! is the one place this happens).
 
-use super::bits::{i2u, trunc32};
+use super::bits::{i2u, sext32, trunc32};
 use super::decode::{Fmt, Insn, Opc, decode, flag};
 use super::regs::Offsets;
 use vexil_ir::{Atom, Const, Endness, Irsb, IrsbBuilder, JumpKind, MemBusEvent, Op, Stmt, Type};
@@ -246,8 +246,22 @@ impl<'a> Lifter<'a> {
     fn bin(&mut self, op: Op, a: Atom, b: Atom) -> Atom {
         match (a, b) {
             (Atom::Const(x), Atom::Const(y)) => {
-                let v = vexil_ir::eval::eval_op(op, &[x.value(), y.value()]);
-                if let Some(c) = Const::from_value(op.result_type(), v) {
+                let folded = |op: Op| {
+                    let v = vexil_ir::eval::eval_op(op, &[x.value(), y.value()]);
+                    Const::from_value(op.result_type(), v)
+                };
+                // The word adds (`lui`+`addiu` pairs, most of the folds)
+                // without the general evaluator.
+                let add = match op {
+                    Op::Add32 => Some(Const::u32(trunc32(x.bits().wrapping_add(y.bits())))),
+                    Op::Add64 => Some(Const::u64(x.bits().wrapping_add(y.bits()))),
+                    _ => None,
+                };
+                if let Some(c) = add {
+                    debug_assert_eq!(Some(c), folded(op));
+                    return Atom::Const(c);
+                }
+                if let Some(c) = folded(op) {
                     return Atom::Const(c);
                 }
             }
@@ -260,8 +274,22 @@ impl<'a> Lifter<'a> {
     /// A unary operation, folded when its operand is a constant.
     fn un(&mut self, op: Op, a: Atom) -> Atom {
         if let Atom::Const(x) = a {
-            let v = vexil_ir::eval::eval_op(op, &[x.value()]);
-            if let Some(c) = Const::from_value(op.result_type(), v) {
+            let folded = |op: Op| {
+                let v = vexil_ir::eval::eval_op(op, &[x.value()]);
+                Const::from_value(op.result_type(), v)
+            };
+            // MIPS64's narrowing to 32 bits and widening back (`addiu` and
+            // the other 32-bit operations) without the general evaluator.
+            let conv = match op {
+                Op::I64to32 => Some(Const::u32(trunc32(x.bits()))),
+                Op::I32Sto64 => Some(Const::u64(sext32(x.bits()))),
+                _ => None,
+            };
+            if let Some(c) = conv {
+                debug_assert_eq!(Some(c), folded(op));
+                return Atom::Const(c);
+            }
+            if let Some(c) = folded(op) {
                 return Atom::Const(c);
             }
         }
