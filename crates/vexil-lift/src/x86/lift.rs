@@ -1243,9 +1243,8 @@ pub(crate) fn lift_decoded(
             };
             (Atom::Const(lf.addr_const(pc)), jk)
         };
-        if !dec.can_decode() {
-            break undecodable(&lf, count, pc);
-        }
+        // No `can_decode` test first: with no bytes left the decoder gives
+        // an invalid instruction, which ends the block the same way.
         dec.decode_out(&mut lf.i);
         if lf.i.is_invalid() {
             break undecodable(&lf, count, pc);
