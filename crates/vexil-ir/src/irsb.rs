@@ -168,6 +168,43 @@ impl Irsb {
     }
 }
 
+/// A block's control outline: its guest instructions (address and length
+/// of each `IMark`) and its side exits (target and jump kind of each
+/// `Exit`), each list last first (the order of the optimizer's backward
+/// pass, which finds them; reversing them cost more than reading them
+/// backward). Code discovery needs exactly this of every
+/// block it lifts; the optimizer's last pass, which looks at every
+/// statement anyway, fills it in (see [`crate::opt::optimize_outlined`]),
+/// so that discovery need not walk the block once more.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outline {
+    /// `(address, length)` of each instruction mark.
+    pub insns: Vec<(u64, u32)>,
+    /// `(target, jump kind)` of each side exit.
+    pub exits: Vec<(Const, JumpKind)>,
+}
+
+impl Outline {
+    /// Empties both lists (keeping their memory).
+    pub fn clear(&mut self) {
+        self.insns.clear();
+        self.exits.clear();
+    }
+
+    /// The outline of `irsb`, found by walking its statements (what the
+    /// optimizer's report must equal).
+    pub fn scan(&mut self, irsb: &Irsb) {
+        self.clear();
+        for s in irsb.stmts.iter().rev() {
+            match s {
+                Stmt::IMark { addr, len, .. } => self.insns.push((*addr, *len)),
+                Stmt::Exit { dst, jk, .. } => self.exits.push((*dst, *jk)),
+                _ => {}
+            }
+        }
+    }
+}
+
 /// How many recycled buffer pairs a thread keeps.
 const SPARE_MAX: usize = 8;
 

@@ -35,7 +35,7 @@ pub mod verify;
 
 pub use arch::{Arch, Endian, IsaMode, UnknownArch};
 pub use expr::{Args, Atom, Callee, Expr, RegArray};
-pub use irsb::{Irsb, IrsbBuilder, TypeEnv};
+pub use irsb::{Irsb, IrsbBuilder, Outline, TypeEnv};
 pub use ops::{Op, Signature};
 pub use parse::{ParseError, parse_expr, parse_irsb, parse_stmt};
 pub use stmt::{Cas, Dirty, Effect, JumpKind, LoadGCvt, MemBusEvent, MemEffect, StateEffect, Stmt};

@@ -358,3 +358,34 @@ fn division_by_zero_folds_to_the_documented_value_not_a_panic() {
         ["PUT(offset=16) = 0x00000000"]
     );
 }
+
+/// `optimize_outlined` reports the instructions and side exits of the block
+/// it leaves, at every level: an exit whose guard folds to false is gone
+/// from both the block and the outline, and an exit that folds to true ends
+/// the block, so the instructions after it are in neither.
+#[test]
+fn outline_is_that_of_the_optimized_block() {
+    let b = block(
+        "   00 | ------ IMark(0x1000, 4, 0) ------\n   01 | t0 = GET:I32(offset=16)\n   02 | t1 = CmpEQ32(t0,0x00000000)\n   03 | if (t1) { PUT(offset=184) = 0x0000000000002000; Ijk_Boring }\n   04 | ------ IMark(0x1004, 4, 0) ------\n   05 | t2 = CmpNE32(0x00000000,0x00000000)\n   06 | if (t2) { PUT(offset=184) = 0x0000000000003000; Ijk_Call }\n   07 | ------ IMark(0x1008, 4, 0) ------\n   08 | t3 = CmpEQ32(0x00000000,0x00000000)\n   09 | if (t3) { PUT(offset=184) = 0x0000000000004000; Ijk_Boring }\n   10 | ------ IMark(0x100c, 4, 0) ------\n   11 | PUT(offset=16) = 0x00000001",
+        "t0:Ity_I32 t1:Ity_I1 t2:Ity_I1 t3:Ity_I1",
+        "0x0000000000001010",
+    );
+    for level in 0..=2 {
+        let mut o = b.clone();
+        let mut got = Outline::default();
+        vexil_ir::opt::optimize_outlined(&mut o, level, &NoHooks, &mut got);
+        let mut want = Outline::default();
+        want.scan(&o);
+        assert_eq!(got, want, "level {level}:\n{o}");
+        let insns: Vec<u64> = got.insns.iter().rev().map(|&(a, _)| a).collect();
+        let exits: Vec<u64> = got.exits.iter().rev().map(|&(d, _)| d.bits()).collect();
+        if level == 0 {
+            assert_eq!(insns, [0x1000, 0x1004, 0x1008, 0x100c], "{o}");
+            assert_eq!(exits, [0x2000, 0x3000, 0x4000], "{o}");
+        } else {
+            assert_eq!(insns, [0x1000, 0x1004, 0x1008], "level {level}:\n{o}");
+            assert_eq!(exits, [0x2000], "level {level}:\n{o}");
+            assert_eq!(o.const_next(), Some(0x4000), "level {level}:\n{o}");
+        }
+    }
+}

@@ -27,7 +27,7 @@
 use crate::guest::RegionLifter;
 use crate::{Guest, LiftOptions};
 use std::collections::{BTreeMap, VecDeque};
-use vexil_ir::{Arch, Irsb, IsaMode, JumpKind, Stmt};
+use vexil_ir::{Arch, Irsb, IsaMode, JumpKind, Outline, Stmt};
 
 /// Executable bytes at a virtual address, decoded in one ISA mode.
 #[derive(Copy, Clone, Debug)]
@@ -311,30 +311,31 @@ pub fn insn_alignment(arch: Arch, mode: IsaMode) -> u64 {
 fn successors(irsb: &Irsb, addr: u64, size: u64) -> Succs {
     let mut out = Succs::new();
     for s in &irsb.stmts {
-        exit_edge(s, &mut out);
+        if let Stmt::Exit { dst, jk, .. } = s {
+            exit_edge(*dst, *jk, &mut out);
+        }
     }
     end_edges(irsb, addr + size, &mut out);
     out
 }
 
-/// Appends the edge of statement `s` if it is a branch-like side exit.
+/// Appends the edge of a side exit to `dst` of kind `jk` if it is a
+/// branch-like one.
 /// Only those are edges. Trap exits (SigFPE_IntOvf of MIPS `add`, x86's
 /// divide error, SigTRAP, ...) point back at the trapping instruction,
 /// inside the block: following them would split every block that contains
 /// one.
 #[inline]
-fn exit_edge(s: &Stmt, out: &mut Succs) {
-    if let Stmt::Exit { dst, jk, .. } = s {
-        let kind = match jk {
-            JumpKind::Boring => EdgeKind::Jump,
-            JumpKind::Call => EdgeKind::Call,
-            _ => return,
-        };
-        out.push(Edge {
-            target: dst.bits(),
-            kind,
-        });
-    }
+fn exit_edge(dst: vexil_ir::Const, jk: JumpKind, out: &mut Succs) {
+    let kind = match jk {
+        JumpKind::Boring => EdgeKind::Jump,
+        JumpKind::Call => EdgeKind::Call,
+        _ => return,
+    };
+    out.push(Edge {
+        target: dst.bits(),
+        kind,
+    });
 }
 
 /// Appends the edges of the block's end (its `next` and jump kind), for a
@@ -612,23 +613,31 @@ struct Fast<'a, T, F> {
     /// starts and every successor queued. Only a guess of where blocks will
     /// be split (see [`Fast::release`]).
     wanted: Bits,
+    /// The outline of the block [`Fast::lift`] lifted last.
+    outline: Outline,
 }
 
 impl<T, F: FnMut(Irsb) -> T> Fast<'_, T, F> {
     /// Lifts the block at `start`, with the byte limit `max_bytes` if
-    /// given. Inlined, so that the block is not copied out through one
-    /// more return slot (it is most of a hundred bytes).
+    /// given, leaving its outline in `self.outline` for [`Fast::record`].
+    /// Inlined, so that the block is not copied out through one more
+    /// return slot (it is most of a hundred bytes).
     #[inline]
     fn lift(&mut self, start: Start, max_bytes: Option<u64>) -> Option<Irsb> {
         let s = self.layout.span(start.addr)?;
         let r = &self.regions[s.region];
         let lift = limited(&self.opts.lift, max_bytes);
         let l = self.lifters[s.region].get_or_insert_with(|| self.guest.region(r.bytes, r.addr));
-        Some(l.lift(start.addr, start.mode, &lift))
+        Some(l.lift(start.addr, start.mode, &lift, &mut self.outline))
     }
 
-    /// Reads what discovery needs from a block lifted at `start` (the IR
-    /// goes to [`Fast::hold`] or, for a swept block, to `keep` next).
+    /// Reads what discovery needs from a block lifted at `start`, just
+    /// lifted by [`Fast::lift`] (the IR goes to [`Fast::hold`] or, for a
+    /// swept block, to `keep` next). Its instructions and side exits come
+    /// from the outline the lift left in `self.outline`, not from another
+    /// walk over its statements ([`successors`] and
+    /// [`Irsb::instructions`] each walk them; the reference algorithm uses
+    /// those).
     fn record(
         &mut self,
         start: Start,
@@ -637,19 +646,21 @@ impl<T, F: FnMut(Irsb) -> T> Fast<'_, T, F> {
         swept: bool,
         limit: Option<u64>,
     ) -> usize {
-        // One pass over the statements for both the instructions and the
-        // side exits ([`successors`] and [`Irsb::instructions`] each walk
-        // them; the reference algorithm uses those).
+        #[cfg(debug_assertions)]
+        {
+            let mut want = Outline::default();
+            want.scan(irsb);
+            debug_assert_eq!(self.outline, want, "record without the block's outline");
+        }
         let first = self.insns.len();
         let mut size = 0;
         let mut succs = Succs::new();
-        for s in &irsb.stmts {
-            if let Stmt::IMark { addr, len, .. } = s {
-                self.insns.push(*addr);
-                size += u64::from(*len);
-            } else {
-                exit_edge(s, &mut succs);
-            }
+        for &(addr, len) in self.outline.insns.iter().rev() {
+            self.insns.push(addr);
+            size += u64::from(len);
+        }
+        for &(dst, jk) in self.outline.exits.iter().rev() {
+            exit_edge(dst, jk, &mut succs);
         }
         end_edges(irsb, start.addr + size, &mut succs);
         self.blocks.push(Found {
@@ -810,6 +821,7 @@ pub fn discover_with<T>(
         found: Bits::new(n),
         bad: Bits::new(n),
         wanted: Bits::new(n),
+        outline: Outline::default(),
     };
     w.insns.clear();
     let mut out = Discovery::default();

@@ -2,7 +2,7 @@
 
 use crate::helpers::{DirtyFn, HelperFn};
 use vexil_ir::opt::ArchHooks;
-use vexil_ir::{Arch, Endian, Irsb, IsaMode};
+use vexil_ir::{Arch, Endian, Irsb, IsaMode, Outline};
 
 /// Limits and switches for lifting one block.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -167,8 +167,13 @@ pub trait Guest: Send + Sync {
 /// Lifts blocks of one stretch of guest code (see [`Guest::region`]).
 pub trait RegionLifter {
     /// [`Guest::lift`] of the region's bytes from `addr` on (none if `addr`
-    /// is outside the region).
-    fn lift(&mut self, addr: u64, mode: IsaMode, opts: &LiftOptions) -> Irsb;
+    /// is outside the region), and the block's [`Outline`] (its
+    /// instructions and side exits, which code discovery needs) into
+    /// `outline`. Lifters that run the optimizer take the outline from
+    /// [`vexil_ir::opt::optimize_outlined`], whose last pass finds it on
+    /// the way; the default walks the block.
+    fn lift(&mut self, addr: u64, mode: IsaMode, opts: &LiftOptions, outline: &mut Outline)
+    -> Irsb;
 }
 
 /// The default [`RegionLifter`]: [`Guest::lift`] for each block.
@@ -179,9 +184,18 @@ struct EachBlock<'a, G: ?Sized> {
 }
 
 impl<G: Guest + ?Sized> RegionLifter for EachBlock<'_, G> {
-    fn lift(&mut self, addr: u64, mode: IsaMode, opts: &LiftOptions) -> Irsb {
-        self.guest
-            .lift(region_from(self.code, self.addr, addr), addr, mode, opts)
+    fn lift(
+        &mut self,
+        addr: u64,
+        mode: IsaMode,
+        opts: &LiftOptions,
+        outline: &mut Outline,
+    ) -> Irsb {
+        let irsb = self
+            .guest
+            .lift(region_from(self.code, self.addr, addr), addr, mode, opts);
+        outline.scan(&irsb);
+        irsb
     }
 }
 

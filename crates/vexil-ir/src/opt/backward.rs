@@ -244,6 +244,10 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
     removed.clear();
     let defs = &mut scratch.defs;
     defs.clear();
+    // The block's outline, last first: the pass looks at every statement,
+    // and removes no mark and no exit.
+    let outline = &mut scratch.outline;
+    outline.clear();
     let types = irsb.tyenv.types();
     read_atom(&irsb.next, used);
     // Per kept statement, in this order: its effect on the dead bytes, then
@@ -256,7 +260,7 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
         let s = &stmts[i];
         match s {
             // No operands, no state, cannot fault.
-            Stmt::IMark { .. } => {}
+            Stmt::IMark { addr, len, .. } => outline.insns.push((*addr, *len)),
             Stmt::Put { offset, data } => {
                 let size = match data {
                     Atom::Tmp(t) => types.get(t.index()).map_or(1, |t| t.bytes()),
@@ -335,9 +339,10 @@ pub(super) fn mark(irsb: &Irsb, hooks: &dyn ArchHooks, scratch: &mut Scratch) ->
                 read_atom(addr, used);
                 read_atom(data, used);
             }
-            Stmt::Exit { guard, .. } => {
+            Stmt::Exit { guard, dst, jk, .. } => {
                 st.exit();
                 read_atom(guard, used);
+                outline.exits.push((*dst, *jk));
             }
             Stmt::NoOp => removed.push(i),
             // The rarer kinds, listed rather than matched by `_`: with every

@@ -9,7 +9,7 @@
 //! followed by a conditional branch reaches the `Exit` as a single `CmpLT32S`
 //! (or similar) with no helper left in the way.
 
-use crate::{Atom, Expr, Irsb, Offset, Op, Stmt, Temp, Type, TypeEnv};
+use crate::{Atom, Expr, Irsb, Offset, Op, Outline, Stmt, Temp, Type, TypeEnv};
 
 // The passes name every statement and expression kind in their dispatches
 // instead of ending a `match` in `_`: with every kind named, the compiler's
@@ -139,21 +139,58 @@ pub fn optimize(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks) {
     if level == 0 {
         return;
     }
-    // Working buffers are kept per thread between blocks: a block is small,
-    // and allocating its maps and sets afresh cost as much as the passes.
-    // They are borrowed in place (moving the whole set in and out by value
-    // for every block was a measurable share of the copying).
+    with_scratch(|scratch| optimize_with(irsb, level, hooks, scratch));
+}
+
+/// [`optimize`], and the optimized block's [`Outline`] into `outline`
+/// (its previous contents are replaced). The backward pass looks at every
+/// statement of the block in its last round, after which only statements
+/// that are neither marks nor exits are removed, so it finds the outline
+/// on the way; a caller that needs it (code discovery) then need not walk
+/// the block again. At level 0 the outline is found by [`Outline::scan`].
+pub fn optimize_outlined(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks, outline: &mut Outline) {
+    if level == 0 {
+        outline.scan(irsb);
+        return;
+    }
+    with_scratch(|scratch| {
+        optimize_with(irsb, level, hooks, scratch);
+        std::mem::swap(outline, &mut scratch.outline);
+    });
+    #[cfg(debug_assertions)]
+    {
+        let mut want = Outline::default();
+        want.scan(irsb);
+        debug_assert_eq!(
+            *outline, want,
+            "the optimizer's outline differs from the block's"
+        );
+    }
+}
+
+/// Runs `f` with this thread's working buffers. They are kept between
+/// blocks: a block is small, and allocating its maps and sets afresh cost
+/// as much as the passes. They are borrowed in place (moving the whole set
+/// in and out by value for every block was a measurable share of the
+/// copying).
+#[inline(always)]
+fn with_scratch(f: impl FnOnce(&mut Scratch)) {
+    let mut f = Some(f);
     let done = SCRATCH
         .try_with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
-                optimize_with(irsb, level, hooks, &mut scratch);
+                if let Some(f) = f.take() {
+                    f(&mut scratch);
+                }
                 true
             }
             Err(_) => false,
         })
         .unwrap_or(false);
     if !done {
-        optimize_with(irsb, level, hooks, &mut Scratch::default());
+        if let Some(f) = f.take() {
+            f(&mut Scratch::default());
+        }
     }
 }
 
@@ -189,7 +226,10 @@ fn optimize_with(irsb: &mut Irsb, level: u8, hooks: &dyn ArchHooks, scratch: &mu
         );
         #[cfg(debug_assertions)]
         if settled && (changed_fwd || changed_bwd) {
+            // The check's own backward pass must not replace the outline.
+            let outline = std::mem::take(&mut scratch.outline);
             confirm_fixpoint(irsb, hooks, level, scratch);
+            scratch.outline = outline;
         }
         break;
     }
@@ -243,6 +283,9 @@ pub(super) struct Scratch {
     /// The temporaries defined by the statements the backward pass keeps,
     /// last first.
     pub(super) defs: Vec<Temp>,
+    /// The outline of the block as the backward pass last saw it (see
+    /// [`optimize_outlined`]).
+    pub(super) outline: Outline,
 }
 
 thread_local! {

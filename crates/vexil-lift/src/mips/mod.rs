@@ -29,7 +29,7 @@ use regs::Offsets;
 use std::sync::LazyLock;
 use vexil_ir::Offset;
 use vexil_ir::opt::ArchHooks;
-use vexil_ir::{Arch, Endian, Irsb, IsaMode};
+use vexil_ir::{Arch, Endian, Irsb, IsaMode, Outline};
 
 /// Optimizer hooks: the registers that stay precise at memory accesses.
 #[derive(Debug)]
@@ -165,13 +165,15 @@ impl MipsGuest {
         lift::Lifter::new(self.is64(), self.endian.endness(), self.offs)
     }
 
-    /// [`Guest::lift`] with the lifter `l` (made by [`MipsGuest::lifter`]).
+    /// [`Guest::lift`] with the lifter `l` (made by [`MipsGuest::lifter`]),
+    /// and the block's outline into `outline` if given.
     fn lift_with(
         &self,
         l: &mut lift::Lifter<'_>,
         code: &[u8],
         addr: u64,
         opts: &LiftOptions,
+        outline: Option<&mut Outline>,
     ) -> Irsb {
         let addr = if self.is64() {
             addr
@@ -179,8 +181,9 @@ impl MipsGuest {
             addr & 0xffff_ffff
         };
         let mut irsb = l.lift_next(code, addr, opts.max_insns, opts.max_bytes);
-        if opts.opt_level > 0 {
-            vexil_ir::opt::optimize(&mut irsb, opts.opt_level, self.hooks());
+        match outline {
+            Some(o) => vexil_ir::opt::optimize_outlined(&mut irsb, opts.opt_level, self.hooks(), o),
+            None => vexil_ir::opt::optimize(&mut irsb, opts.opt_level, self.hooks()),
         }
         irsb
     }
@@ -197,10 +200,16 @@ struct MipsRegion<'a> {
 }
 
 impl RegionLifter for MipsRegion<'_> {
-    fn lift(&mut self, addr: u64, mode: IsaMode, opts: &LiftOptions) -> Irsb {
+    fn lift(
+        &mut self,
+        addr: u64,
+        mode: IsaMode,
+        opts: &LiftOptions,
+        outline: &mut Outline,
+    ) -> Irsb {
         let g = self.guest;
         let code = region_from(self.code, self.addr, addr);
-        let irsb = g.lift_with(&mut self.lifter, code, addr, opts);
+        let irsb = g.lift_with(&mut self.lifter, code, addr, opts, Some(outline));
         debug_assert!(
             irsb == g.lift(code, addr, mode, opts),
             "region lift differs at {addr:#x}"
@@ -223,7 +232,7 @@ impl Guest for MipsGuest {
     }
 
     fn lift(&self, code: &[u8], addr: u64, _mode: IsaMode, opts: &LiftOptions) -> Irsb {
-        self.lift_with(&mut self.lifter(), code, addr, opts)
+        self.lift_with(&mut self.lifter(), code, addr, opts, None)
     }
 
     fn region<'a>(&'a self, code: &'a [u8], addr: u64) -> Box<dyn RegionLifter + 'a> {

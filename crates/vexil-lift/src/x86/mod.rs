@@ -35,7 +35,7 @@ use bits::{lo64, mask};
 use iced_x86::{Decoder, DecoderOptions, FastFormatter, Instruction};
 use layout::{MODE32, MODE64, Mode};
 use vexil_ir::opt::ArchHooks;
-use vexil_ir::{Arch, Atom, Endian, Irsb, IsaMode, JumpKind};
+use vexil_ir::{Arch, Atom, Endian, Irsb, IsaMode, JumpKind, Outline};
 
 /// The x86 or x86-64 guest.
 #[derive(Debug)]
@@ -235,10 +235,18 @@ struct X86Region<'a> {
 }
 
 impl RegionLifter for X86Region<'_> {
-    fn lift(&mut self, addr: u64, mode: IsaMode, opts: &LiftOptions) -> Irsb {
+    fn lift(
+        &mut self,
+        addr: u64,
+        mode: IsaMode,
+        opts: &LiftOptions,
+        outline: &mut Outline,
+    ) -> Irsb {
         let g = self.guest;
         if mode != IsaMode::Default {
-            return g.no_mode(addr);
+            let irsb = g.no_mode(addr);
+            outline.scan(&irsb);
+            return irsb;
         }
         let at = addr
             .checked_sub(self.addr)
@@ -255,7 +263,7 @@ impl RegionLifter for X86Region<'_> {
             }
         };
         let mut irsb = lift::lift_decoded(g.m, dec, addr, opts, opts.opt_level > 0);
-        vexil_ir::opt::optimize(&mut irsb, opts.opt_level, &g.hooks);
+        vexil_ir::opt::optimize_outlined(&mut irsb, opts.opt_level, &g.hooks, outline);
         debug_assert!(
             irsb == g.lift(region_from(self.code, self.addr, addr), addr, mode, opts),
             "region lift differs at {addr:#x}"
