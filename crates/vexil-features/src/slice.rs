@@ -750,6 +750,11 @@ struct Cand {
     /// True if it reads a temporary defined by the last token emitted
     /// before the run.
     follows_last: bool,
+    /// Tokens not ready yet that wait for this one: each such token is
+    /// listed under the last (by position) of its ancestors not emitted
+    /// yet, and looked at again only when that one is emitted (then ready,
+    /// or listed under the next such ancestor).
+    watch: u64,
 }
 
 /// How a statement of a run takes part in memory order (see
@@ -1110,6 +1115,7 @@ impl Order {
                     anc,
                     direct,
                     follows_last,
+                    watch: 0,
                 });
             }
         }
@@ -1117,49 +1123,77 @@ impl Order {
         // (its ancestors come before it), so every round picks one. `left`
         // has a bit for each token not emitted yet; a token's ancestors are
         // tokens of the run, so it is ready when none of them is left.
-        let mut left = if cand.is_empty() {
-            0
-        } else {
-            u64::MAX >> (64 - cand.len())
-        };
+        // `ready` is kept up to date as tokens are emitted (see
+        // [`Cand::watch`]), so that a round looks at the ready tokens only
+        // (few), not at every token left.
+        let n = cand.len().min(64);
+        let mut left = if n == 0 { 0 } else { u64::MAX >> (64 - n) };
+        // The tokens whose ancestors have all been emitted; the others
+        // wait for their last ancestor.
+        let mut ready = 0u64;
+        for d in 0..n {
+            let anc = cand[d].anc;
+            if anc == 0 {
+                ready |= 1 << d;
+            } else if let Some(p) = cand.get_mut(63 - anc.leading_zeros() as usize) {
+                p.watch |= 1 << d;
+            }
+        }
         let mut prev: Option<usize> = None;
         // The last token emitted (into `last` after the loop).
         let mut picked: Option<usize> = None;
         while left != 0 {
-            // The best ready candidate and the best ready one that follows
-            // `prev`, with their keys (kept here, not looked up again).
-            let (mut best, mut best_fol) = (usize::MAX, usize::MAX);
-            let (mut best_key, mut fol_key) = (0u64, 0u64);
-            let mut bits = left;
-            while bits != 0 {
-                let c = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let t = &cand[c];
-                if t.anc & left != 0 {
-                    continue;
-                }
-                let follows = match prev {
-                    Some(p) => t.direct >> p & 1 == 1,
-                    None => t.follows_last,
-                };
-                // Candidates come by position: the first of equal keys wins.
-                if best == usize::MAX || t.key < best_key {
-                    (best, best_key) = (c, t.key);
-                }
-                if follows && (best_fol == usize::MAX || t.key < fol_key) {
-                    (best_fol, fol_key) = (c, t.key);
-                }
-            }
-            let c = if best_fol != usize::MAX {
-                best_fol
+            // The ready tokens that follow `prev` if there are any, else
+            // all ready ones; the smallest (key, position) of those.
+            // Usually only one token is ready.
+            let c = if ready & ready.wrapping_sub(1) == 0 {
+                ready.trailing_zeros() as usize
             } else {
+                let mut fol = 0u64;
+                let mut bits = ready;
+                while bits != 0 {
+                    let c = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let t = &cand[c];
+                    let follows = match prev {
+                        Some(p) => t.direct >> p & 1 == 1,
+                        None => t.follows_last,
+                    };
+                    fol |= u64::from(follows) << c;
+                }
+                let mut bits = if fol != 0 { fol } else { ready };
+                let mut best = bits.trailing_zeros() as usize;
+                let mut best_key = cand[best].key;
+                bits &= bits - 1;
+                while bits != 0 {
+                    let c = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    // Candidates come by position: the first of equal keys
+                    // wins.
+                    let k = cand[c].key;
+                    if k < best_key {
+                        (best, best_key) = (c, k);
+                    }
+                }
                 best
             };
             let Some(t) = cand.get(c) else { break };
+            let (stmt, mut watch) = (t.stmt, t.watch);
             left &= !(1 << c);
+            ready &= !(1 << c);
+            while watch != 0 {
+                let d = watch.trailing_zeros() as usize;
+                watch &= watch - 1;
+                let wait = cand[d].anc & left;
+                if wait == 0 {
+                    ready |= 1 << d;
+                } else if let Some(p) = cand.get_mut(63 - wait.leading_zeros() as usize) {
+                    p.watch |= 1 << d;
+                }
+            }
             prev = Some(c);
-            toks.push(t.stmt);
-            picked = Some(t.stmt);
+            toks.push(stmt);
+            picked = Some(stmt);
         }
         if picked.is_some() {
             *last = picked;
