@@ -757,6 +757,52 @@ struct Cand {
     watch: u64,
 }
 
+/// What [`Order::run_tokens`] gathers from a statement's reads: the run's
+/// tokens it depends on, those with an edge straight to it, and whether it
+/// reads the temporary the last token before the run defined.
+type Acc = (u64, u64, bool);
+
+/// Adds the read of `a` to `acc` (see [`Acc`]): through `tmp_dep` if this
+/// run (`stamp`) defined it, else whether it is `last_tmp`.
+#[inline(always)]
+fn dep_read(tmp_dep: &[TmpDep], stamp: u32, last_tmp: Option<usize>, acc: &mut Acc, a: &Atom) {
+    let Atom::Tmp(t) = a else { return };
+    let t = t.index();
+    match tmp_dep.get(t) {
+        Some(d) if d.stamp == stamp => {
+            acc.0 |= d.anc;
+            acc.1 |= d.direct;
+        }
+        _ => acc.2 |= Some(t) == last_tmp,
+    }
+}
+
+/// A statement or expression of a rare shape, for [`rare_reads`].
+#[derive(Copy, Clone)]
+enum Rare<'a> {
+    Stmt(&'a Stmt),
+    Expr(&'a Expr),
+}
+
+/// [`dep_read`] for every atom of a rare statement or expression, out of
+/// line.
+#[cold]
+#[inline(never)]
+fn rare_reads(
+    tmp_dep: &[TmpDep],
+    stamp: u32,
+    last_tmp: Option<usize>,
+    mut acc: Acc,
+    of: Rare<'_>,
+) -> Acc {
+    let mut read = |a: &Atom| dep_read(tmp_dep, stamp, last_tmp, &mut acc, a);
+    match of {
+        Rare::Stmt(st) => st.for_each_atom(&mut read),
+        Rare::Expr(e) => e.for_each_atom(&mut read),
+    }
+    acc
+}
+
 /// How a statement of a run takes part in memory order (see
 /// [`Order::run_tokens`]).
 #[derive(Copy, Clone)]
@@ -998,29 +1044,18 @@ impl Order {
             }
             let bit = if k.is_some() { 1u64 << cand.len() } else { 0 };
             // (ancestors, direct predecessors, reads `last_tmp`) from what
-            // the statement reads.
-            let read = |acc: &mut (u64, u64, bool), a: &Atom| {
-                let Atom::Tmp(t) = a else { return };
-                let t = t.index();
-                match tmp_dep.get(t) {
-                    Some(d) if d.stamp == stamp => {
-                        acc.0 |= d.anc;
-                        acc.1 |= d.direct;
-                    }
-                    _ => acc.2 |= Some(t) == last_tmp,
-                }
-            };
+            // the statement reads (see [`dep_read`]).
+            let read = |acc: &mut Acc, a: &Atom| dep_read(tmp_dep, stamp, last_tmp, acc, a);
             // The statement's reads, whether it loads or stores, and the
             // temporary it defines, in one match over the statement (a run
             // has no barrier, so no `Cas`, `Llsc` or `Dirty` defines
             // anything here; the last arm still asks). The rare shapes go
-            // through `for_each_atom` on a copy of the accumulator, so that
-            // the common ones keep it in registers.
-            let mut acc = (0u64, 0u64, false);
-            let rare = |acc: &mut (u64, u64, bool), st: &Stmt| {
-                let mut copy = *acc;
-                st.for_each_atom(|a| read(&mut copy, a));
-                *acc = copy;
+            // through `for_each_atom` in a function of their own
+            // ([`rare_reads`]), so that the common ones keep the
+            // accumulator in registers and build no closure for them.
+            let mut acc: Acc = (0, 0, false);
+            let rare = |acc: &mut Acc, st: &Stmt| {
+                *acc = rare_reads(tmp_dep, stamp, last_tmp, *acc, Rare::Stmt(st));
             };
             let (mem, dst) = match st {
                 Stmt::WrTmp { dst, expr } => {
@@ -1044,9 +1079,7 @@ impl Order {
                         }
                         Expr::Const(_) | Expr::Get { .. } => Mem::None,
                         e => {
-                            let mut copy = acc;
-                            e.for_each_atom(|a| read(&mut copy, a));
-                            acc = copy;
+                            acc = rare_reads(tmp_dep, stamp, last_tmp, acc, Rare::Expr(e));
                             Mem::None
                         }
                     };
