@@ -395,15 +395,33 @@ impl Slice {
                             // saved on the stack.
                             let plumbing = f & T_USED != 0 && (f & T_REAL == 0 || f & T_VIA != 0);
                             let mark = if plumbing { T_USED } else { REAL };
-                            heap |= matches!(e, Expr::Qop { .. } | Expr::CCall { .. });
-                            expr_tmps(e, |t| {
-                                if let Some(x) = tmp.get_mut(t) {
-                                    *x |= mark;
+                            // One dispatch on the expression's kind: its
+                            // reads (as `expr_tmps`), whether it is a `GET`,
+                            // and, for the rare kinds only, whether it owns
+                            // heap memory.
+                            let get = match e {
+                                Expr::Binop { a, b, .. } => {
+                                    set(tmp, *a, mark);
+                                    set(tmp, *b, mark);
+                                    false
                                 }
-                            });
-                            plumbing
-                                || konst
-                                || (opts.drop_reg_reads && matches!(e, Expr::Get { .. }))
+                                Expr::Unop { a, .. } => {
+                                    set(tmp, *a, mark);
+                                    false
+                                }
+                                Expr::RdTmp(t) => {
+                                    set(tmp, Atom::Tmp(*t), mark);
+                                    false
+                                }
+                                Expr::Const(_) => false,
+                                Expr::Get { .. } => true,
+                                e => {
+                                    heap |= matches!(e, Expr::Qop { .. } | Expr::CCall { .. });
+                                    e.for_each_atom(|a| set(tmp, *a, mark));
+                                    false
+                                }
+                            };
+                            plumbing || konst || (opts.drop_reg_reads && get)
                         }
                     }
                 }
