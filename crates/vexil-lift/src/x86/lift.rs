@@ -608,8 +608,25 @@ impl Lifter {
         let base = self.i.memory_base();
         let index = self.i.memory_index();
         let disp = self.i.memory_displacement64();
-        let scale = self.i.memory_index_scale();
         let word = self.m.word;
+        // The common form first: a general-purpose base register and a
+        // displacement, no index. The base's slot type is the address
+        // size (what `base.size()` gives below), so the register-size
+        // lookup and the index tests are skipped; the statements are the
+        // general path's.
+        if index == Register::None {
+            if let Ok((off, aty)) = self.gpr_slot(base) {
+                debug_assert_eq!(aty, ity(small(base.size())));
+                let a = self.get_slot(off, aty);
+                let a = if disp & mask(aty.bits()) != 0 {
+                    self.wbin(ADD, aty, a, Self::cst(aty, disp))
+                } else {
+                    a
+                };
+                return if aty == word { a } else { self.zx(a, word) };
+            }
+        }
+        let scale = self.i.memory_index_scale();
         if base == Register::RIP || base == Register::EIP {
             let v = if base == Register::EIP {
                 disp & 0xffff_ffff
