@@ -191,7 +191,7 @@ pub(crate) struct Lifter {
     pending_undo: Option<bool>,
     /// The last access this lifter recorded to each general-purpose
     /// register slot (by number), for [`Lifter::reg_value`].
-    last: [Access; 16],
+    last: [Option<Access>; 16],
     /// How many of the builder's guest-state writes
     /// ([`IrsbBuilder::state_writes`]) are register `PUT`s that
     /// [`Lifter::note_put`] recorded: each stays inside its own slot.
@@ -207,17 +207,20 @@ pub(crate) struct Lifter {
 
 /// The last recorded access to a general-purpose register slot (see
 /// [`Lifter::reg_value`]): a `PUT` of the slot or a `GET` of the whole
-/// register, with its statement index `at` and [`Lifter::other_writes`]
-/// just after it. One record per slot rather than one per kind: only the
-/// later of the two is looked at.
+/// register. One record per slot rather than one per kind: only the later
+/// of the two is looked at. The record carries the value and its type, so
+/// that reading it back does not look at the statement again.
 #[derive(Copy, Clone, Debug)]
-enum Access {
-    /// Nothing recorded.
-    None,
-    /// The `PUT` at statement `at` (made by [`Lifter::note_put`]).
-    Put { at: u32, others: u32 },
-    /// The word-wide `GET` at statement `at`.
-    Get { at: u32, others: u32 },
+struct Access {
+    /// The statement index of the `PUT` or `GET`.
+    at: u32,
+    /// [`Lifter::other_writes`] just after it.
+    others: u32,
+    /// The value the slot holds after it: the `PUT`'s data, or the `GET`'s
+    /// temporary.
+    value: Atom,
+    /// The type of `value` (the word, for a `GET`).
+    ty: Type,
 }
 
 /// Guest-state slot of each general-purpose register, by `Register` value.
@@ -261,7 +264,7 @@ impl Lifter {
             pending: false,
             flags_undo: None,
             pending_undo: None,
-            last: [Access::None; 16],
+            last: [None; 16],
             noted: 0,
             forward_regs: false,
             slots: slot_table(m),
@@ -301,41 +304,28 @@ impl Lifter {
     /// here too changed some blocks at `--opt 1`, where two narrowings of
     /// the same value stay two.
     ///
-    /// The record of accesses is only a hint, checked against the
-    /// statements themselves: a rolled-back instruction, or a write made
-    /// without [`Lifter::note_put`] (helpers, `PutI`, dirty calls), makes
-    /// it fail the check, and then the register is read with a `GET`.
+    /// The record of accesses carries the value, so the common case looks
+    /// at no statement; a write made without [`Lifter::note_put`]
+    /// (helpers, `PutI`, dirty calls) since the access changes
+    /// [`Lifter::other_writes`], and then the statements after it are
+    /// looked at. Records of a rolled-back instruction are dropped with it
+    /// ([`Lifter::undo_insn`]); debug builds check each record used against
+    /// its statement (what this looked at before the record carried the
+    /// value).
     ///
     /// `k` is the slot's number ([`Lifter::slot_number`] of `off`).
     fn reg_value(&self, k: usize, off: u32, ty: Type) -> Option<Atom> {
+        let rec = (*self.last.get(k)?)?;
+        if rec.ty != ty {
+            return None;
+        }
         let stmts = &self.b.stmts;
-        let (at, others, value) = match *self.last.get(k)? {
-            Access::Get { at, others } => {
-                let g = usize::try_from(at).ok()?;
-                match stmts.get(g)? {
-                    Stmt::WrTmp {
-                        dst,
-                        expr: Expr::Get { offset, ty: gty },
-                    } if offset.0 == off && *gty == ty && ty == self.m.word => {
-                        (g, others, Atom::Tmp(*dst))
-                    }
-                    _ => return None,
-                }
-            }
-            Access::Put { at, others } => {
-                let p = usize::try_from(at).ok()?;
-                match stmts.get(p)? {
-                    Stmt::Put { offset, data } if offset.0 == off && self.b.ty(*data) == ty => {
-                        (p, others, *data)
-                    }
-                    _ => return None,
-                }
-            }
-            Access::None => return None,
-        };
+        let at = usize::try_from(rec.at).ok()?;
+        debug_assert!(self.record_holds(&rec, off), "{rec:?} at {off}");
+        let (others, value) = (rec.others, rec.value);
         let size = ty.bits().div_ceil(8);
         // Only recent writes are looked for (the scan is the cost).
-        let later = &stmts[at + 1..];
+        let later = stmts.get(at + 1..)?;
         if later.len() > 32 {
             return None;
         }
@@ -353,6 +343,28 @@ impl Lifter {
             return None;
         }
         Some(value)
+    }
+
+    /// True if statement `rec.at` is the access `rec` records to slot `off`
+    /// (see [`Lifter::reg_value`]): a `PUT` of `rec.value` to the slot, or
+    /// a word-wide `GET` of it into `rec.value`.
+    fn record_holds(&self, rec: &Access, off: u32) -> bool {
+        let at = usize::try_from(rec.at).unwrap_or(usize::MAX);
+        match self.b.stmts.get(at) {
+            Some(Stmt::Put { offset, data }) => {
+                offset.0 == off && *data == rec.value && self.b.ty(*data) == rec.ty
+            }
+            Some(Stmt::WrTmp {
+                dst,
+                expr: Expr::Get { offset, ty },
+            }) => {
+                offset.0 == off
+                    && Atom::Tmp(*dst) == rec.value
+                    && *ty == rec.ty
+                    && rec.ty == self.m.word
+            }
+            _ => false,
+        }
     }
 
     /// True if a statement of `later` may write guest state overlapping
@@ -379,32 +391,33 @@ impl Lifter {
         self.b.state_writes().wrapping_sub(self.noted)
     }
 
-    /// Notes that the statement just pushed is a `PUT` of a `ty` value to
-    /// register slot `off` (see [`Lifter::reg_value`]). A `PUT` that is
-    /// not to the start of a slot, or wider than a slot, is not recorded
-    /// and counts among the other writes.
-    fn note_put(&mut self, off: u32, ty: Type) {
+    /// Notes that the statement just pushed is a `PUT` of `data`, a `ty`
+    /// value, to register slot `off` (see [`Lifter::reg_value`]). A `PUT`
+    /// that is not to the start of a slot, or wider than a slot, is not
+    /// recorded and counts among the other writes.
+    fn note_put(&mut self, off: u32, data: Atom, ty: Type) {
         if ty.bits() > self.m.gpr_size * 8 {
             return;
         }
-        self.note_slot_put(off);
+        self.note_slot_put(off, data, ty);
     }
 
     /// [`Lifter::note_put`] for a `PUT` known to be no wider than a slot
     /// (a register's own type, or the word): without the width test.
-    fn note_slot_put(&mut self, off: u32) {
+    fn note_slot_put(&mut self, off: u32, data: Atom, ty: Type) {
         if !self.forward_regs {
             return;
         }
         if let Some(k) = self.slot_number(off) {
-            self.record_put(k);
+            self.record_put(k, data, ty);
         }
     }
 
-    /// Records the statement just pushed, a `PUT` to register slot number
-    /// `k` no wider than the slot, as the slot's last access (for blocks
-    /// that forward register reads; slots past the table are not recorded).
-    fn record_put(&mut self, k: usize) {
+    /// Records the statement just pushed, a `PUT` of `data` (of type `ty`)
+    /// to register slot number `k` no wider than the slot, as the slot's
+    /// last access (for blocks that forward register reads; slots past the
+    /// table are not recorded).
+    fn record_put(&mut self, k: usize, data: Atom, ty: Type) {
         if k >= self.last.len() {
             return;
         }
@@ -412,7 +425,12 @@ impl Lifter {
         let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
         let others = self.other_writes();
         if let Some(slot) = self.last.get_mut(k) {
-            *slot = Access::Put { at, others };
+            *slot = Some(Access {
+                at,
+                others,
+                value: data,
+                ty,
+            });
         }
     }
 
@@ -430,7 +448,12 @@ impl Lifter {
             let at = u32::try_from(self.b.stmts.len() - 1).unwrap_or(u32::MAX);
             let others = self.other_writes();
             if let Some(slot) = k.and_then(|k| self.last.get_mut(k)) {
-                *slot = Access::Get { at, others };
+                *slot = Some(Access {
+                    at,
+                    others,
+                    value: v,
+                    ty,
+                });
             }
         }
         v
@@ -558,10 +581,11 @@ impl Lifter {
         if ty == Type::I32 && self.m.bits == 64 {
             let w = self.zx(v, Type::I64);
             self.b.put(off, w);
+            self.note_slot_put(off, w, Type::I64);
         } else {
             self.b.put(off, v);
+            self.note_slot_put(off, v, ty);
         }
-        self.note_slot_put(off);
     }
     /// Register number `n` at word width.
     pub(crate) fn get_gpr(&mut self, n: u32, ty: Type) -> Atom {
@@ -575,10 +599,10 @@ impl Lifter {
         if ty == Type::I32 && self.m.bits == 64 {
             let w = self.zx(v, Type::I64);
             self.b.put(off, w);
-            self.note_put(off, Type::I64);
+            self.note_put(off, w, Type::I64);
         } else {
             self.b.put(off, v);
-            self.note_put(off, ty);
+            self.note_put(off, v, ty);
         }
     }
 
@@ -898,6 +922,12 @@ impl Lifter {
     /// flag changes.
     fn undo_insn(&mut self, mark: (usize, usize)) {
         self.b.rollback(mark);
+        // The register records of the discarded statements go with them.
+        for slot in &mut self.last {
+            if slot.is_some_and(|rec| usize::try_from(rec.at).map_or(true, |at| at >= mark.0)) {
+                *slot = None;
+            }
+        }
         if let Some(known) = self.flags_undo.take() {
             self.known = known;
         }
@@ -1116,7 +1146,7 @@ impl Lifter {
         // `note_put`, with the slot number known: the stack pointer is 4.
         debug_assert_eq!(self.slot_number(off), Some(4));
         if self.forward_regs {
-            self.record_put(4);
+            self.record_put(4, v, self.m.word);
         }
     }
     /// Pushes `v` (its own width).
