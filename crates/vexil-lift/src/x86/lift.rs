@@ -1454,6 +1454,44 @@ mod tests {
         assert_eq!(mark3, mark2);
     }
 
+    /// Undoing an instruction drops the register records it made: a read
+    /// after the undo is a `GET`, not the discarded `PUT`'s value, while
+    /// a record from before the instruction still answers.
+    #[test]
+    fn undo_drops_register_records() {
+        let m = &MODE64;
+        let w = m.word;
+        let mut lf = Lifter::new(m);
+        lf.forward_regs = true;
+        let x = Atom::Tmp(lf.b.new_temp(w));
+        let y = Atom::Tmp(lf.b.new_temp(w));
+        let (rbx, rsi) = (m.gpr_off(3), m.gpr_off(6));
+        lf.begin_insn();
+        lf.put_slot(rbx, w, x);
+        lf.put_slot(rsi, w, x);
+        assert_eq!(lf.get_slot(rbx, w), x);
+        let mark = lf.begin_insn();
+        lf.put_slot(rbx, w, y);
+        assert_eq!(lf.get_slot(rbx, w), y);
+        lf.undo_insn(mark);
+        assert_eq!(lf.get_slot(rsi, w), x);
+        // Statements again where the discarded ones were.
+        lf.begin_insn();
+        lf.b.get(m.gpr_off(7), w);
+        lf.b.get(m.gpr_off(7), w);
+        let n = lf.b.stmts.len();
+        let got = lf.get_slot(rbx, w);
+        assert!(got != x && got != y);
+        assert_eq!(lf.b.stmts.len(), n + 1);
+        assert!(matches!(
+            lf.b.stmts.last(),
+            Some(Stmt::WrTmp {
+                expr: Expr::Get { .. },
+                ..
+            })
+        ));
+    }
+
     /// Reading registers back from the block's own writes leaves
     /// the optimized block exactly as the optimizer alone makes it, for
     /// blocks starting at every byte of code that writes whole registers,
