@@ -901,28 +901,16 @@ impl<'h, 's> Forward<'h, 's> {
         }
     }
 
-    /// Removes the current statement, which defined `dst` as `a`.
-    fn replace_by(&mut self, dst: Temp, a: Atom) {
-        self.set_subst(dst, a);
-        if let Some(s) = self.out.get_mut(self.at) {
-            *s = Stmt::NoOp;
-        }
-    }
-
-    /// [`Forward::replace_by`] for a statement whose expression is a
-    /// register read or an operation on one or two operands: it owns no
-    /// memory, so it is not dropped (the assignment called the statement's
-    /// drop glue, which only found that out).
+    /// Removes the current statement, which defined `dst` as `a`. Every
+    /// statement removed so owns no memory (its expression is a register
+    /// read, an operation on one or two operands, or the placeholder
+    /// [`Forward::wrtmp_reduce`] leaves), so it is not dropped (an
+    /// assignment called the statement's drop glue, which only found that
+    /// out).
     fn replace_plain_by(&mut self, dst: Temp, a: Atom) {
         self.set_subst(dst, a);
         if let Some(s) = self.out.get_mut(self.at) {
-            debug_assert!(matches!(
-                s,
-                Stmt::WrTmp {
-                    expr: Expr::Get { .. } | Expr::Unop { .. } | Expr::Binop { .. },
-                    ..
-                }
-            ));
+            debug_assert!(matches!(s, Stmt::WrTmp { .. }) && !s.owns_heap());
             std::mem::forget(std::mem::replace(s, Stmt::NoOp));
         }
     }
@@ -938,13 +926,19 @@ impl<'h, 's> Forward<'h, 's> {
         };
         let is_get = matches!(e, Expr::Get { .. });
         let r = self.reduce(&mut e);
-        // A specialization may have inserted statements before it.
-        if let Some(Stmt::WrTmp { expr, .. }) = self.out.get_mut(self.at) {
-            *expr = e;
-        }
         match r {
-            Ok(a) => self.replace_by(dst, a),
+            Ok(a) => {
+                // The statement goes with the placeholder in it, which owns
+                // nothing (putting `e` back first made its removal call the
+                // statement's drop glue).
+                drop(e);
+                self.replace_plain_by(dst, a);
+            }
             Err(hash) => {
+                // A specialization may have inserted statements before it.
+                if let Some(Stmt::WrTmp { expr, .. }) = self.out.get_mut(self.at) {
+                    *expr = e;
+                }
                 if let (
                     true,
                     Some(Stmt::WrTmp {
