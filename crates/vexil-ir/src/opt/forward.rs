@@ -25,6 +25,12 @@ fn fold(op: Op, args: &[Atom]) -> Option<Const> {
     Const::from_value(op.result_type(), crate::eval::eval_op(op, &vals[..n]))
 }
 
+/// The entry of [`Scratch::def_at`] for a temporary with no definition:
+/// past every statement, so that [`Forward::def_expr`]'s test that the
+/// definition is one the pass has done rejects it too (an `Option` was a
+/// second test, and a second store in every `set_def`).
+pub(super) const NO_DEF: usize = usize::MAX;
+
 pub(super) struct Forward<'h, 's> {
     hooks: &'h dyn ArchHooks,
     cse: bool,
@@ -56,10 +62,11 @@ pub(super) struct Forward<'h, 's> {
 impl DefLookup for Forward<'_, '_> {
     fn def_expr(&self, a: Atom) -> Option<&Expr> {
         let t = a.as_tmp()?;
-        let i = (*self.rest.def_at.get(t.index())?)?;
+        let i = *self.rest.def_at.get(t.index())?;
         // An entry of an earlier block (`Scratch::def_at` is not cleared)
         // names no statement the pass has done that defines `t`; a temporary
-        // is defined once, so one that does is `t`'s definition.
+        // is defined once, so one that does is `t`'s definition. No entry
+        // (`NO_DEF`) is past every statement.
         if i >= self.at {
             return None;
         }
@@ -133,7 +140,7 @@ impl<'h, 's> Forward<'h, 's> {
         scratch.subst.clear();
         // Not cleared: `Forward::def_expr` checks what an entry names.
         if scratch.def_at.len() < n {
-            scratch.def_at.resize(n, None);
+            scratch.def_at.resize(n, NO_DEF);
         }
         scratch.known.clear();
         scratch.exprs.reset(n);
@@ -284,7 +291,7 @@ impl<'h, 's> Forward<'h, 's> {
             self.rest.subst.push(None);
         }
         if self.rest.def_at.len() <= t.index() {
-            self.rest.def_at.push(None);
+            self.rest.def_at.push(NO_DEF);
         }
         t
     }
@@ -324,7 +331,7 @@ impl<'h, 's> Forward<'h, 's> {
         for s in &self.out[from..self.at] {
             if let Stmt::WrTmp { dst, expr } = s {
                 if let Some(slot) = self.rest.def_at.get_mut(dst.index()) {
-                    *slot = None;
+                    *slot = NO_DEF;
                 }
                 #[cfg(debug_assertions)]
                 if self.shadow.get(expr) == Some(dst) {
@@ -897,7 +904,7 @@ impl<'h, 's> Forward<'h, 's> {
     #[inline]
     fn set_def(&mut self, dst: Temp, at: usize) {
         if let Some(slot) = self.rest.def_at.get_mut(dst.index()) {
-            *slot = Some(at);
+            *slot = at;
         }
     }
 

@@ -266,8 +266,9 @@ pub(super) struct Scratch {
     /// definition. Never cleared: entries of earlier blocks stay, at least
     /// as long as the type environment, and a lookup checks that the
     /// statement an entry names is one the pass has done that defines the
-    /// temporary (see `Forward::def_expr`).
-    pub(super) def_at: Vec<Option<usize>>,
+    /// temporary (see `Forward::def_expr`); `forward::NO_DEF` where there
+    /// is none.
+    pub(super) def_at: Vec<usize>,
     /// The guest-state values the forward pass knows from earlier PUTs and
     /// GETs.
     pub(super) known: Vec<forward::Known>,
