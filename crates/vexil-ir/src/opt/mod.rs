@@ -299,19 +299,20 @@ thread_local! {
 fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch) {
     let removed: &[usize] = &scratch.removed;
     let n = irsb.tyenv.len();
-    // The common case first, without the map: the kept definitions are
-    // temporaries 0, 1, 2, ... in order, so every temporary keeps its
-    // number (any other block takes the general path below, which finds
-    // the same when it holds).
+    // How many of the kept definitions, in order, are temporaries 0, 1,
+    // 2, ...: those keep their numbers.
     let kept = scratch.defs.len();
-    if kept <= n
-        && scratch
-            .defs
-            .iter()
-            .rev()
-            .enumerate()
-            .all(|(k, t)| t.index() == k)
-    {
+    let prefix = scratch
+        .defs
+        .iter()
+        .rev()
+        .enumerate()
+        .position(|(k, t)| t.index() != k)
+        .unwrap_or(kept);
+    // The common case first, without the map: all of them are, so every
+    // temporary keeps its number (any other block takes the general path
+    // below, which finds the same when it holds).
+    if prefix == kept && kept <= n {
         keep_numbers(irsb, removed, kept);
         return;
     }
@@ -319,10 +320,20 @@ fn retain_renumber(irsb: &mut Irsb, scratch: &mut Scratch) {
     map.clear();
     map.resize(n, None);
     types.clear();
+    // The definitions of the prefix (within the environment) keep their
+    // numbers and types without an entry in the map: a temporary the map
+    // does not rename keeps its number. A later definition of one of them
+    // is skipped, as one of a temporary already numbered. (Debug builds
+    // compare the result with renumbering from scratch.)
+    let prefix = prefix.min(n);
+    types.extend_from_slice(irsb.tyenv.types().get(..prefix).unwrap_or(&[]));
     // Whether every temporary keeps its number (then only the removals and
     // the type environment's tail change).
     let mut same = true;
-    for &t in scratch.defs.iter().rev() {
+    for &t in scratch.defs.iter().rev().skip(prefix) {
+        if t.index() < prefix {
+            continue;
+        }
         if let (Some(slot), Some(ty)) = (map.get_mut(t.index()), irsb.tyenv.get(t)) {
             if slot.is_none() {
                 let nt = Temp(u32::try_from(types.len()).unwrap_or(u32::MAX));
