@@ -68,9 +68,11 @@ const R_BOOK: u8 = 4;
 /// the lists' addresses identify the table's contents.
 #[derive(Clone, Debug, Default)]
 struct RegTable {
-    /// (stack pointer offset and size, bookkeeping list address and
-    /// length, ABI plumbing list address and length); `None` for no layout.
-    of: Option<(u32, u32, usize, usize, usize, usize)>,
+    /// The stack pointer's offset and size (one word), the bookkeeping
+    /// list's address and length, the ABI plumbing list's address and
+    /// length; all zero for no layout (a list's address is never zero),
+    /// as in a new table, whose empty `flags` describe no layout.
+    of: [u64; 5],
     /// Flags by offset; offsets past the end have none.
     flags: Vec<u8>,
 }
@@ -81,30 +83,28 @@ impl RegTable {
     const MAX: u32 = 1 << 16;
 
     /// Makes the table describe `layout`: nearly always the one it
-    /// describes already (one check per block, inline); otherwise
-    /// [`RegTable::build`].
+    /// describes already (one check per block, inline: five words
+    /// compared); otherwise [`RegTable::build`].
     #[inline]
     fn set(&mut self, layout: Option<&GuestLayout>) {
         let of = Self::identity(layout);
-        if of == self.of && (of.is_some() || self.flags.is_empty()) {
-            return;
+        let differ = of.iter().zip(&self.of).fold(0, |d, (a, b)| d | (a ^ b));
+        if differ != 0 {
+            self.build(layout);
         }
-        self.build(layout);
     }
 
     /// What identifies the table of `layout` (see [`RegTable::of`]).
     #[inline]
-    fn identity(layout: Option<&GuestLayout>) -> Option<(u32, u32, usize, usize, usize, usize)> {
-        layout.map(|l| {
-            (
-                l.sp.offset,
-                l.sp.size,
-                l.bookkeeping.as_ptr().addr(),
-                l.bookkeeping.len(),
-                l.abi_plumbing.as_ptr().addr(),
-                l.abi_plumbing.len(),
-            )
-        })
+    fn identity(layout: Option<&GuestLayout>) -> [u64; 5] {
+        let Some(l) = layout else { return [0; 5] };
+        [
+            u64::from(l.sp.offset) | u64::from(l.sp.size) << 32,
+            l.bookkeeping.as_ptr().addr() as u64,
+            l.bookkeeping.len() as u64,
+            l.abi_plumbing.as_ptr().addr() as u64,
+            l.abi_plumbing.len() as u64,
+        ]
     }
 
     /// Builds the table of `layout`.
@@ -241,6 +241,7 @@ impl Slice {
         };
         // Which register flags a `GET` of a temporary takes over.
         let get_want = R_SP | if opts.slice_abi_regs { R_PLUMB } else { 0 };
+        let ops = crate::token::OpTable::get();
 
         // Forward: the temporaries that hold a stack address, those that
         // hold an address derived from an ABI plumbing register (GOT
@@ -268,7 +269,7 @@ impl Slice {
                 // operations that would pass something on.
                 Expr::Unop { op, a } => {
                     let f = flag(tmp, *a) & (T_STACK | T_VIA | T_CONST);
-                    if f != 0 && crate::token::pointer_arith(*op) {
+                    if f != 0 && ops.pointer_arith(*op) {
                         f
                     } else {
                         0
@@ -283,7 +284,7 @@ impl Slice {
                         } else {
                             0
                         };
-                    if f != 0 && crate::token::pointer_arith(*op) {
+                    if f != 0 && ops.pointer_arith(*op) {
                         f
                     } else {
                         0
@@ -538,7 +539,7 @@ impl Slice {
                 }
                 Expr::Unop { op, a } => {
                     set(&mut tmp, *a, T_USED);
-                    if crate::token::pointer_arith(*op) {
+                    if crate::token::OpTable::get().pointer_arith(*op) {
                         flag(&tmp, *a) & (T_STACK | T_VIA | T_CONST)
                     } else {
                         0
@@ -547,7 +548,7 @@ impl Slice {
                 Expr::Binop { op, a, b } => {
                     set(&mut tmp, *a, T_USED);
                     set(&mut tmp, *b, T_USED);
-                    if crate::token::pointer_arith(*op) {
+                    if crate::token::OpTable::get().pointer_arith(*op) {
                         let (fa, fb) = (flag(&tmp, *a), flag(&tmp, *b));
                         let konst = |x: Atom, f: u8| x.as_const().is_some() || f & T_CONST != 0;
                         ((fa | fb) & (T_STACK | T_VIA))

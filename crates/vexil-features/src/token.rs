@@ -94,7 +94,7 @@ struct OpInfo {
     neutral: &'static str,
     /// A pure integer width conversion (see [`is_cast`]).
     cast: bool,
-    /// Keeps a pointer a pointer (see [`pointer_arith`]).
+    /// Keeps a pointer a pointer (see [`OpTable::pointer_arith`]).
     pointer_arith: bool,
 }
 
@@ -146,30 +146,54 @@ fn is_cast(op: Op, neutral: &str) -> bool {
 /// The width-free name of an operation (see [`neutral_op_name`]), from a
 /// table computed once.
 pub(crate) fn neutral_name(op: Op) -> &'static str {
-    op_entry(op).neutral
+    op_field(op, |i| i.neutral)
 }
 
 /// True for the width-free names of the operations that keep a pointer a
-/// pointer (see [`pointer_arith`]).
+/// pointer (see [`OpTable::pointer_arith`]).
 fn is_pointer_arith_name(neutral: &str) -> bool {
     matches!(neutral, "Add" | "Sub" | "And" | "Uto" | "Sto" | "to")
 }
 
-/// True if `op` keeps a pointer a pointer: adding or subtracting an
-/// offset, aligning, or a width conversion (its width-free name is `Add`,
-/// `Sub`, `And`, `Uto`, `Sto` or `to`).
-pub(crate) fn pointer_arith(op: Op) -> bool {
-    op_entry(op).pointer_arith
+/// The table of [`OpInfo`]s, for a loop that asks about many operations:
+/// fetched once (the table is made on first use, which every fetch
+/// checks).
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct OpTable(&'static [OpInfo]);
+
+impl OpTable {
+    /// The table.
+    #[inline]
+    pub(crate) fn get() -> OpTable {
+        OpTable(op_infos())
+    }
+
+    /// `f` of the entry of `op`. Each caller reads only the field it
+    /// wants: a whole entry returned from two places was copied through
+    /// the stack.
+    #[inline(always)]
+    fn field<T>(self, op: Op, f: impl Fn(&OpInfo) -> T) -> T {
+        // `Op::ALL` is in declaration order, so the discriminant is the
+        // index.
+        match self.0.get(op as usize) {
+            Some(info) if info.op == op => f(info),
+            _ => f(&op_entry_search(self.0, op)),
+        }
+    }
+
+    /// True if `op` keeps a pointer a pointer: adding or subtracting an
+    /// offset, aligning, or a width conversion (its width-free name is
+    /// `Add`, `Sub`, `And`, `Uto`, `Sto` or `to`).
+    #[inline]
+    pub(crate) fn pointer_arith(self, op: Op) -> bool {
+        self.field(op, |i| i.pointer_arith)
+    }
 }
 
+/// `f` of the entry of `op` (see [`OpTable::field`]).
 #[inline]
-fn op_entry(op: Op) -> OpInfo {
-    let infos = op_infos();
-    // `Op::ALL` is in declaration order, so the discriminant is the index.
-    match infos.get(op as usize) {
-        Some(&info) if info.op == op => info,
-        _ => op_entry_search(infos, op),
-    }
+fn op_field<T>(op: Op, f: impl Fn(&OpInfo) -> T) -> T {
+    OpTable::get().field(op, f)
 }
 
 /// [`op_entry`] when the table is not in declaration order (not expected).
@@ -231,7 +255,7 @@ impl TokenCtx<'_> {
             Stmt::WrTmp { expr, .. } => match expr {
                 Expr::Get { offset, ty } => self.is_bookkeeping(offset.0, *ty),
                 Expr::GetI { descr, .. } => self.is_bookkeeping(descr.base.0, descr.elem),
-                Expr::Unop { op, .. } => self.opts.drop_casts && op_entry(*op).cast,
+                Expr::Unop { op, .. } => self.opts.drop_casts && op_field(*op, |i| i.cast),
                 _ => false,
             },
             _ => false,
