@@ -571,6 +571,33 @@ impl TokenCtx<'_> {
     }
 }
 
+/// True if `st` may be one of the statements [`linkage_into`] finds in a
+/// `Call` block: a register write (of the return address, or of the stack
+/// pointer after the decrement for a stored one), a store of a constant,
+/// or a subtraction of a constant (the decrement). The list only takes
+/// tokens away, so a block none of whose statements with a token is one
+/// of these needs no search. (Checking `Ret` blocks the same way did not
+/// pay: the load of their target mostly has a token.)
+fn may_be_linkage(st: &Stmt) -> bool {
+    match st {
+        Stmt::Put { .. }
+        | Stmt::Store {
+            data: Atom::Const(_),
+            ..
+        } => true,
+        Stmt::WrTmp {
+            expr:
+                Expr::Binop {
+                    op,
+                    b: Atom::Const(_),
+                    ..
+                },
+            ..
+        } => neutral_name(*op) == "Sub",
+        _ => false,
+    }
+}
+
 /// The statements of a block that only save or reload the return address:
 /// in a `Call` block, a register write or a store of the return address
 /// (the fall-through address), with the stack-pointer decrement that made
@@ -1004,7 +1031,26 @@ fn block_tokens_with(
     debug_assert_eq!(fall, fall_through(irsb));
     // The linkage only takes tokens away: a block without any keeps none.
     if ctx.opts.drop_linkage && n_keys > 0 {
-        linkage_into(irsb, ctx.layout, fall, skip);
+        // Under a scheme that slices, the statements with a token are
+        // marked: a `Call` block without one the linkage could take away
+        // (most) needs no search of its statements.
+        if sliced
+            && irsb.jumpkind == JumpKind::Call
+            && !marks.iter().any(|&i| may_be_linkage(&irsb.stmts[i]))
+        {
+            skip.clear();
+            #[cfg(debug_assertions)]
+            {
+                let mut all = Vec::new();
+                linkage_into(irsb, ctx.layout, fall, &mut all);
+                debug_assert!(
+                    all.iter().all(|&i| keys[i].is_none()),
+                    "linkage of {irsb:?}"
+                );
+            }
+        } else {
+            linkage_into(irsb, ctx.layout, fall, skip);
+        }
         for &i in skip.iter() {
             if let Some(key) = keys.get_mut(i) {
                 n_keys -= usize::from(key.take().is_some());
