@@ -7,6 +7,7 @@
 //! `Image::code_starts`): executable sections, split by ARM mapping symbols.
 
 use crate::extract::{TokenBlock, TokenBuf, count_ngrams};
+use crate::scheme::SchemeOptions;
 use crate::vector::{ExtractStats, FamilyVec, FeatureSpec, Sample};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -108,22 +109,29 @@ fn discover_tokens(
         return Err(FileError::NoCode);
     }
     let layout = Some(guest.layout());
-    let k = specs.len().max(1);
+    // Each spec's options, made once rather than for every block.
+    let opts: Vec<SchemeOptions> = specs.iter().map(|s| s.scheme.options()).collect();
+    // A block's index is `ranges.len() / specs.len()` when it is kept:
+    // counted as blocks come rather than divided for each one.
+    let mut next = ranges.len() / specs.len().max(1);
+    let step = usize::from(!specs.is_empty());
     Ok(discover_with(
         guest,
         &regions,
         &starts,
         &discover_options(opt_level),
         |irsb| {
-            let id = ranges.len() / k;
+            let id = next;
+            next += step;
             // One scheme's pass that found no statement owning heap memory
             // is enough to recycle the block without looking again.
             let mut heap = true;
-            for (spec, buf) in specs.iter().zip(bufs.iter_mut()) {
-                let (range, h) = buf.add_scanned(layout, spec.scheme.options(), &irsb);
+            for (&opts, buf) in opts.iter().zip(bufs.iter_mut()) {
+                let (range, h) = buf.add_scanned(layout, opts, &irsb);
                 ranges.push(range);
                 heap &= h;
             }
+            debug_assert_eq!(id, (ranges.len() - specs.len()) / specs.len().max(1));
             irsb.recycle_known(heap);
             id
         },
