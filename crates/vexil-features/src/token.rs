@@ -1152,7 +1152,11 @@ fn plain_keys(
 /// [`crate::slice::Order::tokens_marked`]. Leaves the constant-like
 /// temporaries in `slice.constlike`. Debug builds check the tokens against
 /// the mask of [`crate::slice::Slice::compute`].
-#[inline(never)]
+///
+/// Inlined into its one caller, [`block_tokens_with`]: the call (seven
+/// arguments, four results through memory, both functions saving their
+/// registers) cost more per block than what it separated.
+#[inline(always)]
 fn sliced_keys(
     ctx: &TokenCtx<'_>,
     irsb: &Irsb,
