@@ -54,7 +54,14 @@ pub struct Unsupported;
 type R<T> = Result<T, Unsupported>;
 
 /// How control continues after one instruction.
+///
+/// `repr(u8)`: a tag byte of its own, so that the block loop's `match` on
+/// every instruction's flow reads one byte instead of decoding the kind
+/// from spare values of one of the variants' fields (measured: 0.13% fewer
+/// instructions in `vexil features`; the same on x86's `Flow` and `Loc`
+/// gained nothing).
 #[derive(Copy, Clone, Debug)]
+#[repr(u8)]
 pub enum Flow {
     /// Falls through to the next instruction.
     Next,
