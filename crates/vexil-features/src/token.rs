@@ -481,6 +481,42 @@ impl TokenCtx<'_> {
         self.block_end_at(irsb, || fall_through(irsb), s)
     }
 
+    /// The hash of [`TokenCtx::block_end_at`]'s token, through `memo`:
+    /// apart from a jump to the fall-through address (no token), the
+    /// token's text depends only on the jump kind and on whether the
+    /// target is a constant, so each such pair is walked and hashed once
+    /// per scheme (debug builds check the memo against the walk).
+    #[inline]
+    fn block_end_key(&self, irsb: &Irsb, fall: Option<u64>, memo: &mut Memo) -> Option<u64> {
+        let walk = |fall: Option<u64>| {
+            let mut h = HashSink::default();
+            self.block_end_at(irsb, || fall, &mut h).then_some(h.0)
+        };
+        // `jump_class` names only `Boring` "jmp".
+        let key = if irsb.jumpkind == JumpKind::Boring
+            && self.opts.block_end
+            && irsb.const_next().is_some_and(|next| fall == Some(next))
+        {
+            None
+        } else {
+            let slot = Memo::end_slot(irsb.jumpkind, self.is_const(irsb.next));
+            match memo.ends.get(slot).copied() {
+                Some(Some(key)) => key,
+                // Without the fall-through address, a jump to a
+                // constant is never taken for a fall-through.
+                Some(None) => {
+                    let key = walk(None);
+                    memo.ends[slot] = Some(key);
+                    key
+                }
+                // A slot past the table (not expected).
+                None => walk(fall),
+            }
+        };
+        debug_assert_eq!(key, walk(fall), "memoized block end of {irsb:?}");
+        key
+    }
+
     /// [`TokenCtx::block_end`], with the block's fall-through address
     /// given by `fall` (asked only for a jump to a constant).
     fn block_end_at<S: Sink>(
@@ -779,6 +815,10 @@ struct MemoEntry {
 struct Memo {
     opts: SchemeOptions,
     entries: Vec<MemoEntry>,
+    /// Block-end token hashes (see [`TokenCtx::block_end_key`]) by
+    /// [`Memo::end_slot`]: `None` until computed, then the hash, or
+    /// `Some(None)` for no token.
+    ends: Vec<Option<Option<u64>>>,
 }
 
 impl Memo {
@@ -789,7 +829,17 @@ impl Memo {
         Memo {
             opts,
             entries: vec![MemoEntry::default(); 1 << Self::BITS],
+            ends: vec![None; 2 << 8],
         }
+    }
+
+    /// The slot in [`Memo::ends`] of a block ending with `jk` to a
+    /// constant target (`konst`) or not: all the block-end token's text
+    /// depends on under one scheme, once a jump to the fall-through
+    /// address is told apart.
+    #[inline]
+    fn end_slot(jk: JumpKind, konst: bool) -> usize {
+        usize::from(jk as u8) << 1 | usize::from(konst)
     }
 
     /// The slot of `shape` (Fibonacci hashing: the top bits of a multiple).
@@ -1098,13 +1148,16 @@ fn block_tokens_with(
             }
         }
     }
-    let mut h = HashSink::default();
-    if ctx.block_end_at(irsb, || fall, &mut h) {
-        out.push(h.0);
-        if let Some(t) = text {
-            let mut s = String::new();
-            ctx.block_end_at(irsb, || fall, &mut s);
-            t.push(s);
+    match text {
+        None => out.extend(ctx.block_end_key(irsb, fall, memo)),
+        Some(t) => {
+            let mut h = HashSink::default();
+            if ctx.block_end_at(irsb, || fall, &mut h) {
+                out.push(h.0);
+                let mut s = String::new();
+                ctx.block_end_at(irsb, || fall, &mut s);
+                t.push(s);
+            }
         }
     }
     heap
