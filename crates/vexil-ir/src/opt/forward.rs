@@ -770,8 +770,13 @@ impl<'h, 's> Forward<'h, 's> {
             irsb.next = self.sub(irsb.next);
         }
         let changed = self.changed || self.out.len() != before;
-        irsb.stmts = self.out;
-        irsb.tyenv = self.tyenv;
+        // The block's vectors were taken at the start (`optimize_with`
+        // took the environment), leaving empty ones that own no memory:
+        // they are forgotten as the pass's vectors take their place (an
+        // assignment ran the drop glue of both for nothing).
+        debug_assert!(irsb.stmts.capacity() == 0 && irsb.tyenv.is_empty());
+        std::mem::forget(std::mem::replace(&mut irsb.stmts, self.out));
+        std::mem::forget(std::mem::replace(&mut irsb.tyenv, self.tyenv));
         (changed, self.settled)
     }
 
