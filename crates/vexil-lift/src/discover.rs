@@ -846,7 +846,13 @@ pub fn discover_with<T>(
             out.truncated = true;
             break;
         }
-        let (Some(bit), Some(irsb)) = (bit, w.lift(s, None)) else {
+        // Two `let`s, not one over a pair: the pair would hold the lifted
+        // block (most of a hundred bytes) only to copy it out again. Without
+        // a bit the address is in no region, and nothing would lift.
+        let Some(bit) = bit else {
+            continue;
+        };
+        let Some(irsb) = w.lift(s, None) else {
             continue;
         };
         if is_nodecode(&irsb) {
@@ -920,7 +926,10 @@ pub fn discover_with<T>(
                     addr: a,
                     mode: r.mode,
                 };
-                let (Some(bit), Some(irsb)) = (w.layout.bit(a), w.lift(s, Some(limit))) else {
+                let Some(bit) = w.layout.bit(a) else {
+                    break;
+                };
+                let Some(irsb) = w.lift(s, Some(limit)) else {
                     break;
                 };
                 if is_nodecode(&irsb) {
