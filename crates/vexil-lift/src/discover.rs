@@ -498,8 +498,15 @@ impl Layout {
 
     /// The bit of the code byte at `addr`.
     fn bit(&self, addr: u64) -> Option<usize> {
+        Some(self.locate(addr)?.0)
+    }
+
+    /// The bit of the code byte at `addr` and the index of its region (as
+    /// given), for lifting there without looking the region up again.
+    #[inline]
+    fn locate(&self, addr: u64) -> Option<(usize, usize)> {
         let s = self.span(addr)?;
-        Some(s.bit + usize::try_from(addr - s.addr).ok()?)
+        Some((s.bit + usize::try_from(addr - s.addr).ok()?, s.region))
     }
 }
 
@@ -625,10 +632,17 @@ impl<T, F: FnMut(Irsb) -> T> Fast<'_, T, F> {
     #[inline]
     fn lift(&mut self, start: Start, max_bytes: Option<u64>) -> Option<Irsb> {
         let s = self.layout.span(start.addr)?;
-        let r = &self.regions[s.region];
+        Some(self.lift_in(s.region, start, max_bytes))
+    }
+
+    /// [`Fast::lift`] in region `region` (`regions[region]`), which holds
+    /// `start.addr` ([`Layout::locate`] told).
+    #[inline]
+    fn lift_in(&mut self, region: usize, start: Start, max_bytes: Option<u64>) -> Irsb {
+        let r = &self.regions[region];
         let lift = limited(&self.opts.lift, max_bytes);
-        let l = self.lifters[s.region].get_or_insert_with(|| self.guest.region(r.bytes, r.addr));
-        Some(l.lift(start.addr, start.mode, &lift, &mut self.outline))
+        let l = self.lifters[region].get_or_insert_with(|| self.guest.region(r.bytes, r.addr));
+        l.lift(start.addr, start.mode, &lift, &mut self.outline)
     }
 
     /// Reads what discovery needs from a block lifted at `start`, just
@@ -838,23 +852,21 @@ pub fn discover_with<T>(
     let mut work: Vec<Start> = starts.to_vec();
     work.reverse();
     while let Some(s) = work.pop() {
-        let bit = w.layout.bit(s.addr);
-        if bit.is_some_and(|b| w.found.get(b) || w.bad.get(b)) {
+        let loc = w.layout.locate(s.addr);
+        if loc.is_some_and(|(b, _)| w.found.get(b) || w.bad.get(b)) {
             continue;
         }
         if count >= opts.max_blocks {
             out.truncated = true;
             break;
         }
-        // Two `let`s, not one over a pair: the pair would hold the lifted
-        // block (most of a hundred bytes) only to copy it out again. Without
-        // a bit the address is in no region, and nothing would lift.
-        let Some(bit) = bit else {
+        // Without a bit the address is in no region, and nothing would
+        // lift. The block is lifted outside any pair of options: the pair
+        // would hold it (most of a hundred bytes) only to copy it out again.
+        let Some((bit, region)) = loc else {
             continue;
         };
-        let Some(irsb) = w.lift(s, None) else {
-            continue;
-        };
+        let irsb = w.lift_in(region, s, None);
         if is_nodecode(&irsb) {
             w.bad.set(bit);
             continue;
@@ -926,12 +938,10 @@ pub fn discover_with<T>(
                     addr: a,
                     mode: r.mode,
                 };
-                let Some(bit) = w.layout.bit(a) else {
+                let Some((bit, region)) = w.layout.locate(a) else {
                     break;
                 };
-                let Some(irsb) = w.lift(s, Some(limit)) else {
-                    break;
-                };
+                let irsb = w.lift_in(region, s, Some(limit));
                 if is_nodecode(&irsb) {
                     w.bad.set(bit);
                     a += undecodable_step(guest, r, a, align);
