@@ -118,6 +118,20 @@ impl Succs {
             SuccsRepr::Heap(v) => v.push(e),
         }
     }
+
+    /// Takes the edges, leaving none. Unlike [`std::mem::take`], which
+    /// writes a whole empty list back, only the count (or the vector) is
+    /// reset: the edges left in place are never read.
+    fn take(&mut self) -> Succs {
+        match &mut self.0 {
+            SuccsRepr::Inline(n, a) => {
+                let out = Succs(SuccsRepr::Inline(*n, *a));
+                *n = 0;
+                out
+            }
+            SuccsRepr::Heap(v) => Succs(SuccsRepr::Heap(std::mem::take(v))),
+        }
+    }
 }
 
 impl Default for Succs {
@@ -669,10 +683,14 @@ impl<T, F: FnMut(Irsb) -> T> Fast<'_, T, F> {
         let first = self.insns.len();
         let mut size = 0;
         let mut succs = Succs::new();
-        for &(addr, len) in self.outline.insns.iter().rev() {
-            self.insns.push(addr);
-            size += u64::from(len);
-        }
+        // `extend` over an iterator of known length reserves once, and
+        // writes without checking the capacity per instruction as `push`
+        // does.
+        self.insns
+            .extend(self.outline.insns.iter().rev().map(|&(addr, len)| {
+                size += u64::from(len);
+                addr
+            }));
         for &(dst, jk) in self.outline.exits.iter().rev() {
             exit_edge(dst, jk, &mut succs);
         }
@@ -1017,7 +1035,7 @@ pub fn discover_with<T>(
             mode: b.start.mode,
             size: b.size,
             kept,
-            succs: std::mem::take(&mut b.succs),
+            succs: b.succs.take(),
             swept: b.swept,
         });
     }
