@@ -436,7 +436,10 @@ impl Lifter {
 
     /// Reads register slot `off` as `ty`: the value last written there in
     /// this block if [`Lifter::reg_value`] finds it, else a `GET`.
-    #[inline]
+    /// Always inlined: nearly every instruction reads a register or two,
+    /// and as a call (which `#[inline]` left it) each read paid for saving
+    /// and restoring six registers besides the call.
+    #[inline(always)]
     pub(crate) fn get_slot(&mut self, off: u32, ty: Type) -> Atom {
         // The slot number, worked out once for the look-up and the record.
         let k = self.slot_number(off);
