@@ -576,7 +576,9 @@ impl Lifter {
         Ok(())
     }
     /// [`Lifter::put_reg`] once the register's slot is known: writes `v`
-    /// to the register at offset `off` whose type is `ty`.
+    /// to the register at offset `off` whose type is `ty`. Always inlined,
+    /// as [`Lifter::get_slot`] is: a call cost more than the write.
+    #[inline(always)]
     pub(crate) fn put_slot(&mut self, off: u32, ty: Type, v: Atom) {
         // A register's type is no wider than its slot: `note_slot_put`.
         debug_assert!(ty.bits() <= self.m.gpr_size * 8);
