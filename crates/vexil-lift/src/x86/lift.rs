@@ -829,7 +829,10 @@ impl Lifter {
     }
 
     /// Reads a location at type `ty`. This cannot fail: a register
-    /// location carries its slot.
+    /// location carries its slot. Always inlined (most callers pass a
+    /// location just made, whose kind is then known), as the slot reads
+    /// and writes are.
+    #[inline(always)]
     pub(crate) fn read(&mut self, l: Loc, ty: Type) -> Atom {
         match l {
             Loc::Reg(_, off, rty) => {
