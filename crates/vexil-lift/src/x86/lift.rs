@@ -1157,7 +1157,10 @@ impl Lifter {
             self.record_put(4, v, self.m.word);
         }
     }
-    /// Pushes `v` (its own width).
+    /// Pushes `v` (its own width). Always inlined, as `pop` is: `push`,
+    /// `call` and `pop` are among the commonest instructions, and the call
+    /// cost more than the three statements.
+    #[inline(always)]
     pub(crate) fn push(&mut self, v: Atom) {
         let w = self.m.word;
         let sz = u64::from(self.ty(v).bytes());
@@ -1167,6 +1170,7 @@ impl Lifter {
         self.store(nsp, v);
     }
     /// Pops a value of type `ty`.
+    #[inline(always)]
     pub(crate) fn pop(&mut self, ty: Type) -> Atom {
         let w = self.m.word;
         let sp = self.sp();
