@@ -898,7 +898,11 @@ impl Lifter {
 
     /// Records a flag thunk (written to guest state by [`Lifter::flush_flags`]).
     /// `dep1`/`dep2` have the operation's width and are zero-extended to a
-    /// word; `ndep` is a word (or zero).
+    /// word; `ndep` is a word (or zero). Always inlined: the callers
+    /// (the arithmetic handlers) mostly pass a constant family and a known
+    /// `ndep`, so the `cc_op` number and the tests fold away, and the call
+    /// with its register saves cost more than what is left.
+    #[inline(always)]
     pub(crate) fn thunk(
         &mut self,
         fam: Family,
