@@ -196,7 +196,8 @@ fn op_field<T>(op: Op, f: impl Fn(&OpInfo) -> T) -> T {
     OpTable::get().field(op, f)
 }
 
-/// [`op_entry`] when the table is not in declaration order (not expected).
+/// [`OpTable::field`]'s entry when the table is not in declaration order
+/// (not expected).
 #[cold]
 fn op_entry_search(infos: &[OpInfo], op: Op) -> OpInfo {
     infos
